@@ -1,0 +1,24 @@
+"""Home: what the playground is, and a link to each topic."""
+
+import streamlit as st
+
+from playground import catalog
+
+st.title("Neural Network Playground")
+st.markdown(
+    """
+See how a neural network works by changing it and watching what happens.
+Each page takes one idea from a first course on neural networks and makes it
+something you can move: a function, a gradient step, a training run.
+Every number on these pages is checked against TensorFlow/Keras in the tests.
+"""
+)
+
+for page in catalog.TOPICS:
+    with st.container(border=True):
+        st.page_link(page.script, label=page.title, icon=page.icon)
+        st.caption(page.blurb)
+
+st.caption(
+    "Every view lives in the page address: copy the link to reopen exactly what you see."
+)

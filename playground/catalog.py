@@ -1,0 +1,64 @@
+"""The registry of the app's pages: app.py, the home page and the tests all read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """One page of the playground."""
+
+    script: str  # path relative to the repository root
+    title: str
+    icon: str
+    url_path: str
+    blurb: str
+    needs_tensorflow: bool = False
+
+
+HOME = PageInfo(
+    script="pages/home.py",
+    title="Home",
+    icon=":material/home:",
+    url_path="home",
+    blurb="What the playground is and where to start.",
+)
+
+TOPICS: tuple[PageInfo, ...] = (
+    PageInfo(
+        script="pages/activations.py",
+        title="Activations",
+        icon=":material/show_chart:",
+        url_path="activations",
+        blurb="Plot activation functions and their derivatives, tune their parameters, "
+        "and see why sigmoid's gradients vanish in deep stacks.",
+    ),
+    PageInfo(
+        script="pages/optimizers.py",
+        title="Optimizers",
+        icon=":material/landscape:",
+        url_path="optimizers",
+        blurb="Race gradient descent, SGD, momentum, Adam and friends across loss surfaces, "
+        "from the same start, animated step by step.",
+    ),
+    PageInfo(
+        script="pages/churn_ann.py",
+        title="Churn ANN",
+        icon=":material/model_training:",
+        url_path="churn",
+        blurb="Train the classic bank-churn Keras network live, and watch loss and accuracy "
+        "move epoch by epoch.",
+        needs_tensorflow=True,
+    ),
+    PageInfo(
+        script="pages/neuron_backprop.py",
+        title="Neuron & backprop",
+        icon=":material/hub:",
+        url_path="neuron",
+        blurb="One neuron's weighted sum, a perceptron learning AND/OR (and failing on XOR), "
+        "and the chain rule on a tiny network with every number shown.",
+    ),
+)
+
+PAGES: tuple[PageInfo, ...] = (HOME, *TOPICS)

@@ -1,0 +1,88 @@
+"""Helpers shared by the tests: AppTest set-up, figure decoding, fresh-process probes."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parent.parent
+APP = str(REPO / "app.py")
+
+
+def app_test(timeout: float = 60) -> AppTest:
+    """A fresh AppTest of app.py (not yet run)."""
+    return AppTest.from_file(APP, default_timeout=timeout)
+
+
+def open_page(script: str, timeout: float = 60, query_params: dict | None = None) -> AppTest:
+    """Run app.py, switch to `script` (e.g. "pages/activations.py") and return the AppTest."""
+    at = app_test(timeout)
+    for key, value in (query_params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if script != "pages/home.py":
+        at.switch_page(script).run()
+    return at
+
+
+def decode(value):
+    """Plotly 7 stores number arrays as {"dtype", "bdata"}; turn them (recursively) into numpy."""
+    if isinstance(value, dict):
+        if set(value) >= {"dtype", "bdata"}:
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+            if "shape" in value:
+                shape = [int(n) for n in str(value["shape"]).split(",")]
+                array = array.reshape(shape)
+            return array
+        return {key: decode(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [decode(item) for item in value]
+    return value
+
+
+def chart_specs(at: AppTest) -> list[dict]:
+    """Every plotly chart on the page as a decoded figure dict (data, layout, frames)."""
+    return [decode(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")]
+
+
+def run_in_fresh_process(code: str, env: dict | None = None, timeout: float = 180) -> dict:
+    """Run `code` in a new interpreter at the repo root; it must print one JSON line last."""
+    full_env = {**os.environ, **(env or {})}
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=REPO,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def modules_after_page_run(script: str) -> dict:
+    """Run one page through AppTest in a fresh process, without the Keras warm-up.
+
+    Returns {"heavy": [...tensorflow/keras modules loaded...], "seconds": run time of the page,
+    "exceptions": [...]}; pages that do not train must leave "heavy" empty.
+    """
+    code = f"""
+        import json, sys, time
+        sys.path.insert(0, {str(REPO / "tests")!r})
+        from apptest_utils import open_page
+        started = time.perf_counter()
+        at = open_page({script!r})
+        seconds = time.perf_counter() - started
+        heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras"))
+        print(json.dumps({{"heavy": heavy, "seconds": seconds,
+                          "exceptions": [e.value for e in at.exception]}}))
+    """
+    return run_in_fresh_process(code, env={"PLAYGROUND_WARMUP": "0"})

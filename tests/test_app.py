@@ -1,0 +1,75 @@
+"""The app shell: navigation, every page runs, the home page is light."""
+
+import pytest
+
+from apptest_utils import modules_after_page_run, open_page, run_in_fresh_process
+from playground import catalog
+
+
+@pytest.mark.parametrize("page", catalog.PAGES, ids=lambda page: page.url_path)
+def test_every_page_runs_without_exception(page):
+    at = open_page(page.script, timeout=120)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value, "every page starts with a title"
+
+
+def test_home_links_to_every_topic():
+    at = open_page("pages/home.py")
+    links = [link.proto.page for link in at.get("page_link")]
+    for page in catalog.TOPICS:
+        assert any(link.endswith(page.script.split("/")[-1]) or page.url_path in link for link in links), (
+            page.script,
+            links,
+        )
+
+
+def test_playground_and_home_do_not_load_tensorflow():
+    modules = run_in_fresh_process(
+        """
+        import json, sys, importlib, pkgutil
+        import playground
+        for info in pkgutil.iter_modules(playground.__path__):
+            if info.name in ("catalog", "warmup"):
+                importlib.import_module("playground." + info.name)
+        heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras"))
+        print(json.dumps({"heavy": heavy}))
+        """
+    )
+    assert modules["heavy"] == []
+    home = modules_after_page_run("pages/home.py")
+    assert home["exceptions"] == []
+    assert home["heavy"] == [], "the home page must not import tensorflow/keras"
+
+
+def test_home_first_run_is_much_faster_than_a_tensorflow_import():
+    # Real configuration: the Keras warm-up is on, and starts after the page has rendered.
+    result = run_in_fresh_process(
+        f"""
+        import json, sys, time
+        sys.path.insert(0, "tests")
+        from apptest_utils import app_test
+        at = app_test()
+        started = time.perf_counter()
+        at.run()
+        seconds = time.perf_counter() - started
+        print(json.dumps({{"seconds": seconds, "title": at.title[0].value}}))
+        """,
+        env={"PLAYGROUND_WARMUP": "1"},
+    )
+    assert result["title"] == "Neural Network Playground"
+    # `import keras` alone takes 4-9 s here; the home page must not pay any of it.
+    assert result["seconds"] < 2.5, result
+
+
+def test_warmup_imports_keras_in_the_background():
+    result = run_in_fresh_process(
+        """
+        import json, sys
+        from playground import warmup
+        before = "keras" in sys.modules
+        warmup.start()
+        status = warmup.wait(timeout=120)
+        print(json.dumps({"before": before, "state": status.state, "after": "keras" in sys.modules}))
+        """
+    )
+    assert result == {"before": False, "state": "ready", "after": True}
