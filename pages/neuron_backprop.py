@@ -1,6 +1,226 @@
-"""Neuron & backprop page (coming next)."""
+"""Neuron & backprop: one neuron, the perceptron rule, layer sizes, and the chain rule with every number."""
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
+from playground import backprop, neuron
+from playground import neuron_figures as figures
+
+CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+BIND = dict(bind="query-params")
+state = st.session_state
+
 st.title("Neuron & backprop")
-st.info("Coming next: this page is being built.")
+st.caption(
+    "A neuron weighs its inputs, adds a bias and passes the sum through an activation. Layers of them "
+    "form a network, and backpropagation tells every weight which way to move. Every number below is "
+    "computed with numpy and checked against TensorFlow in the tests."
+)
+tab_neuron, tab_boundary, tab_layers, tab_backprop = st.tabs(
+    ["One neuron", "Perceptron & decision boundary", "Layers", "Backpropagation"], key="nb.tab", **BIND
+)
+
+# --- One neuron -----------------------------------------------------------------------------
+with tab_neuron:
+    controls, view = st.columns([1, 2])
+    with controls:
+        n_inputs = st.radio("Number of inputs", [2, 3], horizontal=True, key="nb.n.inputs", **BIND)
+        inputs, weights = [], []
+        for i, (x0, w0) in enumerate([(1.0, 0.6), (0.5, -0.4), (-1.0, 0.3)][:n_inputs], start=1):
+            left, right = st.columns(2)
+            inputs.append(left.slider(f"input x{i}", -2.0, 2.0, x0, 0.1, key=f"nb.n.x{i}", **BIND))
+            weights.append(right.slider(f"weight w{i}", -2.0, 2.0, w0, 0.1, key=f"nb.n.w{i}", **BIND))
+        bias = st.slider("bias b", -2.0, 2.0, 0.1, 0.1, key="nb.n.b", **BIND)
+        names = neuron.activation_names()
+        chosen = st.selectbox("activation f", names, index=names.index("sigmoid"), key="nb.n.f", **BIND)
+    result = neuron.neuron_forward(inputs, weights, bias, chosen)
+    entry = neuron.activation(chosen)
+    with view:
+        st.plotly_chart(figures.neuron_diagram(result, chosen), key="nb.neuron_chart", config=CONFIG)
+        for line in neuron.neuron_equations(result):
+            st.latex(line)
+        st.latex(entry.formula)
+        st.caption(f"{getattr(entry, 'title', chosen)}, with its default parameters {entry.params or ''}.")
+
+# --- Perceptron -----------------------------------------------------------------------------
+PC_VISITS = "nb.pc.visits"
+
+
+def restart_perceptron():
+    state[PC_VISITS] = 0
+
+
+with tab_boundary:
+    st.markdown(
+        "Rosenblatt's perceptron (1957) is one neuron with a step activation. Its learning rule visits the "
+        "points one by one; when a point is misclassified it moves the weights towards it: "
+    )
+    st.latex(r"w \leftarrow w + \eta\,(y - \hat y)\,x, \qquad b \leftarrow b + \eta\,(y - \hat y)")
+    controls, view = st.columns([1, 2])
+    with controls:
+        gate = st.radio("Data set", list(neuron.DATASETS), horizontal=True, key="nb.pc.data",
+                        on_change=restart_perceptron, **BIND)  # fmt: skip
+        start_w1 = st.slider("start w1", -1.0, 1.0, 0.2, 0.1, key="nb.pc.w1", on_change=restart_perceptron, **BIND)
+        start_w2 = st.slider("start w2", -1.0, 1.0, -0.6, 0.1, key="nb.pc.w2", on_change=restart_perceptron, **BIND)
+        start_b = st.slider("start b", -1.0, 1.0, 0.3, 0.1, key="nb.pc.b", on_change=restart_perceptron, **BIND)
+        eta = st.slider("learning rate η", 0.1, 1.0, 0.5, 0.1, key="nb.pc.lr", on_change=restart_perceptron, **BIND)
+        shade = st.selectbox("shade the plane with", ["step", "sigmoid", "tanh"], key="nb.pc.shade", **BIND)
+    inputs_xy, targets = neuron.dataset(gate)
+    run = neuron.perceptron_run(inputs_xy, targets, (start_w1, start_w2), start_b, eta)
+    total = len(run.visits)
+    if state.get(PC_VISITS, 0) > total:  # the run got shorter (new data set or start)
+        state[PC_VISITS] = total
+    with controls:
+        step_col, run_col, reset_col = st.columns(3)
+        step_col.button("Step", key="nb.pc.step", on_click=lambda: state.update({PC_VISITS: min(state[PC_VISITS] + 1, total)}))
+        run_col.button("Run", key="nb.pc.run", on_click=lambda: state.update({PC_VISITS: total}))
+        reset_col.button("Reset", key="nb.pc.reset", on_click=restart_perceptron)
+        shown = st.slider("points visited", 0, total, key=PC_VISITS, **BIND)
+    weights_now, bias_now = run.state_after(shown)
+    last = run.visits[shown - 1] if shown else None
+    grid = np.linspace(-0.5, 1.5, 121)
+    with view:
+        title = (f"After {shown} visits (pass {last.epoch if last else 0}): w = ({weights_now[0]:.2f}, "
+                 f"{weights_now[1]:.2f}), b = {bias_now:.2f}")  # fmt: skip
+        outputs = neuron.neuron_output_grid(weights_now, bias_now, shade, grid, grid)
+        fig = figures.decision_boundary(inputs_xy, targets, weights_now, bias_now, grid, grid, outputs, shade, last, title)
+        st.plotly_chart(fig, key="nb.boundary_chart", config=CONFIG)
+    correct = neuron.accuracy(inputs_xy, targets, weights_now, bias_now)
+    st.metric("points classified correctly", f"{round(correct * 4)} of 4")
+    if shown == total and run.converged:
+        st.success(f"Converged: pass {run.epochs} made no mistake. The line separates the two classes.")
+    elif shown == total:
+        st.error(f"Still wrong after {run.epochs} passes: the perceptron rule never converges on {gate}.")
+    if gate == "XOR":
+        st.info(
+            "**Why XOR fails: it is not linearly separable.** A single neuron draws one straight line. "
+            "For XOR it would need b < 0 (point (0,0) → 0), w1 + b ≥ 0 and w2 + b ≥ 0 ((1,0), (0,1) → 1), "
+            "and w1 + w2 + b < 0 ((1,1) → 0). Adding the middle two gives w1 + w2 + 2b ≥ 0, so "
+            "w1 + w2 + b ≥ −b > 0: a contradiction. No line exists, so the rule keeps correcting one point "
+            "by breaking another. A hidden layer (see the Layers tab) solves it."
+        )
+    if shown:
+        rows = [dict(visit=v.number, pass_=v.epoch, point=str(tuple(int(c) for c in v.x)), target=int(v.target),
+                     prediction=int(v.prediction), w1=v.weights_after[0], w2=v.weights_after[1], b=v.bias_after)
+                for v in run.visits[max(0, shown - 8):shown]]  # fmt: skip
+        st.dataframe(pd.DataFrame(rows).rename(columns={"pass_": "pass"}), hide_index=True)
+
+# --- Layers ---------------------------------------------------------------------------------
+LAYER_PRESETS = {"Churn tutorial 11-6-6-1": "11, 6, 6, 1", "2-2-1": "2, 2, 1", "2-3-1": "2, 3, 1",
+                 "Digits 784-32-10": "784, 32, 10"}  # fmt: skip
+
+with tab_layers:
+    st.markdown(
+        "The **input layer** only holds the features (no parameters). Each **hidden layer** and the "
+        "**output layer** is dense: every neuron has one weight per neuron of the previous layer, plus a bias."
+    )
+    preset_columns = st.columns(len(LAYER_PRESETS))
+    for column, (label, sizes_text) in zip(preset_columns, LAYER_PRESETS.items()):
+        column.button(label, key=f"nb.layers.{label}", on_click=state.update, args=({"nb.layers": sizes_text},))
+    text = st.text_input("Layer sizes, input to output", "11, 6, 6, 1", key="nb.layers", **BIND)
+    try:
+        sizes = neuron.parse_layer_sizes(text)
+    except ValueError as error:
+        st.error(str(error))
+    else:
+        counts = neuron.layer_parameter_counts(sizes)
+        st.plotly_chart(figures.layer_diagram(sizes, counts), key="nb.layers_chart", config=CONFIG)
+        table = pd.DataFrame([dict(layer=c.name, inputs=c.n_in, neurons=c.n_out, weights=c.weights,
+                                   biases=c.biases, parameters=c.total) for c in counts])  # fmt: skip
+        st.dataframe(table, hide_index=True)
+        sums = " + ".join(rf"({c.n_in}\times{c.n_out} + {c.n_out})" for c in counts)
+        st.latex(rf"\text{{parameters}} = {sums} = {sum(c.total for c in counts)}")
+
+# --- Backpropagation ------------------------------------------------------------------------
+BP_HISTORY = "nb.bp.history"
+
+
+def bp_inputs():
+    """The network, parameters and example as the widgets hold them (also used by the callbacks)."""
+    output = "sigmoid" if state["nb.bp.loss"] == "bce" else state["nb.bp.g"]
+    spec = backprop.NetworkSpec(int(state["nb.bp.arch"][2]), state["nb.bp.f"], output, state["nb.bp.loss"])
+    params = {name: state[f"nb.bp.{name}"] for name in backprop.parameter_names(spec.hidden)}
+    return spec, backprop.Parameters.from_dict(params, spec.hidden), (state["nb.bp.x1"], state["nb.bp.x2"]), state["nb.bp.y"]
+
+
+def apply_updates(steps: int):
+    spec, params, x, y = bp_inputs()
+    try:
+        passes = backprop.train(spec, params, x, y, state["nb.bp.lr"], steps)
+    except ValueError as error:
+        state["nb.bp.error"] = str(error)
+        return
+    state[BP_HISTORY] = backprop.extend(state[BP_HISTORY], passes)
+    state.update({f"nb.bp.{name}": value for name, value in passes[-1].params.to_dict().items()})
+
+
+def reset_weights():
+    state.update({f"nb.bp.{name}": value for name, value in backprop.DEFAULT_PARAMETERS.items()})
+
+
+with tab_backprop:
+    st.markdown("A 2-H-1 network learns one example. Edit anything; the forward pass, the loss and "
+                "every gradient follow. **Apply update** moves each parameter by −η ∂L/∂parameter.")  # fmt: skip
+    net, example, weights_box = st.columns([1, 1, 2])
+    with net:
+        st.radio("Network", ["2-2-1", "2-3-1"], horizontal=True, key="nb.bp.arch", **BIND)
+        st.selectbox("hidden activation f", backprop.HIDDEN_ACTIVATIONS, key="nb.bp.f", **BIND)
+        loss_id = st.radio("loss", list(backprop.LOSSES), format_func=lambda k: backprop.LOSSES[k].label,
+                           key="nb.bp.loss", **BIND)  # fmt: skip
+        st.selectbox("output activation g", backprop.OUTPUT_ACTIVATIONS, key="nb.bp.g", disabled=loss_id == "bce",
+                     help="Cross-entropy needs a probability, so it always uses a sigmoid output.", **BIND)  # fmt: skip
+    with example:
+        x0, x1_default, y0 = backprop.DEFAULT_EXAMPLE
+        st.number_input("input x1", -5.0, 5.0, x0, 0.1, key="nb.bp.x1", **BIND)
+        st.number_input("input x2", -5.0, 5.0, x1_default, 0.1, key="nb.bp.x2", **BIND)
+        st.number_input("target y", -2.0, 2.0, y0, 0.1, key="nb.bp.y", **BIND)
+        st.number_input("learning rate η", 1e-4, 1e3, 0.5, 0.1, format="%.4g", key="nb.bp.lr", **BIND)
+    with weights_box:
+        hidden = int(state["nb.bp.arch"][2])
+        groups = [("w", "first-layer weights"), ("b", "hidden biases"), ("v", "output weights"), ("c", "output bias")]
+        for column, (prefix, label) in zip(st.columns(4), groups):
+            column.caption(label)
+            for name in (n for n in backprop.parameter_names(hidden) if n[0] == prefix):
+                column.number_input(name, value=backprop.DEFAULT_PARAMETERS[name], step=0.05, format="%.4f",
+                                    key=f"nb.bp.{name}", **BIND)  # fmt: skip
+    spec, params, x, y = bp_inputs()
+    if backprop.LOSSES[spec.loss].needs_probability and not 0 <= y <= 1:
+        st.error("Binary cross-entropy needs a target between 0 and 1 (a probability). Change y or the loss.")
+        st.stop()
+    result = backprop.run(spec, params, x, y)
+    if not result.finite:
+        st.warning("The output saturated (ŷ is exactly 0 or 1 in float64), so the loss is infinite. "
+                   "Use smaller weights or inputs.")  # fmt: skip
+    context = (spec, tuple(x), y)
+    state[BP_HISTORY] = backprop.track(state.get(BP_HISTORY), context, result)
+    st.plotly_chart(figures.backprop_diagram(result), key="nb.bp_chart", config=CONFIG)
+    forward, deltas = st.columns(2)
+    with forward:
+        st.subheader("Forward pass")
+        for line in backprop.forward_equations(result):
+            st.latex(line)
+    with deltas:
+        st.subheader("Error signals δ = ∂L/∂z")
+        for line in backprop.delta_equations(result):
+            st.latex(line)
+    st.subheader("Backward pass: each gradient by the chain rule")
+    steps = {step.parameter: step for step in backprop.chain_rule_steps(result)}
+    output_first = ["c"] + [n for n in steps if n[0] == "v"] + [n for n in steps if n[0] == "b"] + [n for n in steps if n[0] == "w"]
+    for left, right in zip(output_first[0::2], output_first[1::2] + [None]):
+        columns = st.columns(2)
+        for column, name in zip(columns, (left, right)):
+            if name:
+                column.latex(steps[name].latex())
+    st.subheader("Gradient descent")
+    update_col, curve_col = st.columns([1, 1])
+    with update_col:
+        buttons = st.columns(3)
+        buttons[0].button("Apply update", key="nb.bp.apply", on_click=apply_updates, args=(1,), type="primary")
+        buttons[1].button("Apply 10 updates", key="nb.bp.apply10", on_click=apply_updates, args=(10,))
+        buttons[2].button("Reset weights", key="nb.bp.reset", on_click=reset_weights)
+        if message := state.pop("nb.bp.error", None):
+            st.error(message)
+        st.dataframe(pd.DataFrame(backprop.update_rows(result, state["nb.bp.lr"])), hide_index=True)
+    with curve_col:
+        st.plotly_chart(figures.loss_curve(state[BP_HISTORY].losses), key="nb.loss_chart", config=CONFIG)
