@@ -37,11 +37,12 @@ with tab_neuron:
     result = neuron.neuron_forward(inputs, weights, bias, chosen)
     entry = neuron.activation(chosen)
     with view:
-        st.plotly_chart(figures.neuron_diagram(result, chosen), key="nb.neuron_chart", config=CONFIG)
+        st.plotly_chart(figures.neuron_diagram(result, chosen), key="nb.neuron_chart", config=CONFIG, theme=None)
         for line in neuron.neuron_equations(result):
             st.latex(line)
         st.latex(entry.formula)
-        st.caption(f"{getattr(entry, 'title', chosen)}, with its default parameters {entry.params or ''}.")
+        defaults = ", ".join(f"{k} = {v:g}" for k, v in entry.params.items())
+        st.caption(f"{getattr(entry, 'title', chosen)}" + (f", with {defaults}." if defaults else "."))
 
 # --- Perceptron -----------------------------------------------------------------------------
 PC_VISITS = "nb.pc.visits"
@@ -85,7 +86,7 @@ with tab_boundary:
                  f"{weights_now[1]:.2f}), b = {bias_now:.2f}")  # fmt: skip
         outputs = neuron.neuron_output_grid(weights_now, bias_now, shade, grid, grid)
         fig = figures.decision_boundary(inputs_xy, targets, weights_now, bias_now, grid, grid, outputs, shade, last, title)
-        st.plotly_chart(fig, key="nb.boundary_chart", config=CONFIG)
+        st.plotly_chart(fig, key="nb.boundary_chart", config=CONFIG, theme=None)
     correct = neuron.accuracy(inputs_xy, targets, weights_now, bias_now)
     st.metric("points classified correctly", f"{round(correct * 4)} of 4")
     if shown == total and run.converged:
@@ -125,7 +126,7 @@ with tab_layers:
         st.error(str(error))
     else:
         counts = neuron.layer_parameter_counts(sizes)
-        st.plotly_chart(figures.layer_diagram(sizes, counts), key="nb.layers_chart", config=CONFIG)
+        st.plotly_chart(figures.layer_diagram(sizes, counts), key="nb.layers_chart", config=CONFIG, theme=None)
         table = pd.DataFrame([dict(layer=c.name, inputs=c.n_in, neurons=c.n_out, weights=c.weights,
                                    biases=c.biases, parameters=c.total) for c in counts])  # fmt: skip
         st.dataframe(table, hide_index=True)
@@ -194,7 +195,7 @@ with tab_backprop:
                    "Use smaller weights or inputs.")  # fmt: skip
     context = (spec, tuple(x), y)
     state[BP_HISTORY] = backprop.track(state.get(BP_HISTORY), context, result)
-    st.plotly_chart(figures.backprop_diagram(result), key="nb.bp_chart", config=CONFIG)
+    st.plotly_chart(figures.backprop_diagram(result), key="nb.bp_chart", config=CONFIG, theme=None)
     forward, deltas = st.columns(2)
     with forward:
         st.subheader("Forward pass")
@@ -204,14 +205,11 @@ with tab_backprop:
         st.subheader("Error signals δ = ∂L/∂z")
         for line in backprop.delta_equations(result):
             st.latex(line)
-    st.subheader("Backward pass: each gradient by the chain rule")
+    st.subheader("Backward pass: each gradient by the chain rule, output layer first")
     steps = {step.parameter: step for step in backprop.chain_rule_steps(result)}
-    output_first = ["c"] + [n for n in steps if n[0] == "v"] + [n for n in steps if n[0] == "b"] + [n for n in steps if n[0] == "w"]
-    for left, right in zip(output_first[0::2], output_first[1::2] + [None]):
-        columns = st.columns(2)
-        for column, name in zip(columns, (left, right)):
-            if name:
-                column.latex(steps[name].latex())
+    for prefix in "cvbw":
+        for name in (n for n in steps if n[0] == prefix):
+            st.latex(steps[name].latex())
     st.subheader("Gradient descent")
     update_col, curve_col = st.columns([1, 1])
     with update_col:
@@ -223,4 +221,4 @@ with tab_backprop:
             st.error(message)
         st.dataframe(pd.DataFrame(backprop.update_rows(result, state["nb.bp.lr"])), hide_index=True)
     with curve_col:
-        st.plotly_chart(figures.loss_curve(state[BP_HISTORY].losses), key="nb.loss_chart", config=CONFIG)
+        st.plotly_chart(figures.loss_curve(state[BP_HISTORY].losses), key="nb.loss_chart", config=CONFIG, theme=None)

@@ -336,15 +336,15 @@ def forward_equations(result: Pass) -> list[str]:
     for j in range(1, spec.hidden + 1):
         w1, w2, b = p.W[0, j - 1], p.W[1, j - 1], p.b[j - 1]
         lines.append(
-            rf"z_{j} = w_{{1{j}}}x_1 + w_{{2{j}}}x_2 + b_{j} = {tex_factor(w1)}\cdot{x1} + {tex_factor(w2)}\cdot{x2}"
-            rf" + {tex_factor(b)} = {tex_number(result.z_hidden[j - 1])}, \quad "
-            rf"a_{j} = f(z_{j}) = {tex_number(result.a_hidden[j - 1])}"
+            rf"\begin{{aligned}}z_{j} &= w_{{1{j}}}x_1 + w_{{2{j}}}x_2 + b_{j} \\ &= {tex_factor(w1)}\cdot{x1} + "
+            rf"{tex_factor(w2)}\cdot{x2} + {tex_factor(b)} = {tex_number(result.z_hidden[j - 1])} \\ "
+            rf"a_{j} &= f(z_{j}) = {tex_number(result.a_hidden[j - 1])}\end{{aligned}}"
         )
     terms = " + ".join(rf"{tex_factor(p.v[j])}\cdot{tex_factor(result.a_hidden[j])}" for j in range(spec.hidden))
     symbols = " + ".join(f"v_{j}a_{j}" for j in range(1, spec.hidden + 1))
     lines.append(
-        rf"z_o = {symbols} + c = {terms} + {tex_factor(p.c)} = {tex_number(result.z_out)}, \quad "
-        rf"\hat y = g(z_o) = {tex_number(result.y_hat)}"
+        rf"\begin{{aligned}}z_o &= {symbols} + c \\ &= {terms} + {tex_factor(p.c)} = {tex_number(result.z_out)} "
+        rf"\\ \hat y &= g(z_o) = {tex_number(result.y_hat)}\end{{aligned}}"
     )
     loss = LOSSES[spec.loss]
     lines.append(rf"L = {loss.formula} = {tex_number(result.loss)} \quad (y = {tex_number(result.y)})")
@@ -355,16 +355,16 @@ def delta_equations(result: Pass) -> list[str]:
     """LaTeX of the error signals delta = dL/dz that every gradient reuses."""
     loss, spec = LOSSES[result.spec.loss], result.spec
     lines = [
-        rf"\delta_o = \frac{{\partial L}}{{\partial z_o}} = {_grouped(loss.grad_formula)} \cdot "
-        rf"{_derivative_expression(spec.output_activation, 'z_o')} = {tex_factor(result.dL_dyhat)} \cdot "
-        rf"{tex_factor(result.dyhat_dz_out)} = {tex_number(result.delta_out)}"
+        rf"\begin{{aligned}}\delta_o = \frac{{\partial L}}{{\partial z_o}} &= {_grouped(loss.grad_formula)} \cdot "
+        rf"{_derivative_expression(spec.output_activation, 'z_o')} \\ &= {tex_factor(result.dL_dyhat)} \cdot "
+        rf"{tex_factor(result.dyhat_dz_out)} = {tex_number(result.delta_out)}\end{{aligned}}"
     ]
     for j in range(1, spec.hidden + 1):
         lines.append(
-            rf"\delta_{j} = \frac{{\partial L}}{{\partial z_{j}}} = \delta_o \, v_{j} \, "
-            rf"{_derivative_expression(spec.hidden_activation, f'z_{j}')} = {tex_factor(result.delta_out)} \cdot "
+            rf"\begin{{aligned}}\delta_{j} = \frac{{\partial L}}{{\partial z_{j}}} &= \delta_o \, v_{j} \, "
+            rf"{_derivative_expression(spec.hidden_activation, f'z_{j}')} \\ &= {tex_factor(result.delta_out)} \cdot "
             rf"{tex_factor(result.params.v[j - 1])} \cdot {tex_factor(result.da_dz_hidden[j - 1])} = "
-            rf"{tex_number(result.delta_hidden[j - 1])}"
+            rf"{tex_number(result.delta_hidden[j - 1])}\end{{aligned}}"
         )
     return lines
 

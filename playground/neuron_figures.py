@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from playground.backprop import Pass, parameter_names
 from playground.neuron import LayerCount, NeuronOutput, PerceptronVisit, layer_names
 
-FONT = dict(size=15)
+FONT = dict(size=15, color="#111827")
 POSITIVE, NEGATIVE = "#1f77b4", "#d62728"  # weight colours: blue for w > 0, red for w < 0
 NODE = dict(size=46, color="#f5f5f5", line=dict(color="#333", width=2))
 
@@ -51,7 +51,7 @@ def neuron_diagram(result: NeuronOutput, activation_label: str) -> go.Figure:
     n = result.inputs.size
     ys = np.linspace(1, -1, n) if n > 1 else np.array([0.0])
     fig = go.Figure()
-    edges = [(0, y, 2, 0, w) for y, w in zip(ys, result.weights)] + [(1, -1.6, 2, 0, result.bias)]
+    edges = [(0, y, 2, 0, w) for y, w in zip(ys, result.weights)] + [(1, -1.3, 2, 0, result.bias)]
     _sign_edges(fig, edges)
     fig.add_trace(go.Scatter(x=[2, 3], y=[0, 0], mode="lines", line=dict(color="#555", width=2),
                              showlegend=False, hoverinfo="skip"))  # fmt: skip
@@ -59,9 +59,9 @@ def neuron_diagram(result: NeuronOutput, activation_label: str) -> go.Figure:
                              showlegend=False, hoverinfo="skip"))  # fmt: skip
     fig.add_trace(
         go.Scatter(
-            x=[0] * n + [1], y=[*ys, -1.6], mode="markers+text", marker=NODE, name="inputs (and bias 1)",
+            x=[0] * n + [1], y=[*ys, -1.3], mode="markers+text", marker=NODE, name="inputs (and bias 1)",
             text=[f"x{i + 1}={x:.2f}" for i, x in enumerate(result.inputs)] + ["1"],
-            textposition=["middle left"] * n + ["bottom center"],
+            textposition=["middle left"] * n + ["middle center"],
         )
     )  # fmt: skip
     fig.add_trace(
@@ -74,13 +74,13 @@ def neuron_diagram(result: NeuronOutput, activation_label: str) -> go.Figure:
     for y, w, i in zip(ys, result.weights, range(n)):
         fig.add_annotation(x=1.0, y=y / 2 + 0.12, text=f"w{i + 1} = {w:.2f}", showarrow=False, font=FONT,
                            bgcolor="rgba(255,255,255,0.8)")  # fmt: skip
-    fig.add_annotation(x=1.5, y=-0.95, text=f"b = {result.bias:.2f}", showarrow=False, font=FONT,
+    fig.add_annotation(x=1.55, y=-0.8, text=f"b = {result.bias:.2f}", showarrow=False, font=FONT,
                        bgcolor="rgba(255,255,255,0.8)")  # fmt: skip
     fig.add_annotation(x=2, y=0.55, text=f"z = {result.z:.4g}", showarrow=False, font=FONT)
     fig.add_annotation(x=3, y=0.55, text=f"{activation_label}(z)", showarrow=False, font=FONT)
     fig.add_annotation(x=4, y=0.0, text=f"<b>a = {result.a:.4g}</b>", showarrow=False, font=dict(size=17),
                        xanchor="left")  # fmt: skip
-    return _diagram_layout(fig, "One neuron: z = w·x + b, a = f(z)", 380, [-0.8, 4.8], [-2.1, 1.5])
+    return _diagram_layout(fig, "One neuron: z = w·x + b, a = f(z)", 400, [-0.8, 4.8], [-2.0, 1.4])
 
 
 def decision_boundary(
@@ -100,7 +100,7 @@ def decision_boundary(
     low, high = min(float(np.min(outputs)), 0.0), max(float(np.max(outputs)), 1.0)
     fig.add_trace(
         go.Heatmap(
-            x=grid_x, y=grid_y, z=outputs, colorscale="RdBu", zmin=low, zmax=high, opacity=0.75,
+            x=grid_x, y=grid_y, z=outputs, colorscale="RdBu", zmin=low, zmax=high, opacity=0.6,
             colorbar=dict(title=dict(text=f"output {activation_label}(z)", side="right")), name="neuron output",
             hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>output=%{z:.3f}<extra></extra>",
         )
@@ -120,20 +120,21 @@ def decision_boundary(
         mask = targets == label
         fig.add_trace(
             go.Scatter(
-                x=inputs[mask, 0], y=inputs[mask, 1], mode="markers+text", name=f"target {int(label)}",
+                x=inputs[mask, 0], y=inputs[mask, 1], mode="markers", name=f"target {int(label)}",
                 marker=dict(symbol=symbol, size=20, color=colour, line=dict(color="black", width=2)),
-                text=[f"({int(a)},{int(b)})→{int(label)}" for a, b in inputs[mask]], textposition="top center",
-                textfont=dict(size=15),
             )
         )  # fmt: skip
+        for a, b in inputs[mask]:
+            fig.add_annotation(x=a, y=b, yshift=26, text=f"({int(a)},{int(b)}) → {int(label)}", showarrow=False,
+                               font=FONT, bgcolor="rgba(255,255,255,0.85)")  # fmt: skip
     if highlight is not None:
         fig.add_trace(go.Scatter(x=[highlight.x[0]], y=[highlight.x[1]], mode="markers", name="point just visited",
                                  marker=dict(size=36, color="rgba(0,0,0,0)", line=dict(color="gold", width=4))))
     fig.update_layout(
-        title=title, height=520, font=FONT, margin=dict(l=10, r=10, t=60, b=10),
+        title=title, height=560, font=FONT, margin=dict(l=10, r=10, t=60, b=10),
         xaxis=dict(title="input x1", range=[lo, hi], constrain="domain"),
         yaxis=dict(title="input x2", range=[float(grid_y[0]), float(grid_y[-1])], scaleanchor="x"),
-        legend=dict(orientation="h", yanchor="top", y=-0.15, x=0),
+        legend=dict(orientation="h", yanchor="top", y=-0.2, x=0),
     )  # fmt: skip
     return fig
 
@@ -179,84 +180,85 @@ def layer_diagram(sizes, counts: list[LayerCount], max_drawn: int = 8) -> go.Fig
     )  # fmt: skip
 
 
-def _hidden_positions(hidden: int) -> np.ndarray:
-    return np.linspace(hidden - 1, -(hidden - 1), hidden) * 0.75
+def _label(fig, x, y, text, **kwargs):
+    """A number on the diagram: an annotation on a white box so edges behind it stay readable."""
+    fig.add_annotation(x=x, y=y, text=text, showarrow=False, font=dict(size=14, color="#111827"),
+                       bgcolor="rgba(255,255,255,0.9)", borderpad=1, **kwargs)  # fmt: skip
 
 
 def backprop_diagram(result: Pass) -> go.Figure:
-    """The 2-H-1 network with each node's z, a (and delta) and each weight's value and dL/dw on it.
+    """The 2-H-1 network with each node's z, a, delta and each weight's value and dL/dw on it.
 
-    Full-precision numbers ride along as customdata (the tests read them):
-    hidden/output nodes [z, a, b, dL/db], weight labels [w, dL/dw] in parameter_names order, loss [L].
+    Full-precision numbers ride along as customdata (the tests read them): inputs [x],
+    hidden neurons [z, a, b, dL/db], output neuron [z_o, y_hat, c, dL/dc], loss [L],
+    weights [w, dL/dw] in parameter_names order (trace meta holds the names).
     """
     hidden = result.spec.hidden
-    inputs_y, hidden_y = np.array([0.75, -0.75]), _hidden_positions(hidden)
+    x_in, x_hidden, x_out, x_loss = 0.0, 1.6, 3.2, 4.3
+    inputs_y = np.array([1.0, -1.0])
+    hidden_y = np.linspace(1.5, -1.5, hidden) if hidden == 3 else np.array([1.0, -1.0])
     grad, params = result.grad.to_dict(), result.params.to_dict()
     fig = go.Figure()
-    edges = [(0, inputs_y[i], 1, hidden_y[j], result.params.W[i, j]) for i in range(2) for j in range(hidden)]
-    edges += [(1, hidden_y[j], 2, 0, result.params.v[j]) for j in range(hidden)]
+    edges = [(x_in, inputs_y[i], x_hidden, hidden_y[j], result.params.W[i, j]) for i in range(2) for j in range(hidden)]
+    edges += [(x_hidden, hidden_y[j], x_out, 0.0, result.params.v[j]) for j in range(hidden)]
     _sign_edges(fig, edges)
-    fig.add_trace(go.Scatter(x=[2, 2.8], y=[0, 0], mode="lines", line=dict(color="#555", width=2),
+    fig.add_trace(go.Scatter(x=[x_out, x_loss], y=[0, 0], mode="lines", line=dict(color="#555", width=2),
                              showlegend=False, hoverinfo="skip"))  # fmt: skip
-    # Weight labels: near the hidden node for the first layer (the edges cross in the middle).
+    # Weight labels sit 30% along the first-layer edges (they cross in the middle), halfway along the others.
     names = [n for n in parameter_names(hidden) if n[0] in "wv"]
-    label_x, label_y = [], []
+    label_xy = []
     for name in names:
         if name[0] == "w":
             i, j = int(name[1]) - 1, int(name[2]) - 1
-            t = 0.72
-            label_x.append(t)
-            label_y.append(inputs_y[i] + t * (hidden_y[j] - inputs_y[i]))
+            label_xy.append((x_in + 0.3 * (x_hidden - x_in), inputs_y[i] + 0.3 * (hidden_y[j] - inputs_y[i])))
         else:
             j = int(name[1]) - 1
-            label_x.append(1.5)
-            label_y.append(hidden_y[j] / 2)
+            label_xy.append(((x_hidden + x_out) / 2, hidden_y[j] / 2))
+    for name, (x, y) in zip(names, label_xy):
+        _label(fig, x, y, f"{name}={params[name]:.3g}<br>∂L/∂{name}={grad[name]:.3g}")
     fig.add_trace(
         go.Scatter(
-            x=label_x, y=label_y, mode="text", name="w (value, dL/dw)", textfont=dict(size=14),
-            text=[f"{n}={params[n]:.3g} | ∂={grad[n]:.3g}" for n in names],
-            customdata=[[params[n], grad[n]] for n in names], meta=names,
-            hovertemplate="%{meta}<extra></extra>",
+            x=[xy[0] for xy in label_xy], y=[xy[1] for xy in label_xy], mode="markers", name="weight: value, dL/dw",
+            marker=dict(size=1, color="rgba(0,0,0,0)"), customdata=[[params[n], grad[n]] for n in names],
+            meta=names, hoverinfo="skip", showlegend=False,
         )
     )  # fmt: skip
+    fig.add_trace(go.Scatter(x=[x_in, x_in], y=inputs_y, mode="markers", marker=NODE, name="inputs x",
+                             customdata=[[x] for x in result.x], hoverinfo="skip"))  # fmt: skip
+    for i, x in enumerate(result.x):
+        _label(fig, x_in, inputs_y[i], f"x{i + 1}={x:.3g}", xanchor="right", xshift=-26)
     fig.add_trace(
         go.Scatter(
-            x=[0, 0], y=inputs_y, mode="markers+text", marker=NODE, name="inputs",
-            text=[f"x{i + 1}={x:.3g}" for i, x in enumerate(result.x)], textposition="middle left",
-            customdata=[[x] for x in result.x],
-        )
-    )  # fmt: skip
-    fig.add_trace(
-        go.Scatter(
-            x=[1] * hidden, y=hidden_y, mode="markers+text", name="hidden neurons (z, a, b, δ)",
-            marker=dict(NODE, color="#fff3cd"), textposition="bottom center",
-            text=[
-                f"h{j + 1}: z={result.z_hidden[j]:.3g}, a={result.a_hidden[j]:.3g}<br>"
-                f"b{j + 1}={result.params.b[j]:.3g} | δ=∂L/∂b={result.grad.b[j]:.3g}"
-                for j in range(hidden)
-            ],
+            x=[x_hidden] * hidden, y=hidden_y, mode="markers+text", marker=dict(NODE, color="#fff3cd"),
+            name="hidden neurons: z, a, b, δ", text=[f"h{j + 1}" for j in range(hidden)], hoverinfo="skip",
             customdata=np.column_stack([result.z_hidden, result.a_hidden, result.params.b, result.grad.b]),
         )
     )  # fmt: skip
+    for j in range(hidden):
+        _label(fig, x_hidden, hidden_y[j], f"z{j + 1}={result.z_hidden[j]:.3g}, a{j + 1}={result.a_hidden[j]:.3g}",
+               yshift=34)  # fmt: skip
+        _label(fig, x_hidden, hidden_y[j], f"b{j + 1}={result.params.b[j]:.3g}, δ{j + 1}={result.grad.b[j]:.3g}",
+               yshift=-34)  # fmt: skip
     fig.add_trace(
         go.Scatter(
-            x=[2], y=[0], mode="markers+text", name="output neuron (z, ŷ, c, δ)", textposition="bottom center",
-            marker=dict(NODE, color="#d1e7dd"),
-            text=[f"z_o={result.z_out:.3g}, ŷ={result.y_hat:.3g}<br>c={result.params.c:.3g} | δ={result.grad.c:.3g}"],
-            customdata=[[result.z_out, result.y_hat, result.params.c, result.grad.c]],
+            x=[x_out], y=[0], mode="markers+text", name="output neuron: z, ŷ, c, δ", text=["o"], hoverinfo="skip",
+            marker=dict(NODE, color="#d1e7dd"), customdata=[[result.z_out, result.y_hat, result.params.c, result.grad.c]],
         )
     )  # fmt: skip
+    _label(fig, x_out, 0, f"z_o={result.z_out:.3g}, ŷ={result.y_hat:.3g}", yshift=34)
+    _label(fig, x_out, 0, f"c={result.params.c:.3g}, δ_o={result.grad.c:.3g}", yshift=-34)
     fig.add_trace(
         go.Scatter(
-            x=[2.8], y=[0], mode="markers+text", name="loss", marker=dict(NODE, color="#f8d7da", symbol="square"),
-            text=[f"L={result.loss:.4g}<br>(y={result.y:.3g})"], textposition="top center",
-            customdata=[[result.loss]],
+            x=[x_loss], y=[0], mode="markers", name="loss L", customdata=[[result.loss]], hoverinfo="skip",
+            marker=dict(NODE, color="#f8d7da", symbol="square"),
         )
     )  # fmt: skip
-    span = 0.75 * (hidden - 1) + 0.9
+    _label(fig, x_loss, 0, f"<b>L={result.loss:.4g}</b><br>(y={result.y:.3g})", yshift=46)
+    span = float(np.max(np.abs(hidden_y)))
     return _diagram_layout(
-        fig, "Forward values and gradients on the network", 520, [-0.45, 3.2], [-span - 0.5, span + 0.2]
-    )
+        fig, "Forward values (z, a) and gradients (∂L/∂·) on the network", 480 + 80 * (hidden - 2),
+        [-0.7, 4.8], [-span - 0.7, span + 0.45],
+    )  # fmt: skip
 
 
 def loss_curve(losses: list[float]) -> go.Figure:
