@@ -37,11 +37,13 @@ class Loss:
     needs_probability: bool  # y_hat must lie in (0, 1)
 
     def value(self, y_hat: float, y: float) -> float:
+        y_hat, y = np.float64(y_hat), np.float64(y)  # numpy floats: log(0) and 1/0 give inf, not an exception
         if self.id == "mse":
             return (y_hat - y) ** 2  # Keras' MeanSquaredError of one value (no 1/2)
         return -(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))
 
     def grad(self, y_hat: float, y: float) -> float:
+        y_hat, y = np.float64(y_hat), np.float64(y)
         if self.id == "mse":
             return 2 * (y_hat - y)
         return -y / y_hat + (1 - y) / (1 - y_hat)

@@ -9,44 +9,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-try:  # the shared activation registry (issue 3); a stand-in until it lands
-    from playground import activations
-except ImportError:  # pragma: no cover - temporary
-    activations = None
+from playground import activations
 
 # ---------------------------------------------------------------------------
 # One neuron: z = w . x + b, a = f(z)
 # ---------------------------------------------------------------------------
 
 
-class _StandIn:
-    """Temporary copy of a few registry entries (removed once playground/activations.py exists)."""
-
-    _table = {
-        "step": (lambda x: np.where(x >= 0, 1.0, 0.0), lambda x: np.zeros_like(x), r"f(z)=[z\ge0]"),
-        "linear": (lambda x: x, lambda x: np.ones_like(x), "f(z)=z"),
-        "sigmoid": (lambda x: 1 / (1 + np.exp(-x)), lambda x: np.exp(-x) / (1 + np.exp(-x)) ** 2, r"\sigma(z)"),
-        "tanh": (np.tanh, lambda x: 1 - np.tanh(x) ** 2, r"\tanh z"),
-        "relu": (lambda x: np.maximum(x, 0.0), lambda x: np.where(x > 0, 1.0, 0.0), r"\max(0,z)"),
-        "leaky_relu": (lambda x: np.where(x > 0, x, 0.2 * x), lambda x: np.where(x > 0, 1.0, 0.2), "lrelu"),
-    }
-
-    def names(self):
-        return list(self._table)
-
-    def get(self, name):
-        from types import SimpleNamespace
-
-        fn, grad, formula = self._table[name]
-        return SimpleNamespace(fn=fn, grad=grad, formula=formula, grad_formula="", params={}, keras_name=name)
-
-
 def activation(name: str):
     """The activation registry's entry for `name` (fn, grad, formula, ...)."""
-    registry = activations or _StandIn()
-    if name not in registry.names():
-        raise ValueError(f"Unknown activation {name!r}; choose one of {', '.join(registry.names())}.")
-    return registry.get(name)
+    if name not in activations.names():
+        raise ValueError(f"Unknown activation {name!r}; choose one of {', '.join(activations.names())}.")
+    return activations.get(name)
 
 
 def apply_activation(name: str, x) -> np.ndarray:
@@ -63,7 +37,7 @@ def activation_derivative(name: str, x) -> np.ndarray:
 
 def activation_names() -> list[str]:
     """Ids of the registry's elementwise activations."""
-    return list((activations or _StandIn()).names())
+    return list(activations.names())
 
 
 @dataclass(frozen=True)
