@@ -1,6 +1,142 @@
-"""Optimizers page (coming next)."""
+"""Optimizers: race update rules and gradient sources across loss surfaces, animated."""
 
+import pandas as pd
 import streamlit as st
 
+from playground import optimizer_figures as figures
+from playground import optimizer_presets as view_state
+from playground import optimizers, race, surfaces
+from playground.optimizer_presets import DEFAULTS, PRESETS, run_key
+
+CHART_CONFIG = {"displaylogo": False, "scrollZoom": False}
+state = st.session_state
+
+
+@st.cache_resource(max_entries=24, show_spinner="Racing the optimizers...")
+def build(view: view_state.View):
+    """Race and figures for one view. Cached as one shared object: nothing mutates them."""
+    surface = surfaces.get(view.surface)
+    result = race.race(surface, view.specs, view.start, view.steps, view.batch, view.noise, view.seed)
+    return result, figures.race_contour(surface, result), figures.loss_curves(result)
+
+
+@st.cache_resource(max_entries=8)
+def build_3d(view: view_state.View):
+    result = build(view)[0]
+    return figures.surface_3d(result.surface, result)
+
+
+def pick_start_from_click():
+    if view_state.start_from_click(state, state["opt.chart.contour"].selection):
+        for run in range(1, view_state.MAX_RUNS + 1):
+            state[run_key(run, "own")] = False  # a click means "everyone from here"
+
+
+def widget_args(key, options=None, default=None):
+    """Key, URL binding and default (from the one DEFAULTS table) for a view widget."""
+    default = DEFAULTS.get(key) if default is None else default
+    if options is not None:
+        return dict(key=key, bind="query-params", index=list(options).index(default))
+    return dict(key=key, bind="query-params", value=default)
+
 st.title("Optimizers")
-st.info("Coming next: this page is being built.")
+st.markdown(
+    "Gradient descent and its descendants differ in **two** ways: *which gradient* they use (all rows "
+    "of the data, one sampled row, a mini-batch) and *how they turn it into a step* (plain, momentum, "
+    "adaptive). Race them from the same start; press ▶ to replay the race step by step."
+)
+
+st.subheader("Presets")
+columns = st.columns(len(PRESETS))
+for column, (name, preset) in zip(columns, PRESETS.items()):
+    column.button(preset.title, key=f"opt.preset.{name}", help=preset.point, width="stretch",
+                  on_click=view_state.apply_preset, args=(state, name))
+
+with st.sidebar:
+    st.header("Surface")
+    surface_name = st.selectbox("Loss surface", surfaces.names(), format_func=surfaces.TITLES.get,
+                                on_change=view_state.reset_start, args=(state,),
+                                **widget_args("opt.surface", surfaces.names()))
+    surface = surfaces.get(surface_name)
+    view_state.clamp_start(state)
+    (x0, x1), (y0, y1) = surface.bounds
+    x_title, y_title = surface.axis_titles
+    start_x, start_y = surface.default_start
+    st.slider(f"Start {x_title}", float(x0), float(x1), step=0.01, **widget_args("opt.x0", default=start_x))
+    st.slider(f"Start {y_title}", float(y0), float(y1), step=0.01, **widget_args("opt.y0", default=start_y))
+    st.caption("Or click anywhere on the contour to start there.")
+    st.header("Race")
+    st.slider("Steps", 10, 1000, step=10, **widget_args("opt.steps"))
+    st.select_slider("Mini-batch size B", view_state.BATCH_SIZES, **widget_args("opt.batch"))
+    if surface.data is None:
+        st.slider("Gradient noise σ (formula surfaces)", 0.0, 5.0, step=0.1, **widget_args("opt.noise"),
+                  help="A formula has no rows to sample, so SGD adds seeded Gaussian noise of size σ to "
+                       "the exact gradient (σ/√B for a mini-batch of B, like averaging B noisy samples).")
+    st.number_input("Random seed", 0, 9999, step=1, **widget_args("opt.seed"))
+    tolerance = st.select_slider("Tolerance on loss − min", view_state.TOLERANCES, format_func=lambda v: f"{v:g}",
+                     **widget_args("opt.tol"))
+
+st.subheader("Runs")
+runs = st.slider("Number of runs", 1, view_state.MAX_RUNS, **widget_args("opt.runs"))
+for run in range(1, runs + 1):
+    method, source, rate, own, own_x, own_y = st.columns([3, 3, 3, 1.4, 1.6, 1.6], vertical_alignment="bottom")
+    method.selectbox(f"Run {run}: rule", view_state.method_options(), format_func=optimizers.label,
+                     **widget_args(run_key(run, "method"), view_state.method_options()))
+    source.selectbox("Gradient", view_state.source_options(), format_func=race.SOURCES.get,
+                     **widget_args(run_key(run, "source"), view_state.source_options()))
+    rate.select_slider("Learning rate η", view_state.LEARNING_RATES, format_func=lambda v: f"{v:g}",
+                       **widget_args(run_key(run, "lr")))
+    if own.checkbox("own start", **widget_args(run_key(run, "own"))):
+        own_x.number_input(x_title, float(x0), float(x1), step=0.1, **widget_args(run_key(run, "x")))
+        own_y.number_input(y_title, float(y0), float(y1), step=0.1, **widget_args(run_key(run, "y")))
+
+if surface.data is not None:
+    st.caption(f"GD: all {surface.data.n_rows:,} rows per step. SGD: one row, mini-batch: B rows, drawn "
+               "without replacement and reshuffled after each pass over the data (seeded).")
+else:
+    st.caption("On a formula surface SGD = exact gradient + seeded Gaussian noise (σ for one sample, σ/√B "
+               "for a mini-batch); GD = the exact gradient.")
+
+view = view_state.view_from_state(state)
+try:
+    result, contour, losses = build(view)
+except ValueError as error:
+    st.error(f"This race cannot run: {error}")
+    st.stop()
+
+st.latex(surface.formula)
+st.caption(surface.lesson)
+for r in result.diverged():
+    st.warning(f"Run {r + 1} ({result.labels[r]}) diverged at step {result.stopped_at[r]}: the step "
+               "overshot so far that the loss exploded. Try a smaller learning rate. Its path stops there.")
+
+shown = st.radio("View", view_state.VIEWS, horizontal=True, label_visibility="collapsed",
+                 **widget_args("opt.view", view_state.VIEWS))
+if shown == view_state.VIEWS[0]:
+    st.plotly_chart(contour, key="opt.chart.contour", on_select=pick_start_from_click,
+                    selection_mode="points", config=CHART_CONFIG)
+else:
+    st.plotly_chart(build_3d(view), key="opt.chart.surface", config=CHART_CONFIG)
+
+left, right = st.columns([3, 2])
+left.plotly_chart(losses, key="opt.chart.loss", config=CHART_CONFIG)
+table = pd.DataFrame(result.summary(tolerance)).set_index("run")
+right.dataframe(table, column_config={
+    "final loss": st.column_config.NumberColumn(format="%.4g"),
+    "distance to nearest minimum": st.column_config.NumberColumn(format="%.3g"),
+    "learning rate": st.column_config.NumberColumn(format="%g"),
+})
+right.caption("Steps to tolerance: first step with loss − min ≤ the tolerance (sidebar); empty if never.")
+
+st.subheader("One step, with its numbers")
+explain_run, explain_step = st.columns([2, 3])
+run_numbers = list(range(1, len(result.specs) + 1))
+run_index = explain_run.selectbox("Run", run_numbers, format_func=lambda r: f"{r}: {result.labels[r - 1]}",
+                                  key="opt.ex.run", bind="query-params") - 1
+step = explain_step.slider("Step k", 1, result.steps, value=1, key="opt.ex.step", bind="query-params")
+st.latex(optimizers.summary(result.specs[run_index].method))
+lines = result.explain(run_index, step)
+if not lines:
+    st.info(f"Run {run_index + 1} had stopped (diverged at step {result.stopped_at[run_index]}) before step {step}.")
+for line in lines:
+    st.latex(line)

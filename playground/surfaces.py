@@ -112,13 +112,13 @@ def _bowl() -> Surface:
 
 
 def _ravine() -> Surface:
-    # Curvatures 0.2 along x and 4 along y: condition number 20.
+    # Curvatures 0.04 along x and 4 along y: condition number 100.
     return Surface(
         key="ravine",
         title=TITLES["ravine"],
-        formula=r"f(x, y) = 0.1\,x^2 + 2\,y^2",
-        f=lambda x, y: 0.1 * x**2 + 2 * y**2,
-        grad=lambda x, y: (0.2 * x, 4 * y),
+        formula=r"f(x, y) = 0.02\,x^2 + 2\,y^2",
+        f=lambda x, y: 0.02 * x**2 + 2 * y**2,
+        grad=lambda x, y: (0.04 * x, 4 * y),
         bounds=((-8.0, 8.0), (-3.0, 3.0)),
         minima=((0.0, 0.0),),
         default_start=(-7.0, 2.0),
