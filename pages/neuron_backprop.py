@@ -139,8 +139,9 @@ BP_HISTORY = "nb.bp.history"
 
 def bp_inputs():
     """The network, parameters and example as the widgets hold them (also used by the callbacks)."""
-    output = "sigmoid" if state["nb.bp.loss"] == "bce" else state["nb.bp.g"]
-    spec = backprop.NetworkSpec(int(state["nb.bp.arch"][2]), state["nb.bp.f"], output, state["nb.bp.loss"])
+    loss = state["nb.bp.loss"].lower()
+    output = "sigmoid" if loss == "bce" else state["nb.bp.g"]
+    spec = backprop.NetworkSpec(int(state["nb.bp.arch"][2]), state["nb.bp.f"], output, loss)
     params = {name: state[f"nb.bp.{name}"] for name in backprop.parameter_names(spec.hidden)}
     return spec, backprop.Parameters.from_dict(params, spec.hidden), (state["nb.bp.x1"], state["nb.bp.x2"]), state["nb.bp.y"]
 
@@ -167,8 +168,8 @@ with tab_backprop:
     with net:
         st.radio("Network", ["2-2-1", "2-3-1"], horizontal=True, key="nb.bp.arch", **BIND)
         st.selectbox("hidden activation f", backprop.HIDDEN_ACTIVATIONS, key="nb.bp.f", **BIND)
-        loss_id = st.radio("loss", list(backprop.LOSSES), format_func=lambda k: backprop.LOSSES[k].label,
-                           key="nb.bp.loss", **BIND)  # fmt: skip
+        loss_id = st.radio("loss", ["MSE", "BCE"], key="nb.bp.loss", horizontal=True, **BIND).lower()
+        st.caption(backprop.LOSSES[loss_id].label)
         st.selectbox("output activation g", backprop.OUTPUT_ACTIVATIONS, key="nb.bp.g", disabled=loss_id == "bce",
                      help="Cross-entropy needs a probability, so it always uses a sigmoid output.", **BIND)  # fmt: skip
     with example:

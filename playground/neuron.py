@@ -271,7 +271,7 @@ def layer_parameter_counts(sizes) -> list[LayerCount]:
     return [LayerCount(names[i + 1], sizes[i], sizes[i + 1]) for i in range(len(sizes) - 1)]
 
 
-def parse_layer_sizes(text: str, max_layers: int = 8, max_width: int = 512) -> list[int]:
+def parse_layer_sizes(text: str, max_layers: int = 8, max_width: int = 1024) -> list[int]:
     """'11, 6, 6, 1' -> [11, 6, 6, 1]; raises ValueError with a readable message on bad input."""
     parts = [part for part in text.replace(";", ",").replace("-", ",").replace(" ", ",").split(",") if part]
     try:
