@@ -27,7 +27,7 @@ def build_3d(view: view_state.View):
 
 
 def pick_start_from_click():
-    if view_state.start_from_click(state, state["opt.chart.contour"].selection):
+    if view_state.start_from_click(state, state["opt.chart.contour"].selection, figures.CLICK_TRACE):
         for run in range(1, view_state.MAX_RUNS + 1):
             state[run_key(run, "own")] = False  # a click means "everyone from here"
 
@@ -118,15 +118,14 @@ if shown == view_state.VIEWS[0]:
 else:
     st.plotly_chart(build_3d(view), key="opt.chart.surface", config=CHART_CONFIG)
 
-left, right = st.columns([3, 2])
-left.plotly_chart(losses, key="opt.chart.loss", config=CHART_CONFIG)
+st.plotly_chart(losses, key="opt.chart.loss", config=CHART_CONFIG)
 table = pd.DataFrame(result.summary(tolerance)).set_index("run")
-right.dataframe(table, column_config={
+st.dataframe(table, column_config={
     "final loss": st.column_config.NumberColumn(format="%.4g"),
     "distance to nearest minimum": st.column_config.NumberColumn(format="%.3g"),
     "learning rate": st.column_config.NumberColumn(format="%g"),
 })
-right.caption("Steps to tolerance: first step with loss − min ≤ the tolerance (sidebar); empty if never.")
+st.caption("Steps to tolerance: first step with loss − min ≤ the tolerance (sidebar); empty if never.")
 
 st.subheader("One step, with its numbers")
 explain_run, explain_step = st.columns([2, 3])

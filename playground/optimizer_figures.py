@@ -7,8 +7,13 @@ each frame carries only the moving traces (paths so far, heads, stop marks), in 
 
 from __future__ import annotations
 
+import base64
+import struct
+import zlib
+
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import sequential
 
 from playground.race import RaceResult
 from playground.surfaces import Surface
@@ -18,6 +23,8 @@ FONT = dict(size=15)
 LOG_FLOOR = 1e-3  # contour colours use log10(loss - min + floor) on steep surfaces
 LOSS_FLOOR = 1e-12  # the loss plot's log axis cannot show 0: gaps below this are drawn at it
 MAX_FRAMES = 200
+CLICK_TRACE = 0  # index of the transparent clickable grid in race_contour's figure
+BLUES = np.array([[int(c) for c in colour[4:-1].split(",")] for colour in sequential.Blues], dtype=float)
 
 
 def colour(run: int) -> str:
@@ -71,34 +78,71 @@ def _moving_traces(result: RaceResult, step: int, stride: int) -> list[dict]:
     return traces + marks
 
 
+def _png_data_uri(rgb: np.ndarray) -> str:
+    """A (height, width, 3) uint8 array as a PNG data URI (zlib only; no imaging library)."""
+    height, width, _ = rgb.shape
+    raw = b"".join(b"\x00" + rgb[row].tobytes() for row in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def contour_image(surface: Surface, pixels: int = 320, levels: int = 24) -> tuple[str, float, float]:
+    """The filled contour of the surface as a PNG (top row = largest y), with its colour range.
+
+    Why an image and not a go.Contour trace: Streamlit's bundled plotly.js drops a contour trace
+    the first time an animation frame is drawn, while layout images stay put.
+    """
+    (x0, x1), (y0, y1) = surface.bounds
+    xs, ys = np.linspace(x0, x1, pixels), np.linspace(y1, y0, pixels)
+    shown = display_values(surface, surface.f(xs[None, :], ys[:, None]))
+    low, high = float(shown.min()), float(shown.max())
+    level = np.clip(((shown - low) / (high - low or 1.0) * levels).astype(int), 0, levels - 1)
+    # Colour of each band: the Blues scale at the band's middle, linearly interpolated.
+    position = (np.arange(levels) + 0.5) / levels * (len(BLUES) - 1)
+    lower = np.floor(position).astype(int)
+    upper = np.minimum(lower + 1, len(BLUES) - 1)
+    band = BLUES[lower] + (BLUES[upper] - BLUES[lower]) * (position - lower)[:, None]
+    rgb = band[level]
+    # Iso-lines: darken pixels whose band differs from the neighbour to the right or below.
+    edge = np.zeros(level.shape, dtype=bool)
+    edge[:, :-1] |= level[:, :-1] != level[:, 1:]
+    edge[:-1, :] |= level[:-1, :] != level[1:, :]
+    rgb[edge] *= 0.75
+    return _png_data_uri(np.round(rgb).astype(np.uint8)), low, high
+
+
 def race_contour(
     surface: Surface,
     result: RaceResult,
-    grid: int = 90,
     click_grid: int = 25,
     max_frames: int = MAX_FRAMES,
     height: int = 620,
 ) -> go.Figure:
     """Contour of the surface with every run's path, animated step by step.
 
-    Trace order: 0 contour, 1 clickable grid (transparent points, for choosing a start with a
-    click), 2 minima, 3 starts, then per run a path and a head, then a stop mark per
-    diverged run.
+    The contour is a layout image. Trace order: 0 clickable grid (transparent points that carry
+    the colour bar and the hover loss, for choosing a start with a click), 1 minima, 2 starts,
+    then per run a path and a head, then a stop mark per diverged run.
     """
-    xs, ys, loss = surface.grid(grid)
-    shown = display_values(surface, loss)
-    fig = go.Figure()
-    fig.add_trace(go.Contour(
-        x=xs, y=ys, z=shown, colorscale="Blues", ncontours=24, line=dict(width=0.5, color="rgba(0,0,0,0.25)"),
-        colorbar=_colourbar(surface, shown), hoverinfo="skip", name="loss",
-    ))
+    image, low, high = contour_image(surface)
     (x0, x1), (y0, y1) = surface.bounds
+    fig = go.Figure()
+    fig.add_layout_image(source=image, xref="x", yref="y", x=x0, y=y1, sizex=x1 - x0, sizey=y1 - y0,
+                         sizing="stretch", layer="below")
     cx, cy = np.meshgrid(np.linspace(x0, x1, click_grid), np.linspace(y0, y1, click_grid))
+    grid_loss = surface.f(cx.ravel(), cy.ravel())
     fig.add_trace(go.Scatter(
-        x=_f32(cx.ravel()), y=_f32(cy.ravel()), mode="markers", name="click to start here",
-        marker=dict(size=14, color="rgba(0,0,0,0)", opacity=0), showlegend=False,
-        hovertemplate="start here: (%{x:.2f}, %{y:.2f})<extra></extra>",
-        selected=dict(marker=dict(opacity=0.35, color="black")), unselected=dict(marker=dict(opacity=0)),
+        x=_f32(cx.ravel()), y=_f32(cy.ravel()), mode="markers", name="click to start here", showlegend=False,
+        marker=dict(size=14, opacity=0, color=_f32(display_values(surface, grid_loss)), colorscale="Blues",
+                    cmin=low, cmax=high, showscale=True, colorbar=_colourbar(surface, np.array([low, high]))),
+        customdata=_f32(grid_loss),
+        hovertemplate="click to start here: (%{x:.2f}, %{y:.2f})<br>loss %{customdata:.4g}<extra></extra>",
+        selected=dict(marker=dict(opacity=0.35)), unselected=dict(marker=dict(opacity=0)),
     ))
     minima = np.array(surface.minima)
     fig.add_trace(go.Scatter(
@@ -126,7 +170,7 @@ def race_contour(
                                  marker=dict(symbol="x", size=18, color=colour(r), line=dict(width=2, color="black")),
                                  text=[f"diverged at step {int(result.stopped_at[r])}"], textposition="top center",
                                  textfont=dict(color=colour(r), size=14), hoverinfo="skip"))
-    moving = list(range(4, len(fig.data)))
+    moving = list(range(3, len(fig.data)))
 
     marks = _frame_steps(result.steps, max_frames)
     stride = marks[1] - marks[0] if len(marks) > 1 else 1
@@ -134,33 +178,35 @@ def race_contour(
     for index, trace in zip(moving, _moving_traces(result, result.steps, 1)):
         fig.data[index].update(trace)
     fig.frames = [dict(name=str(step), data=_moving_traces(result, step, stride), traces=moving) for step in marks]
-    frame_args = dict(mode="immediate", frame=dict(duration=0, redraw=False), transition=dict(duration=0))
+    frame_args = dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))
     fig.update_layout(
         updatemenus=[dict(
-            type="buttons", direction="left", showactive=False, x=0.0, y=-0.1, xanchor="left", yanchor="top",
-            pad=dict(t=0, r=10), font=dict(size=14),
+            type="buttons", direction="left", showactive=False, x=0.0, y=-0.13, xanchor="left", yanchor="top",
+            pad=dict(t=0, r=0), font=dict(size=14),
             buttons=[
                 dict(label="▶ Play", method="animate",
-                     args=[None, dict(mode="immediate", fromcurrent=True, frame=dict(duration=60, redraw=False),
+                     args=[None, dict(mode="immediate", fromcurrent=True, frame=dict(duration=60, redraw=True),
                                       transition=dict(duration=0))]),
                 dict(label="❚❚ Pause", method="animate", args=[[None], frame_args]),
             ],
         )],
         sliders=[dict(
-            active=len(marks) - 1, x=0.2, len=0.8, y=-0.06, yanchor="top", pad=dict(t=10, b=0),
-            currentvalue=dict(prefix="step ", font=dict(size=15)), font=dict(size=12),
+            active=len(marks) - 1, x=0.27, len=0.73, y=-0.08, yanchor="top", pad=dict(t=10, b=0),
+            currentvalue=dict(prefix="step ", xanchor="right", font=dict(size=15)), font=dict(size=12),
             steps=[dict(label=str(step), method="animate", args=[[str(step)], frame_args]) for step in marks],
         )],
     )
     xt, yt = surface.axis_titles
     fig.update_layout(
-        height=height, font=FONT, margin=dict(l=60, r=20, t=70, b=110), clickmode="event+select",
+        height=height, font=FONT, margin=dict(l=60, r=20, t=70, b=120), clickmode="event+select",
         legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, font=dict(size=14)),
         xaxis=dict(title=dict(text=xt), range=list(surface.bounds[0]), constrain="domain"),
         yaxis=dict(title=dict(text=yt), range=list(surface.bounds[1]), scaleanchor="x", scaleratio=1,
                    constrain="domain"),
         hovermode="closest", plot_bgcolor="white",
     )
+    fig.update_xaxes(showgrid=False, zeroline=False)
+    fig.update_yaxes(showgrid=False, zeroline=False)
     return fig
 
 

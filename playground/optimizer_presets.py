@@ -124,11 +124,12 @@ def clamp_start(state: MutableMapping) -> None:
             state[key] = float(min(max(float(state[key]), low), high))
 
 
-def start_from_click(state: MutableMapping, selection: Mapping | None) -> bool:
-    """Set the start from a click on the contour's transparent grid (trace 1). True if it did."""
+def start_from_click(state: MutableMapping, selection: Mapping | None, trace: int) -> bool:
+    """Set the start from a click on the contour's transparent grid (trace number `trace`).
+    True if it did."""
     points = (selection or {}).get("points") or []
     for point in points:
-        if point.get("curve_number") == 1 and "x" in point and "y" in point:
+        if point.get("curve_number") == trace and "x" in point and "y" in point:
             state["opt.x0"], state["opt.y0"] = round(float(point["x"]), 2), round(float(point["y"]), 2)
             return True
     return False
