@@ -236,8 +236,15 @@ def inspector_table(curve_list: list[Curve]) -> pd.DataFrame:
                 "x0": c.x0,
                 "f(x0)": c.f_x0,
                 f"f{PRIME}(x0)": c.grad_x0,
-                "tangent line": f"y = {c.f_x0:.4g} {'+' if c.grad_x0 >= 0 else '−'} {abs(c.grad_x0):.4g}·(x − {c.x0:g})",
+                "tangent line": _tangent_text(c),
             }
             for c in curve_list
         ]
     )
+
+
+def _tangent_text(c: Curve) -> str:
+    """y = f(x0) + f'(x0)·(x − x0), with signs folded: 'y = 0.5 − 0.25·(x + 1.5)'."""
+    slope_sign = "+" if c.grad_x0 >= 0 else "−"
+    shift = f"x − {c.x0:g}" if c.x0 > 0 else (f"x + {-c.x0:g}" if c.x0 < 0 else "x")
+    return f"y = {c.f_x0:.4g} {slope_sign} {abs(c.grad_x0):.4g}·({shift})".replace("y = -", "y = −")
