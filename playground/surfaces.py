@@ -255,7 +255,7 @@ def _camel() -> Surface:
                 (1.7036, -0.7961), (-1.6071, -0.5687), (1.6071, 0.5687),
             ),
         ),
-        default_start=(-1.5, -1.0),
+        default_start=(-0.8, -1.0),
         lesson="Two global minima (f ≈ −1.03) and four shallower local ones.",
     )
 
