@@ -2,6 +2,7 @@
 gradients vanish in deep sigmoid stacks."""
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from playground import activations, vanishing
@@ -23,8 +24,9 @@ def gradient_norms(name: str, depth: int, initializer: str, params: tuple) -> np
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def properties_rows(chosen: tuple):
-    return figures.properties_table({name: dict(params) for name, params in chosen})
+def properties_row(name: str, params: tuple) -> dict:
+    # One cache entry per function and parameters: moving one slider recomputes one row.
+    return figures.properties_row(name, dict(params))
 
 
 st.title("Activations")
@@ -66,8 +68,8 @@ with view:
 
 if chosen:
     st.subheader("Properties")
-    st.dataframe(properties_rows(tuple((n, tuple(sorted(p.items()))) for n, p in chosen.items())),
-                 hide_index=True, key="act.properties")  # fmt: skip
+    rows = [properties_row(name, tuple(sorted(params.items()))) for name, params in chosen.items()]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="act.properties")
     st.caption(
         "Derived numerically with the parameters above. Zero-centred: for inputs z ~ N(0, 1) the mean output "
         "is within 0.1 standard deviations of 0. Smooth: f′ is continuous. Saturating: f′ → 0 on that side. "

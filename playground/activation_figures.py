@@ -151,25 +151,25 @@ def function_figure(curve_list: list[Curve], derivative: str = "overlay", tangen
     return _figure(data, layout)
 
 
+def properties_row(name: str, params: dict | None = None) -> dict[str, str]:
+    """The derived properties of one activation with `params`, as display text (one table row)."""
+    p = activations.properties(name, **(params or {}))
+    return {
+        "function": activations.get(name).title,
+        "output range": p.output_range,
+        "monotonic": "yes" if p.monotonic else "no",
+        "zero-centred": f"{'yes' if p.zero_centred else 'no'} (mean {p.mean_output:+.2f})",
+        "smooth (C¹)": "yes" if p.smooth else "no",
+        "bounded": p.bounded,
+        "saturating": p.saturating,
+        f"f{PRIME}(0)": f"{p.grad_at_zero:.4g}",
+        "Keras name": p.keras_name or "—",
+    }
+
+
 def properties_table(chosen: dict[str, dict]) -> pd.DataFrame:
-    """One row per chosen activation (id -> params): the derived properties, as display text."""
-    rows = []
-    for name, params in chosen.items():
-        p = activations.properties(name, **params)
-        rows.append(
-            {
-                "function": activations.get(name).title,
-                "output range": p.output_range,
-                "monotonic": "yes" if p.monotonic else "no",
-                "zero-centred": f"{'yes' if p.zero_centred else 'no'} (mean {p.mean_output:+.2f})",
-                "smooth (C¹)": "yes" if p.smooth else "no",
-                "bounded": p.bounded,
-                "saturating": p.saturating,
-                f"f{PRIME}(0)": f"{p.grad_at_zero:.4g}",
-                "Keras name": p.keras_name or "—",
-            }
-        )
-    return pd.DataFrame(rows)
+    """One row per chosen activation (id -> params)."""
+    return pd.DataFrame([properties_row(name, params) for name, params in chosen.items()])
 
 
 def softmax_figure(logits: np.ndarray, temperature: float) -> go.Figure:
