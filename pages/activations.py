@@ -102,7 +102,8 @@ st.caption(
 # --- Vanishing gradients --------------------------------------------------------------------
 st.subheader("Vanishing gradients in a deep stack")
 st.markdown(
-    "A batch of 64 random inputs goes through a stack of 32-unit dense layers using each chosen activation, "
+    f"A batch of {vanishing.BATCH} random inputs goes through a stack of {vanishing.WIDTH}-unit dense layers "
+    "(no biases) using each chosen activation, "
     "and a fixed random loss sends a gradient back down. Each layer multiplies it by f′(x) and by its "
     "weights; the sigmoid's f′ ≤ 1/4 makes the product shrink geometrically, ReLU's f′ = 1 does not."
 )

@@ -182,7 +182,7 @@ def softmax_figure(logits: np.ndarray, temperature: float) -> go.Figure:
     layout = dict(
         font=FONT, height=400, template="plotly_white", showlegend=True,
         legend=dict(orientation="h", y=1.14, x=0), margin=dict(l=70, r=20, t=60, b=60),
-        yaxis=_axis("probability p_i", range=[0, 1.12]), xaxis=_axis("class i (its logit)"),
+        yaxis=_axis("probability pᵢ", range=[0, 1.12]), xaxis=_axis("class i (its logit)"),
     )  # fmt: skip
     return _figure([bars], layout)
 
@@ -193,11 +193,11 @@ def jacobian_figure(logits: np.ndarray, temperature: float) -> go.Figure:
     bound = max(float(np.abs(jacobian).max()), 1e-12)
     heatmap = dict(type="heatmap", z=jacobian, x=[f"z{j + 1}" for j in range(len(logits))],
                    y=[f"p{i + 1}" for i in range(len(logits))], colorscale="RdBu", zmid=0, zmin=-bound, zmax=bound,
-                   texttemplate="%{z:.3f}", textfont=dict(size=14), name="∂p_i/∂z_j", colorbar=dict(title=dict(text="∂p_i/∂z_j")),
+                   texttemplate="%{z:.3f}", textfont=dict(size=14), name="∂pᵢ/∂zⱼ", colorbar=dict(title=dict(text="∂pᵢ/∂zⱼ")),
                    meta={"kind": "jacobian"})  # fmt: skip
     layout = dict(
         font=FONT, height=400, template="plotly_white", margin=dict(l=70, r=20, t=30, b=60),
-        yaxis=_axis("output p_i", autorange="reversed"), xaxis=_axis("logit z_j"),
+        yaxis=_axis("output pᵢ", autorange="reversed"), xaxis=_axis("logit zⱼ"),
     )  # fmt: skip
     return _figure([heatmap], layout)
 

@@ -26,6 +26,8 @@ INITIALIZERS = {
     "he_uniform": "He uniform: U(-l, l), l = sqrt(6 / fan_in); made for ReLU-like functions",
 }
 MAX_DEPTH = 60
+WIDTH = 32  # units per layer
+BATCH = 64  # random inputs per batch
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ def init_weights(depth: int, width: int, initializer: str = "glorot_uniform", se
     return [rng.uniform(-limit, limit, size=(fan_in, fan_out)) for _ in range(depth)]
 
 
-def batch_and_readout(width: int, batch: int = 64, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def batch_and_readout(width: int, batch: int = BATCH, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The input batch x ~ N(0, 1) and the read-out direction r ~ N(0, 1) defining the loss."""
     rng = np.random.default_rng(seed + 10_000)
     return rng.standard_normal((batch, width)), rng.standard_normal((batch, width))
@@ -58,8 +60,8 @@ def batch_and_readout(width: int, batch: int = 64, seed: int = 0) -> tuple[np.nd
 def gradient_flow(
     name: str,
     depth: int = 30,
-    width: int = 32,
-    batch: int = 64,
+    width: int = WIDTH,
+    batch: int = BATCH,
     initializer: str = "glorot_uniform",
     seed: int = 0,
     params: dict | None = None,

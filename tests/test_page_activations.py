@@ -213,3 +213,15 @@ def test_vanishing_chart_shows_each_function_and_sigmoid_collapses():
     at.toggle(key="act.relative").set_value(False).run()
     raw = vanishing.gradient_flow("sigmoid", depth=25).weight_grad_norms
     np.testing.assert_allclose(np.asarray(traces(chart_specs(at)[3], "gradient_norm")["sigmoid"]["y"]), raw, rtol=1e-12)
+
+
+def test_bad_url_values_are_ignored_or_explained():
+    query = {"act.fns": ["bogus", "relu"], "act.x0": "100", "act.elu.alpha": "abc", "act.range": ["5", "-5"],
+             "act.T": "0", "act.depth": "500"}  # fmt: skip
+    at = open_page(PAGE, query_params=query)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.multiselect(key="act.fns").value == ["relu"]
+    assert at.slider(key="act.x0").value == 1.0 and at.slider(key="act.T").value == 1.0
+    assert at.slider(key="act.depth").value == 30
+    # A reversed range from the URL is accepted by the slider: the page explains instead of failing.
+    assert any("x-range is empty" in w.value for w in at.warning)
