@@ -26,6 +26,23 @@ def build_3d(view: view_state.View):
     return figures.surface_3d(result.surface, result)
 
 
+@st.fragment
+def step_explainer(result):
+    """Reruns on its own: moving through steps does not resend the big animated figure."""
+    st.subheader("One step, with its numbers")
+    explain_run, explain_step = st.columns([2, 3])
+    run_numbers = list(range(1, len(result.specs) + 1))
+    run_index = explain_run.selectbox("Run", run_numbers, format_func=lambda r: f"{r}: {result.labels[r - 1]}",
+                                      key="opt.ex.run", bind="query-params") - 1
+    step = explain_step.slider("Step k", 1, result.steps, value=1, key="opt.ex.step", bind="query-params")
+    st.latex(optimizers.summary(result.specs[run_index].method))
+    lines = result.explain(run_index, step)
+    if not lines:
+        st.info(f"Run {run_index + 1} had stopped (diverged at step {result.stopped_at[run_index]}) before step {step}.")
+    for line in lines:
+        st.latex(line)
+
+
 def pick_start_from_click():
     if view_state.start_from_click(state, state["opt.chart.contour"].selection, figures.CLICK_TRACE):
         for run in range(1, view_state.MAX_RUNS + 1):
@@ -127,15 +144,4 @@ st.dataframe(table, column_config={
 })
 st.caption("Steps to tolerance: first step with loss − min ≤ the tolerance (sidebar); empty if never.")
 
-st.subheader("One step, with its numbers")
-explain_run, explain_step = st.columns([2, 3])
-run_numbers = list(range(1, len(result.specs) + 1))
-run_index = explain_run.selectbox("Run", run_numbers, format_func=lambda r: f"{r}: {result.labels[r - 1]}",
-                                  key="opt.ex.run", bind="query-params") - 1
-step = explain_step.slider("Step k", 1, result.steps, value=1, key="opt.ex.step", bind="query-params")
-st.latex(optimizers.summary(result.specs[run_index].method))
-lines = result.explain(run_index, step)
-if not lines:
-    st.info(f"Run {run_index + 1} had stopped (diverged at step {result.stopped_at[run_index]}) before step {step}.")
-for line in lines:
-    st.latex(line)
+step_explainer(result)

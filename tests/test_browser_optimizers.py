@@ -61,3 +61,42 @@ def test_preset_loads_in_browser(page):
     assert "opt.surface=Himmelblau" in page.url
     page.get_by_text("One step, with its numbers").scroll_into_view_if_needed()
     screenshot(page, "optimizers-himmelblau")
+
+
+def _start_slider_values(page):
+    return [float(page.get_by_role("slider", name=f"Start {axis}").input_value()) for axis in "xy"]
+
+
+def test_click_on_the_contour_sets_the_start(page):
+    page.goto(page.app_url + "/optimizers?opt.surface=Round+bowl&opt.steps=50")
+    wait_for_app(page)
+    _wait_for_contour(page)
+    assert _start_slider_values(page) == [-2.5, 2.0]
+    chart = page.locator(CHART).first
+    chart.scroll_into_view_if_needed()
+    box = chart.locator(".nsewdrag").first.bounding_box()
+    # The bowl spans -3..3 on both axes: a click 3/4 across and 3/4 down is near (1.5, -1.5).
+    page.mouse.click(box["x"] + 0.75 * box["width"], box["y"] + 0.75 * box["height"])
+    page.wait_for_timeout(1000)
+    wait_for_app(page)
+    _wait_for_contour(page)
+    x, y = _start_slider_values(page)
+    assert abs(x - 1.5) < 0.5 and abs(y + 1.5) < 0.5, (x, y)
+    assert_no_exception(page)
+    screenshot(page, "optimizers-clicked-start")
+
+
+def test_3d_view_and_explainer_render(page):
+    page.goto(page.app_url + "/optimizers?opt.view=3D+surface&opt.ex.step=3")
+    wait_for_app(page)
+    page.wait_for_function(
+        "() => { const p = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');"
+        " return p && p._fullData && p._fullData[0].type === 'surface'; }", timeout=90_000)
+    assert_no_exception(page)
+    page.locator("[data-testid=stPlotlyChart]").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)
+    screenshot(page, "optimizers-3d")
+    page.get_by_text("One step, with its numbers").scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    assert page.locator(".katex").count() >= 4
+    screenshot(page, "optimizers-explainer")
