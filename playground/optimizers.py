@@ -160,10 +160,8 @@ class Nesterov(Momentum):
 
     def explain(self, t, grad, params, new_params, before, after):
         lr, beta = float(self.learning_rate), self.hyper["momentum"]
-        return [
-            rf"g_{{{t}}} = {_vec(grad)}",
-            rf"v_{{{t}}} = \beta\, v_{{{t-1}}} - \eta\, g_{{{t}}} = {_num(beta)} \cdot {_vec(before['velocity'])}"
-            rf" - {_num(lr)} \cdot {_vec(grad)} = {_vec(after['velocity'])}",
+        gradient_and_velocity = super().explain(t, grad, params, new_params, before, after)[:2]
+        return gradient_and_velocity + [
             rf"\Delta\theta = \beta\, v_{{{t}}} - \eta\, g_{{{t}}} = {_num(beta)} \cdot {_vec(after['velocity'])}"
             rf" - {_num(lr)} \cdot {_vec(grad)} = {_vec(new_params - params)}",
             rf"\theta_{{{t}}} = {_vec(params)} + {_vec(new_params - params)} = {_vec(new_params)}",
