@@ -105,7 +105,8 @@ st.markdown(
     f"A batch of {vanishing.BATCH} random inputs goes through a stack of {vanishing.WIDTH}-unit dense layers "
     "(no biases) using each chosen activation, "
     "and a fixed random loss sends a gradient back down. Each layer multiplies it by f′(x) and by its "
-    "weights; the sigmoid's f′ ≤ 1/4 makes the product shrink geometrically, ReLU's f′ = 1 does not."
+    "weights; the sigmoid's f′ ≤ 1/4 makes the product shrink geometrically, ReLU's f′ = 1 does not. "
+    "The chart shows the size of the gradient each layer's weights receive, ‖∂L/∂W‖ (log scale)."
 )
 v_controls, v_view = st.columns([1, 3])
 with v_controls:
