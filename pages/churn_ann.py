@@ -60,9 +60,9 @@ tensorflow_status()
 
 # ---- 1. Data -----------------------------------------------------------------------------------
 st.header("1. Data")
+# Bound option widgets store the option's label in the URL: keep the options short, explain in captions.
 source = st.radio("Customers", ["synthetic", "upload"], key="churn.data", horizontal=True, **BIND,
-                  format_func={"synthetic": "Built-in synthetic data (10,000 made-up customers)",
-                               "upload": "Upload a CSV (e.g. Churn_Modelling.csv)"}.get)
+                  captions=["built in: 10,000 made-up customers", "your CSV, e.g. Churn_Modelling.csv"])
 if source == "upload":
     upload = st.file_uploader("Bank churn CSV", type=["csv"], key="churn.upload")
     if upload is not None and state.get("churn._upload_id") != upload.file_id:
@@ -111,7 +111,7 @@ with network_col:
         activation = activation_col.selectbox(f"Activation {number}", list(ACTIVATIONS), key=f"churn.act{number}", **BIND)
         hidden.append((units, activation))
     initializer = st.selectbox("Initial weights", list(INITIALIZERS), key="churn.init", **BIND,
-                               format_func=lambda name: INITIALIZERS[name][0])
+                               help=" · ".join(f"{name}: {label}" for name, (label, _) in INITIALIZERS.items()))
 with training_col:
     optimizer = st.selectbox("Optimizer", list(OPTIMIZERS), key="churn.optimizer", **BIND)
     learning_rate = st.select_slider("Learning rate", LEARNING_RATES, 0.001, key="churn.lr", **BIND)

@@ -46,7 +46,7 @@ def live_curves(history: Sequence[dict], epochs: int) -> go.Figure:
         xaxis=dict(domain=[0, 0.46], title="epoch", range=span),
         yaxis=dict(title="binary cross-entropy loss"),
         xaxis2=dict(domain=[0.56, 1], title="epoch", range=span, anchor="y2"),
-        yaxis2=dict(title="accuracy", anchor="x2", tickformat=".0%"),
+        yaxis2=dict(title="accuracy", anchor="x2", tickformat=".1%"),
     )
     return _layout(fig, "Training curves: loss (left) and accuracy (right)")
 

@@ -16,7 +16,9 @@ EPSILON = 1e-7  # Keras clips probabilities to [eps, 1 - eps] inside binary cros
 def binary_cross_entropy(y_true, probabilities) -> float:
     """Mean of -[y log p + (1 - y) log(1 - p)], p clipped like Keras."""
     y = np.asarray(y_true, dtype=np.float64)
-    p = np.clip(np.asarray(probabilities, dtype=np.float64), EPSILON, 1 - EPSILON)
+    # Clip in float32 like Keras (1 - 1e-7 rounds to 1 - 1.19e-7 there), then take logs in float64.
+    low, high = np.float32(EPSILON), np.float32(1) - np.float32(EPSILON)
+    p = np.clip(np.asarray(probabilities, dtype=np.float32), low, high).astype(np.float64)
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
 

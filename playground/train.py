@@ -53,7 +53,7 @@ def train_prepared(
     )
 
 
-def test_report(run: TrainingRun, prepared: data.PreparedData, threshold: float = 0.5) -> dict:
+def score_on_test(run: TrainingRun, prepared: data.PreparedData, threshold: float = 0.5) -> dict:
     """The run's scores on the test part (never seen in training or early stopping)."""
     probabilities = run.predict(prepared.x_test)
     scores = metrics.summary(prepared.y_test, probabilities, threshold)
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     run = train_prepared(prepared, spec, settings, cache=cache, on_epoch=report)
     finish(run)
     result = {
-        **test_report(run, prepared),
+        **score_on_test(run, prepared),
         "data": args.csv or "synthetic",
         "hidden": args.hidden,
         "activation": args.activation,
@@ -245,7 +245,7 @@ class ChurnSession:
         finish(run, interrupted=interrupted)
         self._count += 1
         entry = RunEntry(self._count, data_label, run, prepared, run.predict(prepared.x_test),
-                         test_report(run, prepared))
+                         score_on_test(run, prepared))
         if run.status != "diverged":
             entry.keras_file = self.cache.keras_bytes(run)
         for older in self.entries:
