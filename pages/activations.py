@@ -37,10 +37,11 @@ st.caption(
 )
 
 # --- Functions and derivatives ------------------------------------------------------------------
+# Options are the registry ids (= Keras names), which is also what the URL stores.
+names = st.multiselect("Functions", activations.names(), default=DEFAULT_CHOICE, key="act.fns",
+                       help="Click a name in the chart's legend to hide or show that function", **BIND)  # fmt: skip
 controls, view = st.columns([1, 3])
 with controls:
-    # Options are the registry ids (= Keras names), which is also what the URL stores.
-    names = st.multiselect("Functions", activations.names(), default=DEFAULT_CHOICE, key="act.fns", **BIND)
     derivative = st.radio("Derivative f′ (dashed)", ["overlay", "panel"], horizontal=True, key="act.deriv",
                           help="overlay: on the same axes as f; panel: in a second panel below", **BIND)  # fmt: skip
     x_range = st.slider("x-range", -20.0, 20.0, (-6.0, 6.0), 0.5, key="act.range", **BIND)
