@@ -53,8 +53,10 @@ def _f32(values) -> np.ndarray:
     return np.asarray(values, dtype=np.float32)
 
 
-def _frame_steps(steps: int, max_frames: int) -> list[int]:
-    stride = max(1, -(-steps // max_frames))
+def _frame_steps(steps: int, max_frames: int, runs: int = 4) -> list[int]:
+    """Steps that get a frame: every step up to `max_frames` frames for four runs; more runs or
+    steps thin the frames out, since the JSON grows with runs x frames x path length."""
+    stride = max(1, -(-steps // max_frames), -(-steps * runs // (max_frames * 4)))
     marks = list(range(0, steps + 1, stride))
     if marks[-1] != steps:
         marks.append(steps)
@@ -172,7 +174,7 @@ def race_contour(
                                  textfont=dict(color=colour(r), size=14), hoverinfo="skip"))
     moving = list(range(3, len(fig.data)))
 
-    marks = _frame_steps(result.steps, max_frames)
+    marks = _frame_steps(result.steps, max_frames, len(result.specs))
     stride = marks[1] - marks[0] if len(marks) > 1 else 1
     # The base figure shows the finished race at full resolution; frames replay it.
     for index, trace in zip(moving, _moving_traces(result, result.steps, 1)):

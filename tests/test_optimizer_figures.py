@@ -129,3 +129,11 @@ def test_3d_surface_has_the_surface_and_one_path_per_run(four_by_200):
     assert spec["data"][0]["type"] == "surface"
     assert [t["type"] for t in spec["data"][1:]] == ["scatter3d"] * 4
     np.testing.assert_allclose(spec["data"][1]["x"], result.paths[0, :, 0], rtol=1e-6)
+
+
+def test_six_runs_thin_the_frames_to_stay_in_budget():
+    surface = surfaces.get("rosenbrock")
+    result = race.race(surface, [RunSpec("adam", 0.05, "single")] * 6, surface.default_start, 200)
+    fig = figures.race_contour(surface, result)
+    assert len(fig.frames) == 101 and fig.frames[1].name == "2"
+    assert figures.json_size(fig) < 1_500_000
