@@ -157,6 +157,11 @@ def apply_updates(steps: int):
     state.update({f"nb.bp.{name}": value for name, value in passes[-1].params.to_dict().items()})
 
 
+def sigmoid_for_bce():
+    if state["nb.bp.loss"] == "BCE":  # cross-entropy needs a probability: show the sigmoid it uses
+        state["nb.bp.g"] = "sigmoid"
+
+
 def reset_weights():
     state.update({f"nb.bp.{name}": value for name, value in backprop.DEFAULT_PARAMETERS.items()})
 
@@ -168,7 +173,8 @@ with tab_backprop:
     with net:
         st.radio("Network", ["2-2-1", "2-3-1"], horizontal=True, key="nb.bp.arch", **BIND)
         st.selectbox("hidden activation f", backprop.HIDDEN_ACTIVATIONS, key="nb.bp.f", **BIND)
-        loss_id = st.radio("loss", ["MSE", "BCE"], key="nb.bp.loss", horizontal=True, **BIND).lower()
+        loss_id = st.radio("loss", ["MSE", "BCE"], key="nb.bp.loss", horizontal=True, on_change=sigmoid_for_bce,
+                           **BIND).lower()  # fmt: skip
         st.caption(backprop.LOSSES[loss_id].label)
         st.selectbox("output activation g", backprop.OUTPUT_ACTIVATIONS, key="nb.bp.g", disabled=loss_id == "bce",
                      help="Cross-entropy needs a probability, so it always uses a sigmoid output.", **BIND)  # fmt: skip

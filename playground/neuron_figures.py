@@ -154,7 +154,7 @@ def decision_boundary(
         fig.add_trace(go.Scatter(x=[highlight.x[0]], y=[highlight.x[1]], mode="markers", name="point just visited",
                                  marker=dict(size=36, color="rgba(0,0,0,0)", line=dict(color="gold", width=4))))
     fig.update_layout(
-        title=title, height=560, font=FONT, margin=dict(l=10, r=10, t=60, b=10),
+        title=title, height=560, font=FONT, margin=dict(l=80, r=10, t=60, b=70),
         xaxis=dict(title="input x1", range=[lo, hi], constrain="domain"),
         yaxis=dict(title="input x2", range=[float(grid_y[0]), float(grid_y[-1])], scaleanchor="x"),
         legend=dict(orientation="h", yanchor="top", y=-0.2, x=0),
@@ -291,7 +291,7 @@ def loss_curve(losses: list[float]) -> go.Figure:
                    line=dict(width=3), marker=dict(size=8))  # fmt: skip
     )
     fig.update_layout(
-        title="Loss over repeated updates", height=340, font=FONT, margin=dict(l=10, r=10, t=60, b=10),
+        title="Loss over repeated updates", height=360, font=FONT, margin=dict(l=80, r=20, t=70, b=70),
         xaxis=dict(title="number of updates applied", rangemode="tozero"),
         yaxis=dict(title="loss L (no unit)", rangemode="tozero"), showlegend=True,
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1, xanchor="right"),
