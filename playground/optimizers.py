@@ -103,7 +103,7 @@ class Optimizer:
 
 class SGD(Optimizer):
     key = "sgd"
-    label = "Gradient descent (SGD)"
+    label = "Plain step (Keras SGD)"
     keras_class = "SGD"
     default_learning_rate = 0.01
     summary = r"\theta \leftarrow \theta - \eta\, g"

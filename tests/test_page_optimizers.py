@@ -105,7 +105,7 @@ def test_a_url_restores_the_view():
 
 
 def test_a_diverging_run_is_a_warning_not_a_traceback():
-    at = open_page(PAGE, timeout=120, query_params={"opt.r1.lr": "10", "opt.r1.method": "Gradient descent (SGD)"})
+    at = open_page(PAGE, timeout=120, query_params={"opt.r1.lr": "10", "opt.r1.method": "Plain step (Keras SGD)"})
     assert not at.exception
     assert any("diverged at step" in warning.value for warning in at.warning)
     assert _table(at)["diverged at step"].iloc[0] >= 1
