@@ -102,10 +102,7 @@ with tab_boundary:
             "by breaking another. A hidden layer (see the Layers tab) solves it."
         )
     if shown:
-        rows = [dict(visit=v.number, pass_=v.epoch, point=str(tuple(int(c) for c in v.x)), target=int(v.target),
-                     prediction=int(v.prediction), w1=v.weights_after[0], w2=v.weights_after[1], b=v.bias_after)
-                for v in run.visits[max(0, shown - 8):shown]]  # fmt: skip
-        st.dataframe(pd.DataFrame(rows).rename(columns={"pass_": "pass"}), hide_index=True)
+        st.dataframe(pd.DataFrame(neuron.visit_rows(run, shown)), hide_index=True)
 
 # --- Layers ---------------------------------------------------------------------------------
 LAYER_PRESETS = {"Churn tutorial 11-6-6-1": "11, 6, 6, 1", "2-2-1": "2, 2, 1", "2-3-1": "2, 3, 1",
@@ -127,11 +124,8 @@ with tab_layers:
     else:
         counts = neuron.layer_parameter_counts(sizes)
         st.plotly_chart(figures.layer_diagram(sizes, counts), key="nb.layers_chart", config=CONFIG, theme=None)
-        table = pd.DataFrame([dict(layer=c.name, inputs=c.n_in, neurons=c.n_out, weights=c.weights,
-                                   biases=c.biases, parameters=c.total) for c in counts])  # fmt: skip
-        st.dataframe(table, hide_index=True)
-        sums = " + ".join(rf"({c.n_in}\times{c.n_out} + {c.n_out})" for c in counts)
-        st.latex(rf"\text{{parameters}} = {sums} = {sum(c.total for c in counts)}")
+        st.dataframe(pd.DataFrame(neuron.layer_rows(counts)), hide_index=True)
+        st.latex(neuron.parameter_sum_latex(counts))
 
 # --- Backpropagation ------------------------------------------------------------------------
 BP_HISTORY = "nb.bp.history"

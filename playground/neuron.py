@@ -218,6 +218,15 @@ def perceptron_run(
     )
 
 
+def visit_rows(run: PerceptronRun, shown: int, last: int = 8) -> list[dict]:
+    """The last `last` of the first `shown` visits, as table rows."""
+    return [
+        {"visit": v.number, "pass": v.epoch, "point": str(tuple(int(c) for c in v.x)), "target": int(v.target),
+         "prediction": int(v.prediction), "w1": v.weights_after[0], "w2": v.weights_after[1], "b": v.bias_after}
+        for v in run.visits[max(0, shown - last):shown]
+    ]  # fmt: skip
+
+
 def separates(inputs: np.ndarray, targets: np.ndarray, weights, bias: float) -> bool:
     """True when step(w . x + b) equals every target."""
     return bool(np.all(step(inputs @ np.asarray(weights, float) + bias) == targets))
@@ -269,6 +278,21 @@ def layer_parameter_counts(sizes) -> list[LayerCount]:
         raise ValueError("Every layer needs at least one neuron.")
     names = layer_names(sizes)
     return [LayerCount(names[i + 1], sizes[i], sizes[i + 1]) for i in range(len(sizes) - 1)]
+
+
+def layer_rows(counts: list[LayerCount]) -> list[dict]:
+    """One table row per dense layer."""
+    return [
+        {"layer": c.name, "inputs": c.n_in, "neurons": c.n_out, "weights": c.weights, "biases": c.biases,
+         "parameters": c.total}
+        for c in counts
+    ]  # fmt: skip
+
+
+def parameter_sum_latex(counts: list[LayerCount]) -> str:
+    r"""(11\times6 + 6) + ... = total, in LaTeX."""
+    sums = " + ".join(rf"({c.n_in}\times{c.n_out} + {c.n_out})" for c in counts)
+    return rf"\text{{parameters}} = {sums} = {sum(c.total for c in counts)}"
 
 
 def parse_layer_sizes(text: str, max_layers: int = 8, max_width: int = 1024) -> list[int]:

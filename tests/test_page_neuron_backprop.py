@@ -140,6 +140,10 @@ def test_xor_never_separates_and_the_page_says_why():
     at.button(key="nb.pc.step").click().run()
     at.button(key="nb.pc.step").click().run()
     assert at.slider(key="nb.pc.visits").value == 2
+    inputs, targets = neuron.dataset("XOR")
+    run = neuron.perceptron_run(inputs, targets, (0.2, -0.6), 0.3, 0.5)
+    rows = table_with(at, "prediction").to_dict("records")
+    assert rows == neuron.visit_rows(run, 2)
     at.button(key="nb.pc.run").click().run()
     no_exception(at)
     assert any("never converges" in e.value for e in at.error)
@@ -167,20 +171,27 @@ def test_boundary_chart_follows_the_rule():
 # --- layers ----------------------------------------------------------------------------------
 
 
-def test_layer_presets_and_bad_sizes():
+def table_with(at, column):
+    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
+
+
+def test_layer_presets_match_keras_and_bad_sizes_give_an_error():
+    keras = pytest.importorskip("keras")
     at = open_page(PAGE)
-    table = at.dataframe[-2].value if len(at.dataframe) > 1 else None
-    assert "121" in latex_text(at) and r"(11\times6 + 6)" in latex_text(at)
+    assert r"(11\times6 + 6) + (6\times6 + 6) + (6\times1 + 1) = 121" in latex_text(at)
     for button in [b for b in at.button if b.key and b.key.startswith("nb.layers.")]:
         button.click().run()
         no_exception(at)
         sizes = neuron.parse_layer_sizes(at.text_input(key="nb.layers").value)
-        total = sum(c.total for c in neuron.layer_parameter_counts(sizes))
-        assert f"= {total}" in latex_text(at)
+        model = keras.Sequential([keras.Input((sizes[0],))] + [keras.layers.Dense(n) for n in sizes[1:]])
+        table = table_with(at, "parameters")
+        assert list(table["parameters"]) == [layer.count_params() for layer in model.layers]
+        assert list(table["weights"]) == [layer.kernel.shape[0] * layer.kernel.shape[1] for layer in model.layers]
+        assert f"= {model.count_params()}" in latex_text(at)
+        assert chart(at, f"{'-'.join(map(str, sizes))} network: {model.count_params()} trainable parameters")
     at.text_input(key="nb.layers").input("11, six, 1").run()
     no_exception(at)
     assert any("whole numbers" in e.value for e in at.error)
-    del table
 
 
 # --- backpropagation -------------------------------------------------------------------------
@@ -222,6 +233,13 @@ def test_apply_update_moves_weights_and_the_loss_goes_down(tf):
     ref = gradient_tape(tf, spec, before, x, y)
     for name in before:  # w <- w - lr * dL/dw with TensorFlow's gradient
         assert after[name] == pytest.approx(before[name] - 0.8 * ref["grads"][name], abs=TOLERANCE)
+    # The update table shows the new gradients and the step the next update will take.
+    table = table_with(at, "after update").set_index("parameter")
+    ref_after = gradient_tape(tf, backprop.NetworkSpec(2), after, (1.0, 0.5), 1.0)
+    for name in after:
+        assert table.loc[name, "value"] == pytest.approx(after[name], abs=1e-12)
+        assert table.loc[name, "dL/dparameter"] == pytest.approx(ref_after["grads"][name], abs=TOLERANCE)
+        assert table.loc[name, "after update"] == pytest.approx(after[name] - 0.8 * ref_after["grads"][name], abs=TOLERANCE)
     assert_page_matches_tape(at, tf, spec, after, x, y)
     for _ in range(3):
         at.button(key="nb.bp.apply").click().run()
