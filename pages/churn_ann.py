@@ -22,9 +22,20 @@ def synthetic_frame():
     return data.synthetic_churn(seed=0)
 
 
+@st.cache_data(show_spinner=False)
+def synthetic_csv():
+    return synthetic_frame().to_csv(index=False)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def prepared_for(frame, seed):
     return data.prepare(frame, seed=seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def data_figures(frame, column):
+    table = data.churn_rate_by(frame, column)
+    return figures.class_balance(frame[data.TARGET]), figures.churn_rate_bars(table, column, frame[data.TARGET].mean())
 
 
 def apply_preset(name):
@@ -85,14 +96,14 @@ with st.expander("Preview and the tutorial's preprocessing steps"):
         st.markdown(f"**{step.title}** - {step.explanation}")
         st.dataframe(step.preview, hide_index=True)
     if data_label == "synthetic":
-        st.download_button("Download the synthetic data (CSV)", frame.to_csv(index=False), "synthetic_churn.csv",
+        st.download_button("Download the synthetic data (CSV)", synthetic_csv, "synthetic_churn.csv",
                            key="churn.download_data", on_click="ignore", mime="text/csv")
 balance_col, explore_col = st.columns([1, 2])
-balance_col.plotly_chart(figures.class_balance(frame[data.TARGET]), key="churn.balance", config=CONFIG)
 with explore_col:
     column = st.selectbox("Churn rate by", data.EXPLORE_COLUMNS, key="churn.explore", **BIND)
-    st.plotly_chart(figures.churn_rate_bars(data.churn_rate_by(frame, column), column, frame[data.TARGET].mean()),
-                    key="churn.by_feature", config=CONFIG)
+balance_figure, by_feature_figure = data_figures(frame, column)
+balance_col.plotly_chart(balance_figure, key="churn.balance", config=CONFIG)
+explore_col.plotly_chart(by_feature_figure, key="churn.by_feature", config=CONFIG)
 
 # ---- 2. Network and training -------------------------------------------------------------------
 st.header("2. Network and training")

@@ -10,9 +10,10 @@ so importing it costs nothing. Three rules keep one Streamlit server healthy for
   graphs alive for good. A :class:`ModelCache` (one per browser session) keeps one compiled model
   per architecture and re-initialises its weights and optimizer state for the next run.
 - Speed: a tiny network at batch 10 is dominated by Keras' per-step overhead, so the model is
-  compiled with ``steps_per_execution`` and fed from ``tf.data`` (same maths, ~4x faster).
-  Validation metrics are computed in numpy from the weights after each epoch (a 2,000-row
-  forward pass costs well under a millisecond), not by a second Keras loop.
+  compiled with ``steps_per_execution`` (a whole epoch per TensorFlow call) and XLA
+  (``jit_compile``), and fed from ``tf.data``: ~5x faster than a plain ``fit``. Validation
+  metrics, AUC, precision and recall are computed in numpy from the weights after each epoch
+  (an 8,000-row forward pass of this network costs about a millisecond), not by Keras loops.
 """
 
 from __future__ import annotations
@@ -190,7 +191,12 @@ def initial_weights(spec: NetworkSpec, seed: int) -> list[np.ndarray]:
 
 
 def build_model(spec: NetworkSpec):
-    """A compiled Keras model for `spec`: BCE loss, accuracy/AUC/precision/recall."""
+    """A compiled Keras model for `spec`: binary cross-entropy loss, accuracy, XLA-compiled steps.
+
+    AUC, precision and recall are reported per epoch from numpy (see :func:`train`), not as compiled
+    Keras metrics: Keras' confusion-matrix metrics keep the train step out of XLA and made every
+    epoch ~1.7x slower here (0.27 against 0.16 s at batch 10, measured in bench conditions).
+    """
     import keras
 
     layers = [keras.Input(shape=(spec.n_inputs,))]
@@ -199,17 +205,8 @@ def build_model(spec: NetworkSpec):
     layers.append(keras.layers.Dense(1, activation="sigmoid"))
     model = keras.Sequential(layers)
     optimizer = keras.optimizers.get({"class_name": spec.optimizer, "config": {"learning_rate": spec.learning_rate}})
-    model.compile(
-        optimizer=optimizer,
-        loss="binary_crossentropy",
-        metrics=[
-            "accuracy",
-            keras.metrics.AUC(name="auc"),
-            keras.metrics.Precision(name="precision"),
-            keras.metrics.Recall(name="recall"),
-        ],
-        steps_per_execution=STEPS_PER_EXECUTION,
-    )
+    model.compile(optimizer=optimizer, loss="binary_crossentropy", metrics=["accuracy"],
+                  steps_per_execution=STEPS_PER_EXECUTION, jit_compile=True)
     model.optimizer.build(model.trainable_variables)
     return model
 
@@ -317,12 +314,14 @@ def train(
         def on_epoch_end(self, epoch, logs=None):
             logs = logs or {}
             run.weights = self.model.get_weights()
-            row = {"epoch": epoch + 1, **{name: float(logs[name]) for name in
-                                          ("loss", "accuracy", "auc", "precision", "recall") if name in logs}}
+            # loss and accuracy: Keras' running means over the epoch's batches (what fit reports);
+            # AUC, precision, recall: the whole training part at the epoch's end, in numpy.
+            row = {"epoch": epoch + 1, "loss": float(logs["loss"]), "accuracy": float(logs["accuracy"])}
+            scores = metrics.summary(y_fit, predict_proba(run.weights, spec, x_fit))
+            row.update(auc=scores["auc"], precision=scores["precision"], recall=scores["recall"])
             if has_validation:
-                probabilities = predict_proba(run.weights, spec, x_val)
-                row["val_loss"] = metrics.binary_cross_entropy(y_val, probabilities)
-                row["val_accuracy"] = metrics.accuracy(y_val, probabilities)
+                scores = metrics.summary(y_val, predict_proba(run.weights, spec, x_val))
+                row.update({f"val_{name}": scores[name] for name in ("loss", "accuracy", "auc", "precision", "recall")})
             row["seconds"] = time.perf_counter() - self.epoch_started
             run.history.append(row)
             run.seconds = time.perf_counter() - started
