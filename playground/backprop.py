@@ -349,7 +349,10 @@ def forward_equations(result: Pass) -> list[str]:
         rf"\\ \hat y &= g(z_o) = {tex_number(result.y_hat)}\end{{aligned}}"
     )
     loss = LOSSES[spec.loss]
-    lines.append(rf"L = {loss.formula} = {tex_number(result.loss)} \quad (y = {tex_number(result.y)})")
+    lines.append(
+        rf"\begin{{aligned}}L &= {loss.formula} \\ &= {tex_number(result.loss)} \quad "
+        rf"(\hat y = {tex_number(result.y_hat)},\ y = {tex_number(result.y)})\end{{aligned}}"
+    )
     return lines
 
 

@@ -24,9 +24,15 @@ CHART_POINTS = """(title) => {
 }"""
 
 
+def wait_until_drawn(page):
+    """wait_for_app, then until no element is still a loading skeleton (slow on a busy machine)."""
+    wait_for_app(page)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]')", timeout=60_000)
+
+
 def open_view(page, query: str = ""):
     page.goto(f"{page.app_url}/neuron{query}")
-    wait_for_app(page)
+    wait_until_drawn(page)
     assert page.get_by_text("Page not found").count() == 0
     assert_no_exception(page)
 
@@ -84,7 +90,7 @@ def test_apply_update_draws_a_falling_loss_and_the_link_reopens_the_weights(page
     other = context.new_page()
     other.app_url = page.app_url
     other.goto(page.url)
-    wait_for_app(other)
+    wait_until_drawn(other)
     wait_for_chart(other, "Forward values")
     expect(other.get_by_label("w11", exact=True)).to_have_value(w11, timeout=30_000)
     shown = other.evaluate(
