@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from pages import use_app_shell
 from playground import catalog
+
+use_app_shell()
 
 st.title("Neural Network Playground")
 st.markdown(

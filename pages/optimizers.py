@@ -3,10 +3,13 @@
 import pandas as pd
 import streamlit as st
 
+from pages import use_app_shell
 from playground import optimizer_figures as figures
 from playground import optimizer_presets as view_state
 from playground import optimizers, race, surfaces
 from playground.optimizer_presets import DEFAULTS, PRESETS, run_key
+
+use_app_shell()
 
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": False}
 state = st.session_state

@@ -7,6 +7,7 @@ CI=true where a missing browser is a failure.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -75,11 +76,11 @@ def chromium_executable() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def streamlit_server(tmp_path_factory) -> str:
-    """Base URL of `streamlit run app.py` on a free port, for the whole session."""
+@contextlib.contextmanager
+def running_app(log_dir: Path):
+    """`streamlit run app.py` on a free port; yields its base URL, stops it afterwards."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    log = log_dir / f"server-{port}.log"
     with open(log, "w") as log_file:
         process = subprocess.Popen(
             [
@@ -87,6 +88,7 @@ def streamlit_server(tmp_path_factory) -> str:
                 "--server.headless", "true",
                 "--server.port", str(port),
                 "--server.address", "127.0.0.1",
+                "--server.fileWatcherType", "none",
                 "--browser.gatherUsageStats", "false",
             ],
             cwd=REPO,
@@ -95,16 +97,31 @@ def streamlit_server(tmp_path_factory) -> str:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, process)
-    except RuntimeError as error:
-        process.kill()
-        pytest.fail(f"{error}\n{log.read_text()[-3000:]}", pytrace=False)
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        try:
+            _wait_healthy(url, process)
+        except RuntimeError as error:
+            pytest.fail(f"{error}\n{log.read_text()[-3000:]}", pytrace=False)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(tmp_path_factory) -> str:
+    """Base URL of one `streamlit run app.py` shared by the whole test session."""
+    with running_app(tmp_path_factory.mktemp("streamlit")) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_server(tmp_path) -> str:
+    """Base URL of a new server process that no browser has visited yet."""
+    with running_app(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -129,18 +146,27 @@ def page(browser, streamlit_server):
     context.close()
 
 
+@pytest.fixture
+def new_tab(browser):
+    """A fresh browser tab with no server attached (pair it with `fresh_server`)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
 def wait_for_app(page, timeout: float = 60_000) -> None:
-    """Wait until the script has finished running and nothing is loading."""
-    page.wait_for_selector("[data-testid=stApp]", timeout=timeout)
-    page.wait_for_selector("[data-testid=stMain]", timeout=timeout)
-    # The status widget ("Running...") is shown while the script runs.
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout
-    )
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout
-    )
+    """Wait until the page script has run to the end and the page has settled.
+
+    The status widget ("Running...") only appears once the script has started, so first
+    wait for the page's title (every page starts with one), then for a quiet period with
+    no script running.
+    """
+    page.wait_for_selector("[data-testid=stMain] h1", timeout=timeout)
+    idle = "() => !document.querySelector('[data-testid=stStatusWidget]')"
+    for _ in range(2):
+        page.wait_for_function(idle, timeout=timeout)
+        page.wait_for_timeout(500)
+    page.wait_for_function(idle, timeout=timeout)
 
 
 def assert_no_exception(page) -> None:

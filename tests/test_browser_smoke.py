@@ -29,3 +29,22 @@ def test_home_links_open_each_page(page):
         page.wait_for_url(f"**/{info.url_path}*")
         wait_for_app(page)
         assert_no_exception(page)
+
+
+@pytest.mark.parametrize("info", catalog.PAGES, ids=lambda info: info.url_path)
+def test_deep_link_is_first_visit_of_a_fresh_server(new_tab, fresh_server, info):
+    """A teacher's link opened before anyone visited `/` still gets the app shell:
+    wide layout, the registry's page titles in the sidebar, and the page's own title."""
+    path = "" if info is catalog.HOME else info.url_path  # the default page lives at "/"
+    new_tab.goto(f"{fresh_server}/{path}")
+    wait_for_app(new_tab)
+    assert_no_exception(new_tab)
+    nav = new_tab.locator("[data-testid=stSidebarNav]").inner_text()
+    for other in catalog.PAGES:
+        assert other.title in nav, nav
+    main_width = new_tab.locator("[data-testid=stMainBlockContainer]").bounding_box()["width"]
+    assert main_width > 900, "wide layout from app.py's page config"
+    assert new_tab.url.rstrip("/").endswith(path)
+    expected = "Neural Network Playground" if info is catalog.HOME else info.title
+    assert new_tab.locator("h1").first.text_content().strip() == expected
+    assert new_tab.locator("[data-testid=stDialog]").count() == 0, "no 'page not found' dialog"
