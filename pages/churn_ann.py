@@ -9,7 +9,7 @@ from playground.train import ChurnSession
 
 BIND = dict(bind="query-params")
 CONFIG = {"displaylogo": False}
-LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.002, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 BATCH_SIZES = (1, 5, 10, 16, 32, 64, 128, 256, 512)
 state = st.session_state
 session: ChurnSession = state.setdefault("churn._session", ChurnSession())
@@ -40,13 +40,7 @@ def data_figures(frame, column):
 
 def apply_preset(name):
     preset = churn_presets.PRESETS[name]
-    state.update({"churn.layers": len(preset.spec.hidden), "churn.init": preset.spec.initializer,
-                  "churn.optimizer": preset.spec.optimizer, "churn.lr": preset.spec.learning_rate,
-                  "churn.batch": preset.settings.batch_size, "churn.epochs": preset.settings.epochs,
-                  "churn.val": preset.settings.validation_share, "churn.early": preset.settings.early_stopping,
-                  "churn.patience": preset.settings.patience, "churn.cw": preset.settings.class_weights})
-    for number, (units, activation) in enumerate(preset.spec.hidden, start=1):
-        state.update({f"churn.units{number}": units, f"churn.act{number}": activation})
+    state.update(preset.widget_values())
     state["churn._lesson"] = preset.lesson
 
 
@@ -62,6 +56,8 @@ def tensorflow_status():
         st.caption(f":material/check_circle: TensorFlow is loaded ({status.seconds:.1f} s, in the background).")
     elif status.state == "failed":
         st.error(f"TensorFlow could not be loaded, so training is off: {status.error}")
+    elif status.state == "idle":  # PLAYGROUND_WARMUP=0: nothing loads until someone trains
+        st.caption(":material/info: TensorFlow loads when you first press Train (4-9 s).")
     else:
         st.info(":material/hourglass_top: TensorFlow is loading in the background (4-9 s). "
                 "Explore the data meanwhile; Train waits for it if needed.")
@@ -107,8 +103,9 @@ explore_col.plotly_chart(by_feature_figure, key="churn.by_feature", config=CONFI
 
 # ---- 2. Network and training -------------------------------------------------------------------
 st.header("2. Network and training")
-preset_columns = st.columns(len(churn_presets.PRESETS))
-for column_, name in zip(preset_columns, churn_presets.PRESETS):
+preset_columns = st.columns(3)  # two rows of three: the names stay readable
+for index, name in enumerate(churn_presets.PRESETS):
+    column_ = preset_columns[index % 3]
     column_.button(name, key=f"churn.preset.{name}", on_click=apply_preset, args=(name,), width="stretch")
 if "churn._lesson" in state:
     st.info(state["churn._lesson"])

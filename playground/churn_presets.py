@@ -20,6 +20,17 @@ class Preset:
     def with_seed(self, seed: int) -> FitSettings:
         return replace(self.settings, seed=seed)
 
+    def widget_values(self, prefix: str = "churn.") -> dict:
+        """The page's widget keys and the values this preset gives them (the seed is left alone)."""
+        spec, settings = self.spec, self.settings
+        values = {"layers": len(spec.hidden), "init": spec.initializer, "optimizer": spec.optimizer,
+                  "lr": spec.learning_rate, "batch": settings.batch_size, "epochs": settings.epochs,
+                  "val": settings.validation_share, "early": settings.early_stopping,
+                  "patience": settings.patience, "cw": settings.class_weights}
+        for number, (units, activation) in enumerate(spec.hidden, start=1):
+            values.update({f"units{number}": units, f"act{number}": activation})
+        return {prefix + key: value for key, value in values.items()}
+
 
 PRESETS: dict[str, Preset] = {
     preset.name: preset

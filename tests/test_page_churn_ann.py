@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from apptest_utils import chart_specs, modules_after_page_run, open_page
-from playground import data, metrics
+from playground import churn_presets, data, metrics
 
 PAGE = "pages/churn_ann.py"
 SMALL_RUN = {"churn.epochs": "3", "churn.layers": "1", "churn.units1": "5", "churn.batch": "64", "churn.val": "0.2",
@@ -143,12 +143,26 @@ def test_bad_upload_shows_its_message_and_the_previous_data_stays():
         "the previously loaded file stays in use"
 
 
-def test_preset_button_sets_every_control():
+@pytest.mark.parametrize("name", list(churn_presets.PRESETS))
+def test_preset_button_sets_every_control(name):
+    preset = churn_presets.PRESETS[name]
     at = open_page(PAGE)
-    at.button(key="churn.preset.Overfitting").click().run()
+    at.button(key=f"churn.preset.{name}").click().run()
     assert not at.exception
-    assert at.slider(key="churn.layers").value == 3
-    assert [at.slider(key=f"churn.units{n}").value for n in (1, 2, 3)] == [64, 64, 64]
-    assert at.select_slider(key="churn.lr").value == 0.003
-    assert at.slider(key="churn.epochs").value == 120
-    assert any("validation loss turns" in info.value for info in at.info)
+    widgets = {w.key: w.value for kind in ("slider", "select_slider", "selectbox", "toggle", "number_input")
+               for w in getattr(at, kind)}
+    for key, value in preset.widget_values().items():
+        assert widgets[key] == value, key
+    assert any(preset.lesson[:40] in info.value for info in at.info)
+    assert not at.warning, [w.value for w in at.warning]  # every preset is a valid setting
+
+
+def test_an_absurd_learning_rate_gives_a_warning_not_a_traceback():
+    pytest.importorskip("keras")
+    at = open_page(PAGE, timeout=300, query_params={
+        "churn.layers": "1", "churn.act1": "linear", "churn.optimizer": "sgd", "churn.lr": "3.0",
+        "churn.init": "random_normal", "churn.batch": "1", "churn.epochs": "3"})
+    at.button(key="churn.train").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["churn._session"].latest.run.status == "diverged"
+    assert any("learning rate is far too high" in warning.value for warning in at.warning)
