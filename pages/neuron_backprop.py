@@ -55,7 +55,8 @@ def restart_perceptron():
 with tab_boundary:
     st.markdown(
         "Rosenblatt's perceptron (1957) is one neuron with a step activation. Its learning rule visits the "
-        "points one by one; when a point is misclassified it moves the weights towards it: "
+        "points one by one; when a point is misclassified it moves the weights towards it (a point exactly "
+        "on the line counts as 1, since step(0) = 1):"
     )
     st.latex(r"w \leftarrow w + \eta\,(y - \hat y)\,x, \qquad b \leftarrow b + \eta\,(y - \hat y)")
     controls, view = st.columns([1, 2])
@@ -77,7 +78,10 @@ with tab_boundary:
         step_col.button("Step", key="nb.pc.step", on_click=lambda: state.update({PC_VISITS: min(state[PC_VISITS] + 1, total)}))
         run_col.button("Run", key="nb.pc.run", on_click=lambda: state.update({PC_VISITS: total}))
         reset_col.button("Reset", key="nb.pc.reset", on_click=restart_perceptron)
-        shown = st.slider("points visited", 0, total, key=PC_VISITS, **BIND)
+        # Fixed bounds: a widget whose bounds change gets a new identity, and the URL would win again.
+        limit = neuron.MAX_EPOCHS * len(targets)
+        shown = min(st.number_input("points visited", 0, limit, step=1, key=PC_VISITS, **BIND), total)
+        st.caption(f"This run ends after {total} visits ({run.epochs} passes over the 4 points).")
     weights_now, bias_now = run.state_after(shown)
     last = run.visits[shown - 1] if shown else None
     grid = np.linspace(-0.5, 1.5, 121)

@@ -129,6 +129,9 @@ def dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------------------
 
 
+MAX_EPOCHS = 50  # passes over the data before the rule gives up (XOR never converges)
+
+
 def step(z):
     """Threshold unit: 1 where z >= 0, else 0 (the perceptron's activation)."""
     return np.where(np.asarray(z) >= 0, 1.0, 0.0)
@@ -180,7 +183,7 @@ def perceptron_run(
     start_weights=(0.0, 0.0),
     start_bias: float = 0.0,
     learning_rate: float = 0.5,
-    max_epochs: int = 50,
+    max_epochs: int = MAX_EPOCHS,
 ) -> PerceptronRun:
     """Apply the perceptron rule point by point, in order, until one pass makes no mistake.
 

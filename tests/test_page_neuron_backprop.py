@@ -130,7 +130,7 @@ def test_run_converges_on_and_or(gate):
     assert any("Converged" in s.value for s in at.success)
     assert at.metric[0].value == "4 of 4"
     at.button(key="nb.pc.reset").click().run()
-    assert at.slider(key="nb.pc.visits").value == 0
+    assert at.number_input(key="nb.pc.visits").value == 0
 
 
 def test_xor_never_separates_and_the_page_says_why():
@@ -139,7 +139,7 @@ def test_xor_never_separates_and_the_page_says_why():
     assert any("not linearly separable" in i.value for i in at.info)
     at.button(key="nb.pc.step").click().run()
     at.button(key="nb.pc.step").click().run()
-    assert at.slider(key="nb.pc.visits").value == 2
+    assert at.number_input(key="nb.pc.visits").value == 2
     inputs, targets = neuron.dataset("XOR")
     run = neuron.perceptron_run(inputs, targets, (0.2, -0.6), 0.3, 0.5)
     rows = table_with(at, "prediction").to_dict("records")
@@ -151,6 +151,29 @@ def test_xor_never_separates_and_the_page_says_why():
     for shade in ["sigmoid", "tanh", "step"]:
         at.selectbox(key="nb.pc.shade").set_value(shade).run()
         no_exception(at)
+
+
+def test_every_perceptron_and_neuron_slider_renders_and_a_new_start_restarts_the_run():
+    at = open_page(PAGE, query_params={"nb.pc.visits": "5"})
+    for key, value in [("nb.pc.w1", -1.0), ("nb.pc.w2", 1.0), ("nb.pc.b", -0.5), ("nb.pc.lr", 0.2)]:
+        at.button(key="nb.pc.step").click().run()
+        assert at.number_input(key="nb.pc.visits").value > 0
+        at.slider(key=key).set_value(value).run()
+        no_exception(at)
+        assert at.number_input(key="nb.pc.visits").value == 0, key
+    inputs, targets = neuron.dataset("AND")
+    run = neuron.perceptron_run(inputs, targets, (-1.0, 1.0), -0.5, 0.2)
+    at.button(key="nb.pc.run").click().run()
+    assert at.number_input(key="nb.pc.visits").value == len(run.visits)
+    at.radio(key="nb.pc.data").set_value("XOR").run()  # a new data set starts a new run
+    assert at.number_input(key="nb.pc.visits").value == 0
+    for key, value in [("nb.n.x1", -2.0), ("nb.n.x2", 2.0), ("nb.n.w1", 1.5), ("nb.n.w2", -1.5), ("nb.n.b", -0.7)]:
+        at.slider(key=key).set_value(value).run()
+        no_exception(at)
+    result = neuron.neuron_forward([-2.0, 2.0], [1.5, -1.5], -0.7, "sigmoid")
+    assert np.asarray(trace(chart(at, "One neuron"), "neuron")["customdata"], float).ravel() == pytest.approx(
+        [result.z, result.a]
+    )
 
 
 def test_boundary_chart_follows_the_rule():
@@ -295,7 +318,7 @@ def test_url_restores_the_view(tf):
     assert at.selectbox(key="nb.n.f").value == "tanh"
     assert at.slider(key="nb.n.w1").value == -1.5
     assert at.radio(key="nb.pc.data").value == "XOR"
-    assert at.slider(key="nb.pc.visits").value == 7
+    assert at.number_input(key="nb.pc.visits").value == 7
     chart(at, "After 7 visits")
     assert at.text_input(key="nb.layers").value == "2, 3, 1"
     assert chart(at, "2-3-1 network")
