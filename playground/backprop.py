@@ -191,6 +191,8 @@ def sgd_update(params: Parameters, grad: Parameters, learning_rate: float) -> Pa
     """One gradient-descent step: p <- p - learning_rate * dL/dp. Raises ValueError if it diverges."""
     if not (np.isfinite(learning_rate) and learning_rate > 0):
         raise ValueError("The learning rate must be a positive number.")
+    if not np.all(np.isfinite(list(grad.to_dict().values()))):
+        raise ValueError("The gradient is not finite (the output saturated): use smaller weights or inputs.")
     new = Parameters(
         params.W - learning_rate * grad.W,
         params.b - learning_rate * grad.b,

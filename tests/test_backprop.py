@@ -188,6 +188,8 @@ def test_saturated_cross_entropy_is_reported_not_raised():
     values = dict(backprop.DEFAULT_PARAMETERS, c=-800.0)  # sigmoid(-800) is exactly 0: log(0) = -inf
     result = backprop.run(spec, backprop.Parameters.from_dict(values, 2), (1.0, 0.5), 1.0)
     assert not result.finite
+    with pytest.raises(ValueError, match="not finite"):
+        backprop.sgd_update(result.params, result.grad, 0.1)
 
 
 def test_history_restarts_when_the_user_edits_and_continues_after_updates():
