@@ -6,7 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import assert_no_exception, screenshot, wait_for_app
-from playground import backprop
+from playground import backprop, catalog
+
+URL_PATH = next(info.url_path for info in catalog.PAGES if info.script == "pages/neuron_backprop.py")
 
 pytestmark = pytest.mark.browser
 
@@ -31,9 +33,9 @@ def wait_until_drawn(page):
 
 
 def open_view(page, query: str = ""):
-    page.goto(f"{page.app_url}/neuron{query}")
+    page.goto(f"{page.app_url}/{URL_PATH}{query}")
     wait_until_drawn(page)
-    # (On a fresh server the first visit to /neuron also shows Streamlit's "Page not found" dialog,
+    # (On a fresh server the first visit to /neuron may also show Streamlit's "Page not found" dialog,
     # because the url_path differs from the file name; the page itself still runs. See the report.)
     assert page.locator("h1").first.text_content().strip() == "Neuron & backprop"
     assert_no_exception(page)
