@@ -4,8 +4,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from pages import use_app_shell
 from playground import backprop, neuron
 from playground import neuron_figures as figures
+
+use_app_shell()
 
 CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 BIND = dict(bind="query-params")

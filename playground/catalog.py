@@ -12,6 +12,8 @@ class PageInfo:
     script: str  # path relative to the repository root
     title: str
     icon: str
+    # Must equal the script's file name without ".py": on a fresh server Streamlit first
+    # resolves a deep link against the pages/ folder's file names (see pages/__init__.py).
     url_path: str
     blurb: str
     needs_tensorflow: bool = False
@@ -46,7 +48,7 @@ TOPICS: tuple[PageInfo, ...] = (
         script="pages/churn_ann.py",
         title="Churn ANN",
         icon=":material/model_training:",
-        url_path="churn",
+        url_path="churn_ann",
         blurb="Train the classic bank-churn Keras network live, and watch loss and accuracy "
         "move epoch by epoch.",
         needs_tensorflow=True,
@@ -55,7 +57,7 @@ TOPICS: tuple[PageInfo, ...] = (
         script="pages/neuron_backprop.py",
         title="Neuron & backprop",
         icon=":material/hub:",
-        url_path="neuron",
+        url_path="neuron_backprop",
         blurb="One neuron's weighted sum, a perceptron learning AND/OR (and failing on XOR), "
         "and the chain rule on a tiny network with every number shown.",
     ),

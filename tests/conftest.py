@@ -167,6 +167,8 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
         page.wait_for_function(idle, timeout=timeout)
         page.wait_for_timeout(500)
     page.wait_for_function(idle, timeout=timeout)
+    # Elements still being drawn show as skeletons for a moment on a loaded machine.
+    page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]')", timeout=timeout)
 
 
 def assert_no_exception(page) -> None:

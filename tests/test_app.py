@@ -2,7 +2,7 @@
 
 import pytest
 
-from apptest_utils import modules_after_page_run, open_page, run_in_fresh_process
+from apptest_utils import REPO, modules_after_page_run, open_page, run_in_fresh_process
 from playground import catalog
 
 
@@ -73,3 +73,12 @@ def test_warmup_imports_keras_in_the_background():
         """
     )
     assert result == {"before": False, "state": "ready", "after": True}
+
+
+@pytest.mark.parametrize("page", catalog.PAGES, ids=lambda page: page.url_path)
+def test_url_path_is_the_file_name_and_the_page_calls_the_shell_guard(page):
+    # A deep link on a fresh server is first matched against pages/ file names; a
+    # mismatch shows Streamlit's "Page not found" dialog (see pages/__init__.py).
+    assert page.script == f"pages/{page.url_path}.py" or page is catalog.HOME
+    source = (REPO / page.script).read_text()
+    assert "\nuse_app_shell()\n" in source, f"{page.script} must call use_app_shell() first"
