@@ -67,9 +67,9 @@ st.markdown(
 )
 
 st.subheader("Presets")
-columns = st.columns(len(PRESETS))
-for column, (name, preset) in zip(columns, PRESETS.items()):
-    column.button(preset.title, key=f"opt.preset.{name}", help=preset.point, width="stretch",
+with st.container(horizontal=True):  # buttons flow and wrap, so full titles stay readable
+    for name, preset in PRESETS.items():
+        st.button(preset.title, key=f"opt.preset.{name}", help=preset.point, width="content",
                   on_click=view_state.apply_preset, args=(state, name))
 
 with st.sidebar:
@@ -99,7 +99,7 @@ with st.sidebar:
 st.subheader("Runs")
 runs = st.slider("Number of runs", 1, view_state.MAX_RUNS, **widget_args("opt.runs"))
 for run in range(1, runs + 1):
-    method, source, rate, own, own_x, own_y = st.columns([3, 3, 3, 1.4, 1.6, 1.6], vertical_alignment="bottom")
+    method, source, rate, own, own_x, own_y = st.columns([3, 3, 3, 2, 1.5, 1.5], vertical_alignment="bottom")
     method.selectbox(f"Run {run}: rule", view_state.method_options(), format_func=optimizers.label,
                      **widget_args(run_key(run, "method"), view_state.method_options()))
     source.selectbox("Gradient", view_state.source_options(), format_func=race.SOURCES.get,
