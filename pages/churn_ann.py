@@ -2,10 +2,13 @@
 
 import streamlit as st
 
+from pages import use_app_shell
 from playground import churn_figures as figures
 from playground import churn_presets, data, keras_script, metrics, warmup
 from playground.model import ACTIVATIONS, INITIALIZERS, MAX_LAYERS, MAX_UNITS, OPTIMIZERS, FitSettings, NetworkSpec
 from playground.train import ChurnSession
+
+use_app_shell()
 
 BIND = dict(bind="query-params")
 CONFIG = {"displaylogo": False}

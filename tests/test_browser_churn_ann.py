@@ -12,12 +12,8 @@ CURVES = "Training curves"
 
 
 def open_churn(page, **params):
-    # The very first request of a fresh server to a sub-page answers "Page not found" (a modal that
-    # makes the page inert) before st.navigation has registered the pages; open the app root first.
-    page.goto(page.app_url)
-    wait_for_app(page)
     query = "&".join(f"churn.{key}={value}" for key, value in params.items())
-    page.goto(f"{page.app_url}/churn?{query}")
+    page.goto(f"{page.app_url}/churn_ann?{query}")
     page.get_by_role("button", name="Train", exact=True).wait_for(timeout=90_000)
     wait_for_app(page)
     assert_no_exception(page)
@@ -71,10 +67,8 @@ def test_two_sessions_train_at_once_with_their_own_curves(browser, streamlit_ser
             assert_no_exception(tab)
             assert curve_epochs(tab) == list(range(1, epochs + 1))
             assert "Test accuracy" in tab.locator("[data-testid=stMetric]").first.text_content()
-        for tab, name in ((pages[0][0], "a"), (pages[1][0], "b")):
-            tab.set_viewport_size({"width": 1400, "height": 4200})  # the app scrolls inside; show it all
-            tab.wait_for_timeout(1500)
-            screenshot(tab, f"churn-trained-session-{name}")
+        screenshot(pages[0][0], "churn-trained-session-a")
+        screenshot(pages[1][0], "churn-trained-session-b")
     finally:
         for tab, _ in pages:
             tab.context.close()
