@@ -15,19 +15,6 @@ SMALL_RUN = {"churn.epochs": "3", "churn.layers": "1", "churn.units1": "5", "chu
              "churn.seed": "4"}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def no_shell_rerun():
-    """AppTest resets PagesManager.uses_pages_directory before every run, so pages.use_app_shell()
-    reruns every AppTest run once, and a clicked button reads False after that rerun. The guard only
-    matters for a deep link on a fresh server (the browser tests go through it); skip it here."""
-    import pages
-
-    original = pages.use_app_shell
-    pages.use_app_shell = lambda: None
-    yield
-    pages.use_app_shell = original
-
-
 def charts_by_title(at):
     return {spec["layout"]["title"]["text"].split(":")[0].split(" (")[0]: spec for spec in chart_specs(at)}
 
