@@ -25,8 +25,11 @@ def test_gd_sgd_minibatch_differ_only_by_the_gradient():
     result = _run("gd_sgd")
     assert result.surface.key == "churn"
     assert {s.method for s in result.specs} == {"sgd"} and len({s.learning_rate for s in result.specs}) == 1
-    gd, sgd, mini = result.losses[:, -1]
-    assert gd < mini < sgd  # more rows per gradient: a calmer, lower final loss
+    # More rows per gradient: a calmer walk that stays lower. One final value of a noisy run is
+    # itself noisy, so compare where each run sits over its last 20 steps.
+    gd, sgd, mini = result.losses[:, -20:].mean(axis=1)
+    assert gd < mini < sgd
+    assert np.ptp(result.losses[0, -20:]) < np.ptp(result.losses[2, -20:]) < np.ptp(result.losses[1, -20:])
 
 
 def test_learning_rate_small_right_large():
