@@ -153,9 +153,23 @@ def _validate(frame: pd.DataFrame) -> pd.DataFrame:
             f"The file has only {len(frame)} data rows; at least {MIN_ROWS} are needed to split "
             "them into a training and a test set."
         )
+    clean = _clean_columns(frame, REQUIRED_COLUMNS)
+    target = clean[TARGET]
+    if target.nunique() < 2:
+        only = "stayed (Exited = 0)" if int(target.iloc[0]) == 0 else "left (Exited = 1)"
+        raise ChurnDataError(
+            f"Every customer in the file {only}. A classifier needs examples of both classes."
+        )
+    for column in IDENTIFIERS:
+        if column in frame.columns:
+            clean.insert(IDENTIFIERS.index(column), column, frame[column].to_numpy())
+    return clean[[column for column in ALL_COLUMNS if column in clean.columns]]
 
+
+def _clean_columns(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """Check every cell of `columns` (blank, type, range, category) and return them typed."""
     clean = {}
-    for column in REQUIRED_COLUMNS:
+    for column in columns:
         cells = frame[column].astype(str).str.strip()
         blank = cells.eq("") | cells.str.lower().isin(["nan", "na", "n/a", "null", "none"])
         if blank.any():
@@ -207,18 +221,7 @@ def _validate(frame: pd.DataFrame) -> pd.DataFrame:
                 f"{_row_label(index).capitalize()}, column '{column}': {cells.iloc[index]} {rule}."
             )
         clean[column] = values.astype("int64") if kind in ("int", "binary") else values
-
-    target = clean[TARGET]
-    if target.nunique() < 2:
-        only = "stayed (Exited = 0)" if int(target.iloc[0]) == 0 else "left (Exited = 1)"
-        raise ChurnDataError(
-            f"Every customer in the file {only}. A classifier needs examples of both classes."
-        )
-    result = pd.DataFrame(clean)
-    for column in IDENTIFIERS:
-        if column in frame.columns:
-            result.insert(IDENTIFIERS.index(column), column, frame[column].to_numpy())
-    return result[[column for column in ALL_COLUMNS if column in result.columns]]
+    return pd.DataFrame(clean)
 
 
 def load_churn_csv(path_or_file) -> pd.DataFrame:
@@ -461,10 +464,8 @@ def encode_customer(customer: dict) -> np.ndarray:
     missing = [column for column, value in row.items() if value is None]
     if missing:
         raise ChurnDataError(f"Missing value{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.")
-    frame = pd.DataFrame([{**row, TARGET: 0}] * MIN_ROWS)
-    frame.loc[0, TARGET] = 1  # the checks want both classes; the target is not used here
-    checked = _validate(frame.astype(str))
-    return encode_features(checked.iloc[[0]])[0][0]
+    checked = _clean_columns(pd.DataFrame([row]).astype(str), row).assign(**{TARGET: 0})
+    return encode_features(checked)[0][0]
 
 
 @dataclass(frozen=True)
