@@ -31,7 +31,9 @@ os.environ.setdefault("PLAYGROUND_WARMUP", "0")
 import streamlit as st  # noqa: E402
 
 from apptest_utils import open_page  # noqa: E402
-from playground import activation_figures, activations, vanishing  # noqa: E402
+from playground.activations import vanishing  # noqa: E402
+from playground.activations import figures as activation_figures  # noqa: E402
+from playground.activations import functions as activations  # noqa: E402
 
 PAGE = "pages/activations.py"
 

@@ -22,9 +22,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 REAL_CSV = REPO.parent / "shared" / "data" / "Churn_Modelling.csv"
 
-from playground import churn_presets, data  # noqa: E402
-from playground.model import ModelCache  # noqa: E402
-from playground.train import ChurnSession, train_prepared  # noqa: E402
+from playground.churn import data  # noqa: E402
+from playground.churn import presets as churn_presets  # noqa: E402
+from playground.churn.model import ModelCache  # noqa: E402
+from playground.churn.train import ChurnSession, train_prepared  # noqa: E402
 
 
 def rss_mb() -> float:

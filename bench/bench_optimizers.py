@@ -19,8 +19,10 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 os.environ.setdefault("PLAYGROUND_WARMUP", "0")
 
 from apptest_utils import open_page  # noqa: E402
-from playground import optimizer_figures, optimizers, race, surfaces  # noqa: E402
-from playground.race import RunSpec  # noqa: E402
+from playground.optimizers import race, surfaces  # noqa: E402
+from playground.optimizers import figures as optimizer_figures  # noqa: E402
+from playground.optimizers import rules as optimizers  # noqa: E402
+from playground.optimizers.race import RunSpec  # noqa: E402
 
 BUDGET = 2_000_000
 

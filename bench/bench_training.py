@@ -5,7 +5,7 @@ Usage: .venv/bin/python bench/bench_training.py [--rounds 4] [--accuracy-epochs 
 Both train the tutorial recipe (11-6-6-1 relu, uniform init, Adam, batch 10) from the same seeded
 initial weights on the same split, in this one process:
 - plain: the tutorial's `model.fit(x, y, batch_size=10)` (compiled with metrics=['accuracy']);
-- app: `playground.train.train_prepared` as the page runs it (timed with the page's default
+- app: `playground.churn.train.train_prepared` as the page runs it (timed with the page's default
   validation share of 0.1, whose curves cost a numpy forward pass per epoch) and, after every epoch,
   what the page does: build the live-curves figure, serialise it to JSON (what `st.plotly_chart`
   sends) and format the progress text. The accuracy run uses no validation part, like the plain fit.
@@ -29,9 +29,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 REAL_CSV = REPO.parent / "shared" / "data" / "Churn_Modelling.csv"
 
-from playground import churn_figures, churn_presets, data, metrics  # noqa: E402
-from playground.model import ModelCache, initial_weights  # noqa: E402
-from playground.train import train_prepared  # noqa: E402
+from playground.churn import data, metrics  # noqa: E402
+from playground.churn import figures as churn_figures  # noqa: E402
+from playground.churn import presets as churn_presets  # noqa: E402
+from playground.churn.model import ModelCache, initial_weights  # noqa: E402
+from playground.churn.train import train_prepared  # noqa: E402
 
 
 class PlainFit:

@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from pages import use_app_shell
-from playground import activations, vanishing
-from playground import activation_figures as figures
+from playground.activations import vanishing
+from playground.activations import functions as activations
+from playground.activations import figures
 
 use_app_shell()
 

@@ -3,10 +3,12 @@
 import streamlit as st
 
 from pages import use_app_shell
-from playground import churn_figures as figures
-from playground import churn_presets, data, keras_script, metrics, warmup
-from playground.model import ACTIVATIONS, INITIALIZERS, MAX_LAYERS, MAX_UNITS, OPTIMIZERS, FitSettings, NetworkSpec
-from playground.train import ChurnSession
+from playground.churn import figures
+from playground import warmup
+from playground.churn import data, keras_script, metrics
+from playground.churn import presets as churn_presets
+from playground.churn.model import ACTIVATIONS, INITIALIZERS, MAX_LAYERS, MAX_UNITS, OPTIMIZERS, FitSettings, NetworkSpec
+from playground.churn.train import ChurnSession
 
 use_app_shell()
 

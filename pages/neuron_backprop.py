@@ -5,8 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from pages import use_app_shell
-from playground import backprop, neuron
-from playground import neuron_figures as figures
+from playground.neuron import backprop
+from playground.neuron import perceptron as neuron
+from playground.neuron import figures
 
 use_app_shell()
 

@@ -4,10 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from pages import use_app_shell
-from playground import optimizer_figures as figures
-from playground import optimizer_presets as view_state
-from playground import optimizers, race, surfaces
-from playground.optimizer_presets import DEFAULTS, PRESETS, run_key
+from playground.optimizers import figures
+from playground.optimizers import presets as view_state
+from playground.optimizers import race, surfaces
+from playground.optimizers import rules as optimizers
+from playground.optimizers.presets import DEFAULTS, PRESETS, run_key
 
 use_app_shell()
 

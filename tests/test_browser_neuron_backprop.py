@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import assert_no_exception, screenshot, wait_for_app
-from playground import backprop, catalog
+from playground import catalog
+from playground.neuron import backprop
 
 URL_PATH = next(info.url_path for info in catalog.PAGES if info.script == "pages/neuron_backprop.py")
 

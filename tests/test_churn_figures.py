@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from playground import churn_figures as figures
-from playground import metrics
+from playground.churn import figures
+from playground.churn import metrics
 
 
 def test_network_diagram_draws_one_link_per_weight_coloured_by_sign():

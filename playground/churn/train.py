@@ -1,0 +1,263 @@
+"""Train the churn network on prepared data, from the page or the command line.
+
+    python -m playground.churn.train [--csv PATH] [--hidden 6,6] [--activation relu] [--epochs 100]
+        [--batch-size 10] [--optimizer adam] [--learning-rate 0.001] [--seed 0] [--save model.keras]
+
+Without --csv it trains on the built-in synthetic data. It prints one line per epoch and, as
+its last line, one JSON object with the test metrics (test_accuracy, test_loss, auc, precision,
+recall, f1, epochs_run, seconds, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from playground.churn import data, metrics
+from playground.churn.model import (
+    INITIALIZERS,
+    OPTIMIZERS,
+    FitSettings,
+    ModelCache,
+    NetworkSpec,
+    TrainingRun,
+    finish,
+    history_frame,
+    train,
+)
+
+
+def train_prepared(
+    prepared: data.PreparedData,
+    spec: NetworkSpec,
+    settings: FitSettings,
+    cache: ModelCache | None = None,
+    on_epoch: Callable[[TrainingRun], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    run: TrainingRun | None = None,
+) -> TrainingRun:
+    """Carve the validation part out of the training part, then train (the test part stays unseen)."""
+    x_fit, y_fit, x_val, y_val = data.validation_split(
+        prepared.x_train, prepared.y_train, settings.validation_share, settings.seed
+    )
+    return train(
+        cache or ModelCache(capacity=1), spec, settings, x_fit, y_fit,
+        x_val if len(x_val) else None, y_val if len(y_val) else None,
+        on_epoch=on_epoch, should_stop=should_stop, run=run,
+    )
+
+
+def score_on_test(run: TrainingRun, prepared: data.PreparedData, threshold: float = 0.5) -> dict:
+    """The run's scores on the test part (never seen in training or early stopping)."""
+    probabilities = run.predict(prepared.x_test)
+    scores = metrics.summary(prepared.y_test, probabilities, threshold)
+    return {
+        "test_accuracy": scores["accuracy"],
+        "test_loss": scores["loss"],
+        "auc": scores["auc"],
+        "precision": scores["precision"],
+        "recall": scores["recall"],
+        "f1": scores["f1"],
+        "baseline_accuracy": metrics.majority_baseline(prepared.y_test),
+        "epochs_run": run.epochs_run,
+        "status": run.status,
+        "seconds": run.seconds,
+    }
+
+
+def parse_hidden(text: str) -> list[int]:
+    """"6,6" -> [6, 6]."""
+    try:
+        units = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--hidden wants whole numbers separated by commas, e.g. 6,6 (got {text!r})")
+    if not units:
+        raise argparse.ArgumentTypeError("--hidden needs at least one layer, e.g. 6,6")
+    return units
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m playground.churn.train", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--csv", help="bank churn CSV (default: the built-in synthetic data)")
+    parser.add_argument("--hidden", type=parse_hidden, default=[6, 6], help="units per hidden layer, e.g. 6,6")
+    parser.add_argument("--activation", default="relu", help="hidden-layer activation")
+    parser.add_argument("--initializer", default="uniform", choices=list(INITIALIZERS))
+    parser.add_argument("--epochs", type=int, default=100)
+    parser.add_argument("--batch-size", type=int, default=10)
+    parser.add_argument("--optimizer", default="adam", choices=list(OPTIMIZERS))
+    parser.add_argument("--learning-rate", type=float, default=0.001)
+    parser.add_argument("--validation-share", type=float, default=0.0)
+    parser.add_argument("--early-stopping", action="store_true", help="stop when the validation loss stalls")
+    parser.add_argument("--patience", type=int, default=10)
+    parser.add_argument("--class-weights", action="store_true", help="weigh the churners up to balance the classes")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--save", help="write the trained model to this .keras file")
+    parser.add_argument("--quiet", action="store_true", help="print only the final JSON line")
+    args = parser.parse_args(argv)
+
+    try:
+        frame = data.load_churn_csv(args.csv) if args.csv else data.synthetic_churn(seed=0)
+        spec = NetworkSpec(
+            hidden=tuple((units, args.activation) for units in args.hidden),
+            initializer=args.initializer, optimizer=args.optimizer, learning_rate=args.learning_rate,
+        )
+        settings = FitSettings(
+            epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
+            validation_share=args.validation_share, early_stopping=args.early_stopping,
+            patience=args.patience, class_weights=args.class_weights,
+        )
+    except ValueError as error:  # ChurnDataError is a ValueError too
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+    prepared = data.prepare(frame, seed=args.seed)
+    started = time.perf_counter()
+
+    def report(run: TrainingRun) -> None:
+        if not args.quiet:
+            row = run.history[-1]
+            extra = f"  val_loss {row['val_loss']:.4f}" if "val_loss" in row else ""
+            print(f"epoch {row['epoch']:>3}/{settings.epochs}  loss {row['loss']:.4f}  "
+                  f"accuracy {row['accuracy']:.4f}{extra}", flush=True)
+
+    cache = ModelCache(capacity=1)
+    run = train_prepared(prepared, spec, settings, cache=cache, on_epoch=report)
+    finish(run)
+    result = {
+        **score_on_test(run, prepared),
+        "data": args.csv or "synthetic",
+        "hidden": args.hidden,
+        "activation": args.activation,
+        "optimizer": args.optimizer,
+        "learning_rate": args.learning_rate,
+        "batch_size": args.batch_size,
+        "seed": args.seed,
+        "seconds": time.perf_counter() - started,
+    }
+    if args.save:
+        with open(args.save, "wb") as file:
+            file.write(cache.keras_bytes(run))
+        result["saved"] = args.save
+    print(json.dumps({key: (float(value) if isinstance(value, np.floating) else value)
+                      for key, value in result.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+# --------------------------------------------------------------------------------------
+# One browser session's runs (the page keeps one of these in st.session_state)
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class RunEntry:
+    """A finished (or stopped) run with everything the results section shows."""
+
+    number: int
+    data_label: str
+    run: TrainingRun
+    prepared: data.PreparedData
+    test_probabilities: np.ndarray
+    report: dict
+    keras_file: bytes | None = None
+
+    @property
+    def label(self) -> str:
+        return f"run {self.number}"
+
+    def history_csv(self) -> str:
+        return history_frame(self.run).to_csv(index=False)
+
+    def row(self) -> dict:
+        """One line of the run table: settings, test metrics, time."""
+        spec, settings = self.run.spec, self.run.settings
+        return {
+            "run": self.number,
+            "data": self.data_label,
+            "hidden layers": " - ".join(f"{units} {activation}" for units, activation in spec.hidden),
+            "init": spec.initializer,
+            "optimizer": spec.optimizer,
+            "learning rate": spec.learning_rate,
+            "batch": settings.batch_size,
+            "epochs": f"{self.run.epochs_run}/{settings.epochs}",
+            "val share": settings.validation_share,
+            "early stop": settings.early_stopping,
+            "class weights": settings.class_weights,
+            "seed": settings.seed,
+            "status": self.run.status,
+            "test accuracy": self.report["test_accuracy"],
+            "AUC": self.report["auc"],
+            "F1": self.report["f1"],
+            "seconds": round(self.run.seconds, 1),
+        }
+
+
+class ChurnSession:
+    """The model cache, the run history and the run in progress of one browser session."""
+
+    max_entries = 12
+
+    def __init__(self):
+        self.cache = ModelCache(capacity=4)
+        self.entries: list[RunEntry] = []
+        self.active: tuple[TrainingRun, data.PreparedData, str] | None = None
+        self._count = 0
+
+    def start(self, spec: NetworkSpec, settings: FitSettings, prepared: data.PreparedData, data_label: str) -> TrainingRun:
+        """Open a run; it stays `active` until :meth:`complete`, even if the page rerun interrupts it."""
+        run = TrainingRun(spec, settings)
+        self.active = (run, prepared, data_label)
+        return run
+
+    def train_active(self, on_epoch=None) -> RunEntry | None:
+        """Train the run opened by :meth:`start`, then complete it.
+
+        If `on_epoch` raises (Streamlit interrupts a script run that way when the user clicks
+        anything, Stop included), the run stays active with its history and latest weights, and
+        the next :meth:`complete` call closes it as stopped.
+        """
+        run, prepared, _ = self.active
+        train_prepared(prepared, run.spec, run.settings, cache=self.cache, on_epoch=on_epoch, run=run)
+        return self.complete()
+
+    def train(self, prepared, spec, settings, data_label="synthetic", on_epoch=None) -> RunEntry | None:
+        """Start, train and complete a run in one go."""
+        self.start(spec, settings, prepared, data_label)
+        return self.train_active(on_epoch)
+
+    def complete(self, interrupted: bool = False) -> RunEntry | None:
+        """Close the active run (stopped if `interrupted`), score it on the test part, keep it."""
+        if self.active is None:
+            return None
+        run, prepared, data_label = self.active
+        self.active = None
+        if run.weights is None or not run.history:  # interrupted before the first epoch ended
+            return None
+        finish(run, interrupted=interrupted)
+        self._count += 1
+        entry = RunEntry(self._count, data_label, run, prepared, run.predict(prepared.x_test),
+                         score_on_test(run, prepared))
+        if run.status != "diverged":
+            entry.keras_file = self.cache.keras_bytes(run)
+        for older in self.entries:
+            older.keras_file = None  # only the latest model is offered for download
+        self.entries = [*self.entries, entry][-self.max_entries:]
+        return entry
+
+    @property
+    def latest(self) -> RunEntry | None:
+        return self.entries[-1] if self.entries else None
+
+    def table(self):
+        import pandas as pd
+
+        return pd.DataFrame([entry.row() for entry in self.entries])
