@@ -82,8 +82,8 @@ def parse_hidden(text: str) -> list[int]:
     return units
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m playground.churn.train", description=__doc__.split("\n\n")[0])
+def add_training_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that describe one training (data, network, fit settings); shared with the experiment CLI."""
     parser.add_argument("--csv", help="bank churn CSV (default: the built-in synthetic data)")
     parser.add_argument("--hidden", type=parse_hidden, default=[6, 6], help="units per hidden layer, e.g. 6,6")
     parser.add_argument("--activation", default="relu", help="hidden-layer activation")
@@ -97,21 +97,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--patience", type=int, default=10)
     parser.add_argument("--class-weights", action="store_true", help="weigh the churners up to balance the classes")
     parser.add_argument("--seed", type=int, default=0)
+
+
+def training_from_arguments(args: argparse.Namespace):
+    """(frame, spec, settings) from the parsed training options; raises ValueError with a message for the user."""
+    frame = data.load_churn_csv(args.csv) if args.csv else data.synthetic_churn(seed=0)
+    spec = NetworkSpec(
+        hidden=tuple((units, args.activation) for units in args.hidden),
+        initializer=args.initializer, optimizer=args.optimizer, learning_rate=args.learning_rate,
+    )
+    settings = FitSettings(
+        epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
+        validation_share=args.validation_share, early_stopping=args.early_stopping,
+        patience=args.patience, class_weights=args.class_weights,
+    )
+    return frame, spec, settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m playground.churn.train", description=__doc__.split("\n\n")[0])
+    add_training_arguments(parser)
     parser.add_argument("--save", help="write the trained model to this .keras file")
     parser.add_argument("--quiet", action="store_true", help="print only the final JSON line")
     args = parser.parse_args(argv)
 
     try:
-        frame = data.load_churn_csv(args.csv) if args.csv else data.synthetic_churn(seed=0)
-        spec = NetworkSpec(
-            hidden=tuple((units, args.activation) for units in args.hidden),
-            initializer=args.initializer, optimizer=args.optimizer, learning_rate=args.learning_rate,
-        )
-        settings = FitSettings(
-            epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-            validation_share=args.validation_share, early_stopping=args.early_stopping,
-            patience=args.patience, class_weights=args.class_weights,
-        )
+        frame, spec, settings = training_from_arguments(args)
     except ValueError as error:  # ChurnDataError is a ValueError too
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -1,0 +1,227 @@
+"""playground.churn.experiment: settings registry, paired runs over seeds, progress and stop, the CLI."""
+
+import json
+import pickle
+import sys
+import types
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from playground.churn import data, experiment, stats
+from playground.churn import train as churn_train
+from playground.churn.experiment import Experiment, Setting
+from playground.churn.model import FitSettings, NetworkSpec
+
+REAL_CSV = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "Churn_Modelling.csv"
+BASE = NetworkSpec(((6, "relu"), (6, "relu")), "uniform", "adam", 0.001)
+QUICK = FitSettings(epochs=2, batch_size=64)
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return data.synthetic_churn(n_rows=1500, seed=2)
+
+
+# ---- the settings registry ----------------------------------------------------------------------
+
+
+def test_every_field_parses_its_menu_and_changes_only_itself():
+    base_values = Experiment(BASE, QUICK, (Setting(),), (0, 1, 2)).values(0, all_fields=True)
+    for field_id, field in experiment.FIELDS.items():
+        for text in field.choices():
+            value = experiment.parse_value(field_id, text)
+            spec, settings = Setting(((field_id, value),)).resolve(BASE, QUICK)
+            assert field.text(field.read(spec, settings)) == text, (field_id, text)
+            changed = {f: field_.text(field_.read(spec, settings)) for f, field_ in experiment.FIELDS.items()}
+            assert {f for f in changed if changed[f] != base_values[f]} <= {field_id}
+
+
+def test_hidden_keeps_the_activation_and_is_applied_before_it():
+    spec, _ = Setting((("activation", "tanh"), ("hidden", (16, 8, 4)))).resolve(BASE, QUICK)
+    assert spec.hidden == ((16, "tanh"), (8, "tanh"), (4, "tanh"))
+    mixed = NetworkSpec(((6, "relu"), (6, "tanh")))
+    assert Setting((("hidden", (3, 3, 3)),)).resolve(mixed, QUICK)[0].hidden == ((3, "relu"), (3, "tanh"), (3, "tanh"))
+
+
+def test_labels_show_only_what_differs():
+    sgd = Setting((("optimizer", "sgd"), ("learning_rate", 0.01)))
+    two = Experiment(BASE, QUICK, (Setting(), Setting((("batch_size", 8000),)), sgd))
+    assert two.labels == ["adam · lr 0.001 · batch 64", "adam · lr 0.001 · batch 8000", "sgd · lr 0.01 · batch 64"]
+    assert two.values(1) == {"optimizer": "adam", "learning_rate": "0.001", "batch_size": "8000"}
+    assert Experiment(BASE, QUICK).labels == ["base"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("activation=relu,foo", "'foo' is not an activation; allowed: relu, tanh"),
+    ("colour=red", "unknown field 'colour'; allowed fields: activation, hidden"),
+    ("learning_rate=0.1,-3", "out of range"),
+    ("batch_size=ten", "'ten' is not a batch size"),
+    ("hidden=6,6/0", "1 to 6 whole numbers from 1 to 64"),
+    ("optimizer", "write FIELD=VALUE1,VALUE2"),
+])
+def test_bad_compare_text_names_the_field_and_the_allowed_values(text, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        experiment.parse_compare(text)
+
+
+def test_compare_gives_every_combination_and_refuses_too_many():
+    assert experiment.parse_compare("hidden=6,6/16,8") == ("hidden", [(6, 6), (16, 8)])
+    settings = experiment.compare_settings([("activation", ["relu", "tanh"]), ("class_weights", [False, True])])
+    assert [dict(s.changes) for s in settings] == [
+        {"activation": "relu", "class_weights": False}, {"activation": "relu", "class_weights": True},
+        {"activation": "tanh", "class_weights": False}, {"activation": "tanh", "class_weights": True}]
+    with pytest.raises(ValueError, match="5 settings; at most 4"):
+        experiment.compare_settings([("batch_size", [1, 5, 10, 16, 32])])
+    with pytest.raises(ValueError, match="same network as setting 1"):
+        Experiment(BASE, QUICK, (Setting(), Setting((("activation", "relu"),))))
+    with pytest.raises(ValueError, match="3 to 30 seeds"):
+        Experiment(BASE, QUICK, seeds=(0, 1))
+    with pytest.raises(ValueError, match="at most 2"):
+        Experiment(BASE, QUICK, (Setting((("activation", "tanh"), ("optimizer", "sgd"), ("batch_size", 5))),))
+
+
+# ---- running: paired seeds, progress, stop --------------------------------------------------------
+
+
+class FakeTicket:
+    """What the worker pool hands a job: send() collects, stop_requested() after `stop_after` sends."""
+
+    def __init__(self, stop_after=None):
+        self.sent, self.stop_after = [], stop_after
+
+    def send(self, update):
+        self.sent.append(pickle.loads(pickle.dumps(update)))  # must cross a process boundary
+
+    def stop_requested(self):
+        return self.stop_after is not None and len(self.sent) >= self.stop_after
+
+
+def test_seed_s_of_an_experiment_is_the_single_run_with_seed_s(frame):
+    setup = Experiment(BASE, QUICK, (Setting(), Setting((("activation", "tanh"),))), (3, 4, 5))
+    ticket = FakeTicket()
+    result = experiment.run_experiment(frame, setup, progress=ticket, stacked=False)
+    assert result.status == "finished" and result.engine == "per-seed"
+    assert len(result.records) == 6 and result.finished_settings() == [0, 1]
+    for seed in (3, 5):
+        prepared = data.prepare(frame, seed=seed)
+        spec = replace(BASE, hidden=((6, "tanh"), (6, "tanh")))
+        single = churn_train.score_on_test(
+            churn_train.train_prepared(prepared, spec, replace(QUICK, seed=seed)), prepared)
+        assert result.values(1)[seed] == pytest.approx(single["test_accuracy"], abs=1e-9)
+        assert result.values(1, "auc")[seed] == pytest.approx(single["auc"], abs=1e-9)
+    # one progress stream for the whole experiment: rising fractions up to 1
+    fractions = [update.fraction for update in ticket.sent]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(fractions) == 6 * 2 + 1
+    assert ticket.sent[-1].trainings_done == 6 and ticket.sent[-1].message == "finished"
+    # statistics come from stats on the same numbers
+    accuracy = [result.values(0)[s] for s in (3, 4, 5)]
+    assert result.summary(0).ci95 == pytest.approx(stats.summarize(accuracy).ci95)
+    paired = result.paired(1)
+    assert paired.mean_diff == pytest.approx(np.mean([result.values(1)[s] - result.values(0)[s] for s in (3, 4, 5)]))
+    report = json.loads(json.dumps(result.report()))
+    assert [s["label"] for s in report["settings"]] == ["relu", "tanh"]
+    assert report["paired"][0]["setting"] == "tanh" and report["paired"][0]["baseline"] == "relu"
+    csv = result.frame()
+    assert len(csv) == 6 and {"setting", "seed", "activation", "test_accuracy", "auc"} <= set(csv.columns)
+    pickle.loads(pickle.dumps(result))  # a pool job's result travels back to the page
+
+
+def test_stop_keeps_only_finished_trainings_and_pairs_on_common_seeds(frame):
+    setup = Experiment(BASE, QUICK, (Setting(), Setting((("batch_size", 128),))), (0, 1, 2, 3))
+    ticket = FakeTicket(stop_after=2 * 2 * 2 + 1)  # two seeds of both settings, then one epoch more
+    result = experiment.run_experiment(frame, setup, progress=ticket, stacked=False)
+    assert result.status == "stopped"
+    assert sorted((r.setting, r.seed) for r in result.records) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert result.paired(1).n == 2 and result.finished_settings() == []
+    assert ticket.sent[-1].message == "stopped"
+
+
+def test_stacked_engine_is_used_when_present_and_groups_networks(frame, monkeypatch):
+    """A stand-in with the engine's signature: one call per network, settings differing in seed or class weights share it."""
+    calls, cache = [], churn_train.ModelCache()
+
+    def train_stacked(datasets, spec, settings, on_epoch=None, should_stop=None):
+        calls.append((spec, [s.seed for s in settings], [s.class_weights for s in settings]))
+        runs = []
+        for (x_fit, y_fit, x_val, y_val), fit in zip(datasets, settings):
+            runs.append(churn_train.train(cache, spec, fit, x_fit, y_fit, x_val, y_val,
+                                          should_stop=should_stop))
+            if on_epoch:
+                on_epoch(runs)
+        return runs
+
+    monkeypatch.setitem(sys.modules, "playground.churn.engine", types.SimpleNamespace(train_stacked=train_stacked))
+    setup = Experiment(BASE, QUICK, (Setting(), Setting((("class_weights", True),)), Setting((("activation", "tanh"),))),
+                       (0, 1, 2))
+    stacked = experiment.run_experiment(frame, setup)
+    assert stacked.engine == "stacked" and stacked.status == "finished"
+    assert [(spec.hidden[0][1], seeds, weights) for spec, seeds, weights in calls] == [
+        ("relu", [0, 1, 2, 0, 1, 2], [False] * 3 + [True] * 3), ("tanh", [0, 1, 2], [False] * 3)]
+    looped = experiment.run_experiment(frame, setup, stacked=False)
+    for index in range(3):
+        assert stacked.values(index) == pytest.approx(looped.values(index), abs=1e-9)
+
+
+def test_verdict_wording_both_ways():
+    noise = stats.Paired(10, 0.003, 0.01, (-0.004, 0.010), 0.9, 9, 0.39, 0.4)
+    assert experiment.verdict("swish", "relu", noise) == (
+        "swish − relu: +0.3 points of test accuracy, 95 % interval -0.4 to +1.0: "
+        "not distinguishable from seed noise with 10 seeds (p = 0.390).")
+    real = stats.Paired(10, -0.012, 0.01, (-0.019, -0.005), -3.8, 9, 0.0004, 0.002)
+    assert experiment.verdict("batch 8000", "batch 10", real) == (
+        "batch 8000 − batch 10: -1.2 points of test accuracy, 95 % interval -1.9 to -0.5: "
+        "batch 8000 is worse, by more than the seed-to-seed noise with 10 seeds (p < 0.001).")
+
+
+# ---- the command line -----------------------------------------------------------------------------
+
+
+def last_json(text):
+    return json.loads(text.strip().splitlines()[-1])
+
+
+def test_cli_experiment_seed_equals_train_cli_seed(tmp_path, capsys):
+    """Both CLIs in this process (the train CLI's own test shows a subprocess gives the same numbers)."""
+    csv = tmp_path / "customers.csv"
+    data.synthetic_churn(n_rows=1200, seed=8).to_csv(csv, index=False)
+    common = ["--csv", str(csv), "--epochs", "5", "--batch-size", "64", "--hidden", "5"]
+    assert experiment.main([*common, "--seeds", "3", "--seed", "2", "--compare", "optimizer=adam,rmsprop"]) == 0
+    out = capsys.readouterr().out
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("adam: test accuracy") and lines[1].startswith("rmsprop: test accuracy")
+    report = last_json(out)
+    assert set(report) >= {"settings", "paired", "seconds"}
+    assert set(report["settings"][0]) >= {"label", "values", "test_accuracy", "auc", "mean", "std", "ci95"}
+    assert set(report["paired"][0]) >= {"setting", "baseline", "mean_diff", "ci95", "p_value"}
+    rmsprop = report["settings"][1]
+    for position, seed in enumerate((2, 4)):
+        assert churn_train.main([*common, "--optimizer", "rmsprop", "--seed", str(seed), "--quiet"]) == 0
+        single = last_json(capsys.readouterr().out)
+        assert abs(rmsprop["test_accuracy"][(2, 3, 4).index(seed)] - single["test_accuracy"]) <= 0.005
+
+
+def test_cli_bad_compare_is_one_line_and_exit_2(capsys):
+    assert experiment.main(["--compare", "activation=relu,mish"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1
+    assert error.startswith("error: --compare 'activation=relu,mish': activation: 'mish' is not an activation; "
+                            "allowed: relu, tanh")
+    assert experiment.main(["--seeds", "40"]) == 2
+    assert "3 to 30 seeds" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_real_data_experiment_seeds_match_single_cli_runs(capsys):
+    if not REAL_CSV.exists():
+        pytest.skip(f"the real churn data is not at {REAL_CSV} (it is never copied into the repository)")
+    common = ["--csv", str(REAL_CSV), "--epochs", "5"]
+    assert experiment.main([*common, "--seeds", "3", "--compare", "activation=relu,tanh", "--per-seed"]) == 0
+    report = last_json(capsys.readouterr().out)
+    for label_index, activation in enumerate(("relu", "tanh")):
+        for seed in (0, 2):
+            assert churn_train.main([*common, "--activation", activation, "--seed", str(seed), "--quiet"]) == 0
+            single = last_json(capsys.readouterr().out)
+            assert abs(report["settings"][label_index]["test_accuracy"][seed] - single["test_accuracy"]) <= 0.005
