@@ -9,6 +9,7 @@ from playground.churn import data, keras_script, metrics
 from playground.churn import presets as churn_presets
 from playground.churn.model import ACTIVATIONS, INITIALIZERS, MAX_LAYERS, MAX_UNITS, OPTIMIZERS, FitSettings, NetworkSpec
 from playground.churn.train import ChurnSession
+from pages.parts import churn_experiment
 
 use_app_shell()
 
@@ -252,3 +253,5 @@ if latest is not None:
                             key="churn.download_history", on_click="ignore", mime="text/csv")
     down[2].download_button("Keras script (.py)", keras_script.generate(latest.run.spec, latest.run.settings),
                             "churn_ann.py", key="churn.download_script", on_click="ignore", mime="text/x-python")
+
+churn_experiment.section(frame, None if settings_error else spec, None if settings_error else settings, session.cache)

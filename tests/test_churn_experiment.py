@@ -168,11 +168,11 @@ def test_stacked_engine_is_used_when_present_and_groups_networks(frame, monkeypa
 def test_verdict_wording_both_ways():
     noise = stats.Paired(10, 0.003, 0.01, (-0.004, 0.010), 0.9, 9, 0.39, 0.4)
     assert experiment.verdict("swish", "relu", noise) == (
-        "swish − relu: +0.3 points of test accuracy, 95 % interval -0.4 to +1.0: "
+        "swish − relu: +0.3 points of test accuracy, 95 % interval −0.4 to +1.0: "
         "not distinguishable from seed noise with 10 seeds (p = 0.390).")
     real = stats.Paired(10, -0.012, 0.01, (-0.019, -0.005), -3.8, 9, 0.0004, 0.002)
     assert experiment.verdict("batch 8000", "batch 10", real) == (
-        "batch 8000 − batch 10: -1.2 points of test accuracy, 95 % interval -1.9 to -0.5: "
+        "batch 8000 − batch 10: −1.2 points of test accuracy, 95 % interval −1.9 to −0.5: "
         "batch 8000 is worse, by more than the seed-to-seed noise with 10 seeds (p < 0.001).")
 
 

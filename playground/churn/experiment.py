@@ -343,6 +343,50 @@ class ExperimentResult:
         labels = self.experiment.labels
         return verdict(labels[index], labels[baseline], paired, METRICS[metric])
 
+    def summary_table(self):
+        """Per setting and metric: seeds, mean, SD, 95 % interval (in percent for accuracy)."""
+        import pandas as pd
+
+        rows = []
+        for index, label in enumerate(self.experiment.labels):
+            row = {"setting": label, "seeds": len(self.values(index))}
+            for metric, name in METRICS.items():
+                summary, scale = self.summary(index, metric), 100 if metric == "test_accuracy" else 1
+                unit = " (%)" if scale == 100 else ""
+                row.update({f"mean {name}{unit}": summary and scale * summary.mean,
+                            f"SD {name}{unit}": summary and scale * summary.std,
+                            f"95 % interval {name}{unit}": summary and
+                            f"{scale * summary.ci95[0]:.{2 if scale == 100 else 4}f} to "
+                            f"{scale * summary.ci95[1]:.{2 if scale == 100 else 4}f}"})
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def paired_table(self):
+        """Each setting minus the first, seed by seed: mean difference, 95 % interval, p-values (points = % for accuracy)."""
+        import pandas as pd
+
+        labels, rows = self.experiment.labels, []
+        for index in range(1, len(labels)):
+            for metric, name in METRICS.items():
+                paired = self.paired(index, metric)
+                if paired is None:
+                    continue
+                rows.append({"comparison": f"{labels[index]} − {labels[0]}", "metric": name, "seeds": paired.n,
+                             "mean difference (points)": 100 * paired.mean_diff,
+                             "95 % interval (points)": f"{100 * paired.ci95[0]:+.2f} to {100 * paired.ci95[1]:+.2f}",
+                             "p (paired t-test)": paired.p_value, "p (Wilcoxon)": paired.wilcoxon_p})
+        return pd.DataFrame(rows)
+
+    def spread_sentence(self, index: int = 0) -> str | None:
+        """How much one run varies, in words."""
+        summary = self.summary(index)
+        if summary is None:
+            return None
+        return (f"{self.experiment.label(index)}: over {summary.n} seeds the test accuracy ran from "
+                f"{summary.minimum:.1%} to {summary.maximum:.1%} (SD {100 * summary.std:.1f} points); the mean is "
+                f"{summary.mean:.1%}, 95 % interval {summary.ci95[0]:.1%} to {summary.ci95[1]:.1%}. "
+                f"One run can land anywhere in that range.")
+
     def frame(self):
         """One row per finished training: setting, its field values, seed, test metrics (the CSV download)."""
         import pandas as pd
@@ -385,8 +429,12 @@ def verdict(label: str, baseline_label: str, paired: stats.Paired, metric: str =
     """The comparison in plain words: difference in points, its 95 % interval, and whether it exceeds seed noise."""
     difference, (low, high) = 100 * paired.mean_diff, (100 * paired.ci95[0], 100 * paired.ci95[1])
     digits = 1 if high - low >= 0.5 or high == low else 2
-    text = (f"{label} − {baseline_label}: {difference:+.{digits}f} points of {metric}, "
-            f"95 % interval {low:+.{digits}f} to {high:+.{digits}f}")
+
+    def signed(value: float) -> str:
+        return f"{value:+.{digits}f}".replace("-", "−")  # a true minus sign
+
+    text = (f"{label} − {baseline_label}: {signed(difference)} points of {metric}, "
+            f"95 % interval {signed(low)} to {signed(high)}")
     p = f"p = {paired.p_value:.3f}" if paired.p_value >= 0.001 else "p < 0.001"
     if low <= 0 <= high:
         return f"{text}: not distinguishable from seed noise with {paired.n} seeds ({p})."

@@ -87,3 +87,83 @@ PRESETS: dict[str, Preset] = {
 
 TUTORIAL = PRESETS["Tutorial recipe"]
 BEST = PRESETS["Best found"]
+
+
+# --------------------------------------------------------------------------------------
+# Experiments over seeds (the page's "Experiment" section): each one tests a claim
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExperimentPreset:
+    """A base network (one of the presets above), the variants to compare with it, seeds and epochs."""
+
+    name: str
+    lesson: str
+    base: Preset
+    variants: tuple[tuple[tuple[str, str], ...], ...]  # per variant: (field id, value as text), 1 or 2 each
+    seeds: int = 10
+    epochs: int = 100
+
+    def missing(self) -> list[str]:
+        """Values this app does not know (yet), e.g. an activation another branch adds."""
+        from playground.churn.experiment import parse_value
+
+        missing = []
+        for changes in self.variants:
+            for field_id, text in changes:
+                try:
+                    parse_value(field_id, text)
+                except ValueError:
+                    missing.append(f"{field_id} {text}")
+        return missing
+
+    def widget_values(self, prefix: str = "churn.") -> dict:
+        """The page's widget keys and values: the base network's controls, then the experiment's."""
+        values = self.base.widget_values(prefix)
+        values.update({f"{prefix}exp.seeds": self.seeds, f"{prefix}exp.epochs": self.epochs})
+        for slot in range(1, 4):
+            changes = self.variants[slot - 1] if slot <= len(self.variants) else ()
+            for change in (1, 2):
+                field_id, text = changes[change - 1] if change <= len(changes) else ("none", None)
+                values[f"{prefix}exp.v{slot}.{change}"] = field_id
+                if text is not None:
+                    values[f"{prefix}exp.v{slot}.{change}.{field_id}"] = text
+        return values
+
+
+EXPERIMENT_PRESETS: dict[str, ExperimentPreset] = {
+    preset.name: preset
+    for preset in (
+        ExperimentPreset(
+            "Swish vs ReLU (the article: +0.5 %)",
+            "The article says swish is 'better than ReLU, accuracy up 0.5 %'. Both train the tutorial recipe on the "
+            "same 10 splits from the same start weights. Is the paired difference bigger than the seed-to-seed noise?",
+            TUTORIAL, ((("activation", "swish"),),),
+        ),
+        ExperimentPreset(
+            "Leaky ReLU and PReLU vs ReLU",
+            "The article: leaky ReLU 'fixes ReLU's problem but predicts less accurately'; PReLU (a learnt slope "
+            "per unit) is 'very good for backpropagation'. Does either differ from ReLU by more than the noise?",
+            TUTORIAL, ((("activation", "leaky_relu"),), (("activation", "prelu"),)),
+        ),
+        ExperimentPreset(
+            "How much does one run vary? (tutorial recipe, 20 seeds)",
+            "The article's recipe 'gets close to 86 %'. Train it 20 times, changing only the seed (split, start "
+            "weights, shuffle order): the spread of the dots is what a single run can tell you, and no more.",
+            TUTORIAL, (), seeds=20,
+        ),
+        ExperimentPreset(
+            "GD vs SGD (batch 8,000 vs 10, same epochs)",
+            "Full-batch gradient descent (one step per epoch over all 8,000 training customers) against the "
+            "tutorial's mini-batches of 10 (800 steps per epoch), for the same 100 epochs: which learns more?",
+            TUTORIAL, ((("batch_size", "8000"),),),
+        ),
+        ExperimentPreset(
+            "Uniform vs Glorot vs He initial weights",
+            "The tutorial draws the start weights uniformly in ±0.05. Glorot (Keras' default) and He (made for "
+            "relu) scale them to the layer sizes. Does the start matter after 100 epochs of Adam?",
+            TUTORIAL, ((("initializer", "glorot_uniform"),), (("initializer", "he_uniform"),)),
+        ),
+    )
+}
