@@ -21,10 +21,10 @@ def apply_preset(name):
     state["churn.exp._lesson"] = preset.lesson
 
 
-def variant_picker(slot, spec, settings):
+def variant_picker(slot):
     """Up to two changed fields for variant `slot`; returns its changes or None if it changes nothing.
 
-    A field's menu starts at its first value that differs from the base network.
+    A value menu starts empty (a fixed default, so a link means the same whatever the base network).
     """
     changes = []
     columns = st.columns(4)
@@ -33,12 +33,11 @@ def variant_picker(slot, spec, settings):
             f"Variant {slot}: change" if change == 1 else "and change", [NONE, *exp.FIELDS], key=f"churn.exp.v{slot}.{change}",
             **BIND, help=" · ".join(f"{f.id}: {f.label}" for f in exp.FIELDS.values()))
         if field_id != NONE:
-            field, choices = exp.FIELDS[field_id], exp.FIELDS[field_id].choices()
-            base = field.text(field.read(spec, settings)) if spec is not None else None
-            start = next((i for i, choice in enumerate(choices) if choice != base), 0)
-            text = columns[2 * change - 1].selectbox(field.label, choices, start, key=f"churn.exp.v{slot}.{change}.{field_id}",
-                                                     **BIND)
-            changes.append((field_id, exp.parse_value(field_id, text)))
+            field = exp.FIELDS[field_id]
+            text = columns[2 * change - 1].selectbox(field.label, field.choices(), None, key=f"churn.exp.v{slot}.{change}.{field_id}",
+                                                     placeholder="pick a value", **BIND)
+            if text is not None:
+                changes.append((field_id, exp.parse_value(field_id, text)))
     return tuple(changes) or None
 
 
@@ -95,7 +94,7 @@ def section(frame, spec, settings, cache):
     seeds = seeds_col.slider("Seeds (trainings per setting)", exp.MIN_SEEDS, exp.MAX_SEEDS, exp.DEFAULT_SEEDS,
                              key="churn.exp.seeds", **BIND)
     epochs = epochs_col.slider("Epochs per training", 1, 200, 100, key="churn.exp.epochs", **BIND)
-    variants = [variant_picker(slot, spec, settings) for slot in (1, 2, 3)]
+    variants = [variant_picker(slot) for slot in (1, 2, 3)]
     if spec is None:
         st.warning("Fix the network's settings above first: the experiment starts from them.")
         return
