@@ -63,8 +63,10 @@ def show_results(result, slot):
         verdicts = [result.verdict(i) for i in range(1, len(labels))]
         if any(verdicts):
             st.dataframe(result.paired_table(), hide_index=True, key="churn.exp.paired")
-            for text in filter(None, verdicts):
-                st.markdown(f"**{text}**")
+            for index in range(1, len(labels)):
+                if result.verdict(index):
+                    st.markdown(f"**{result.verdict(index)}**")
+                    st.caption(result.verdict(index, "auc"))
             st.caption("Paired: seed s trains every setting on the same split from the same start weights, so the "
                        "difference is taken seed by seed. The interval is the 95 % t-interval of the mean difference; "
                        "if it contains 0, this many seeds cannot tell the settings apart.")

@@ -353,11 +353,11 @@ class ExperimentResult:
             for metric, name in METRICS.items():
                 summary, scale = self.summary(index, metric), 100 if metric == "test_accuracy" else 1
                 unit = " (%)" if scale == 100 else ""
-                row.update({f"mean {name}{unit}": summary and scale * summary.mean,
-                            f"SD {name}{unit}": summary and scale * summary.std,
+                digits = 2 if scale == 100 else 4
+                row.update({f"mean {name}{unit}": summary and round(scale * summary.mean, digits),
+                            f"SD {name}{unit}": summary and round(scale * summary.std, digits),
                             f"95 % interval {name}{unit}": summary and
-                            f"{scale * summary.ci95[0]:.{2 if scale == 100 else 4}f} to "
-                            f"{scale * summary.ci95[1]:.{2 if scale == 100 else 4}f}"})
+                            f"{scale * summary.ci95[0]:.{digits}f} to {scale * summary.ci95[1]:.{digits}f}"})
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -372,9 +372,9 @@ class ExperimentResult:
                 if paired is None:
                     continue
                 rows.append({"comparison": f"{labels[index]} − {labels[0]}", "metric": name, "seeds": paired.n,
-                             "mean difference (points)": 100 * paired.mean_diff,
+                             "mean difference (points)": round(100 * paired.mean_diff, 2),
                              "95 % interval (points)": f"{100 * paired.ci95[0]:+.2f} to {100 * paired.ci95[1]:+.2f}",
-                             "p (paired t-test)": paired.p_value, "p (Wilcoxon)": paired.wilcoxon_p})
+                             "p (paired t-test)": round(paired.p_value, 4), "p (Wilcoxon)": round(paired.wilcoxon_p, 4)})
         return pd.DataFrame(rows)
 
     def spread_sentence(self, index: int = 0) -> str | None:

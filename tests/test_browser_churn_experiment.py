@@ -1,0 +1,70 @@
+"""The Experiment section in a real chromium: a small experiment draws its dots and verdict; Stop keeps what finished."""
+
+import re
+
+import pytest
+
+from conftest import assert_no_exception, screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+SMALL = {"churn.batch": 64, "churn.layers": 1, "churn.units1": 4, "churn.exp.v1.1": "activation",
+         "churn.exp.v1.1.activation": "tanh"}
+
+
+def open_experiment(page, **params):
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    page.goto(f"{page.app_url}/churn_ann?{query}")
+    page.get_by_role("button", name="Run experiment", exact=True).wait_for(timeout=90_000)
+    wait_for_app(page)
+    assert_no_exception(page)
+
+
+def chart_traces(page, title):
+    """name -> y values of every trace of the chart whose title starts with `title` (plotly's own data)."""
+    return page.evaluate(
+        """(title) => {
+            for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+                const text = ((plot.layout && plot.layout.title && plot.layout.title.text) || "").replace(/<[^>]+>/g, "");
+                if (text.startsWith(title)) return plot._fullData.map(t => [t.name, Array.from(t.y || [])]);
+            }
+            return null;
+        }""",
+        title,
+    )
+
+
+def test_small_experiment_shows_dots_and_verdict(page):
+    open_experiment(page, **SMALL, **{"churn.exp.seeds": 3, "churn.exp.epochs": 2})
+    page.get_by_role("button", name="Run experiment", exact=True).click()
+    page.wait_for_function("() => document.body.innerText.includes('Experiment finished: 6/6 trainings')",
+                           timeout=240_000)
+    wait_for_app(page)
+    assert_no_exception(page)
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].some(p => "
+                           "(p.layout?.title?.text || '').includes('per seed') && p._fullData?.length > 0)")
+    traces = chart_traces(page, "Test accuracy per seed")
+    dots = [values for name, values in traces if name == "one training (one seed)"]
+    assert [len(values) for values in dots] == [3, 3]
+    assert all(0.5 < value <= 1 for values in dots for value in values)
+    assert chart_traces(page, "AUC per seed") is not None
+    assert re.search(r"tanh − relu: [+−]\d+\.\d+ points of test accuracy, 95 % interval", page.inner_text("body"))
+    assert page.get_by_text("Every seed's results (CSV)").count() == 1
+    screenshot(page, "churn-experiment")
+
+
+def test_stop_ends_the_experiment_and_keeps_finished_trainings(page):
+    open_experiment(page, **{**SMALL, "churn.batch": 10, "churn.exp.seeds": 10, "churn.exp.epochs": 4})
+    page.get_by_role("button", name="Run experiment", exact=True).click()
+    page.wait_for_function(
+        "() => /([2-9]|1[0-9])\\/20 trainings/.test(document.querySelector('[data-testid=stProgress]')?.textContent || '')",
+        timeout=240_000)
+    screenshot(page, "churn-experiment-running")
+    page.get_by_role("button", name="Stop", exact=True).last.click()
+    page.wait_for_function("() => document.body.innerText.includes('Experiment stopped')", timeout=60_000)
+    wait_for_app(page)
+    assert_no_exception(page)
+    done = int(re.search(r"Experiment stopped: (\d+)/20 trainings", page.inner_text("body")).group(1))
+    assert 2 <= done < 20
+    assert page.get_by_text(f"Stopped after {done} of 20 trainings").count() == 1
+    screenshot(page, "churn-experiment-stopped")
