@@ -5,6 +5,7 @@ import re
 import pytest
 
 from conftest import assert_no_exception, screenshot, wait_for_app
+from test_browser_churn_ann import open_churn
 
 pytestmark = pytest.mark.browser
 
@@ -13,11 +14,8 @@ SMALL = {"churn.batch": 64, "churn.layers": 1, "churn.units1": 4, "churn.exp.v1.
 
 
 def open_experiment(page, **params):
-    query = "&".join(f"{key}={value}" for key, value in params.items())
-    page.goto(f"{page.app_url}/churn_ann?{query}")
-    page.get_by_role("button", name="Run experiment", exact=True).wait_for(timeout=90_000)
-    wait_for_app(page)
-    assert_no_exception(page)
+    open_churn(page, **{key.removeprefix("churn."): value for key, value in params.items()})
+    page.get_by_role("button", name="Run experiment", exact=True).wait_for(timeout=30_000)
 
 
 def chart_traces(page, title):

@@ -1,6 +1,7 @@
 """playground.churn.experiment: settings registry, paired runs over seeds, progress and stop, the CLI."""
 
 import json
+import os
 import pickle
 import sys
 import types
@@ -15,7 +16,8 @@ from playground.churn import train as churn_train
 from playground.churn.experiment import Experiment, Setting
 from playground.churn.model import FitSettings, NetworkSpec
 
-REAL_CSV = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "Churn_Modelling.csv"
+# CHURN_CSV names the file where ../shared is not beside the checkout (e.g. in a git worktree).
+REAL_CSV = Path(os.environ.get("CHURN_CSV", Path(__file__).resolve().parents[2] / "shared" / "data" / "Churn_Modelling.csv"))
 BASE = NetworkSpec(((6, "relu"), (6, "relu")), "uniform", "adam", 0.001)
 QUICK = FitSettings(epochs=2, batch_size=64)
 
