@@ -158,6 +158,7 @@ def test_stacked_engine_is_used_when_present_and_groups_networks(frame, monkeypa
     monkeypatch.setitem(sys.modules, "playground.churn.engine", types.SimpleNamespace(train_stacked=train_stacked))
     setup = Experiment(BASE, QUICK, (Setting(), Setting((("class_weights", True),)), Setting((("activation", "tanh"),))),
                        (0, 1, 2))
+    setup = replace(setup, settings=replace(QUICK, epochs=1))
     stacked = experiment.run_experiment(frame, setup)
     assert stacked.engine == "stacked" and stacked.status == "finished"
     assert [(spec.hidden[0][1], seeds, weights) for spec, seeds, weights in calls] == [
