@@ -254,4 +254,4 @@ if latest is not None:
     down[2].download_button("Keras script (.py)", keras_script.generate(latest.run.spec, latest.run.settings),
                             "churn_ann.py", key="churn.download_script", on_click="ignore", mime="text/x-python")
 
-churn_experiment.section(frame, None if settings_error else spec, None if settings_error else settings, session.cache)
+churn_experiment.section(frame, None if settings_error else spec, None if settings_error else settings)

@@ -78,7 +78,7 @@ def show_results(result, slot):
                            key="churn.exp.download", on_click="ignore", mime="text/csv")
 
 
-def section(frame, spec, settings, cache):
+def section(frame, spec, settings):
     """The Experiment section; `spec`/`settings` are the page's network (None while its controls are invalid)."""
     st.header("6. Experiment: is a difference bigger than the seed noise?")
     st.markdown("One training cannot settle a claim: the same recipe gives a different test accuracy for every seed. "
@@ -129,6 +129,8 @@ def section(frame, spec, settings, cache):
         else:
             state["churn.exp._result"] = result = exp.ExperimentResult(experiment)
             progress_slot.progress(0.0, text=f"0/{experiment.trainings} trainings · starting")
+            # Per-seed training reuses the compiled models of the page's own session (if it keeps any).
+            cache = getattr(state.get("churn._session"), "cache", None)
             exp.run_experiment(frame, experiment, on_update=show_progress, result=result, cache=cache)
     result = state.get("churn.exp._result")
     if result is None:

@@ -40,7 +40,6 @@ from playground.churn.model import (
     MAX_UNITS,
     OPTIMIZERS,
     FitSettings,
-    ModelCache,
     NetworkSpec,
     TrainingRun,
 )
@@ -467,7 +466,7 @@ def run_experiment(
     on_update: Callable[[ExperimentProgress, ExperimentResult], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     result: ExperimentResult | None = None,
-    cache: ModelCache | None = None,
+    cache=None,
     stacked: bool | None = None,
 ) -> ExperimentResult:
     """Train every setting on every seed; return (and fill in as it goes) an :class:`ExperimentResult`.
@@ -511,6 +510,8 @@ def run_experiment(
     labels = experiment.labels
     if trainer is None:
         # Seed by seed, every setting in turn: a stop leaves complete pairs for the seeds done.
+        from playground.churn.model import ModelCache  # only the pre-engine training has (and needs) it
+
         cache = cache or ModelCache(capacity=2)  # one compiled model per network, re-initialised per seed
         for seed_number, seed in enumerate(experiment.seeds, start=1):
             for index in range(len(experiment.variants)):
