@@ -118,6 +118,8 @@ def test_seed_s_of_an_experiment_is_the_single_run_with_seed_s(frame):
     fractions = [update.fraction for update in ticket.sent]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(fractions) == 6 * 2 + 1
     assert ticket.sent[-1].trainings_done == 6 and ticket.sent[-1].message == "finished"
+    streamed = [(r.setting, r.seed, r.test_accuracy) for update in ticket.sent for r in update.finished]
+    assert streamed == [(r.setting, r.seed, r.test_accuracy) for r in result.records], "each finished training once"
     # statistics come from stats on the same numbers
     accuracy = [result.values(0)[s] for s in (3, 4, 5)]
     assert result.summary(0).ci95 == pytest.approx(stats.summarize(accuracy).ci95)

@@ -303,6 +303,7 @@ class ExperimentProgress:
     seconds: float
     seconds_left: float | None
     message: str
+    finished: list[SeedResult] = field(default_factory=list)  # trainings finished since the last update
 
 
 @dataclass
@@ -492,12 +493,16 @@ def run_experiment(
     total_epochs = experiment.trainings * experiment.settings.epochs
     epochs_done = {}  # (setting, seed) -> epochs run (a training that stops early counts in full)
 
+    sent = [0]  # records already sent (a pool job's page draws the dots from the updates)
+
     def report(message: str) -> None:
         done = min(sum(epochs_done.values()) / total_epochs, 1.0)
         seconds = time.perf_counter() - started
         result.seconds = seconds
         update = ExperimentProgress(done, len(result.records), experiment.trainings, seconds,
-                                    seconds / done * (1 - done) if done > 0 else None, message)
+                                    seconds / done * (1 - done) if done > 0 else None, message,
+                                    result.records[sent[0]:])
+        sent[0] = len(result.records)
         if progress is not None:
             progress.send(update)
         if on_update is not None:
