@@ -60,8 +60,7 @@ def show_results(result, slot):
         auc_col.plotly_chart(figures.seed_strip(labels, [result.values(i, "auc") for i in range(len(labels))], "AUC",
                                                 percent=False), key="churn.exp.auc", config=CONFIG)
         st.dataframe(result.summary_table(), hide_index=True, key="churn.exp.summary")
-        verdicts = [result.verdict(i) for i in range(1, len(labels))]
-        if any(verdicts):
+        if any(result.verdict(i) for i in range(1, len(labels))):
             st.dataframe(result.paired_table(), hide_index=True, key="churn.exp.paired")
             for index in range(1, len(labels)):
                 if result.verdict(index):
@@ -120,6 +119,10 @@ def section(frame, spec, settings):
         left = f" · about {update.seconds_left:.0f} s left" if update.seconds_left is not None else ""
         progress_slot.progress(update.fraction, text=f"{update.trainings_done}/{update.trainings_total} trainings "
                                                      f"· {update.message}{left}")
+        if update.finished:  # a new dot: redraw the accuracy strip while the others train
+            labels = result.experiment.labels
+            results_slot.plotly_chart(figures.seed_strip(labels, [result.values(i) for i in range(len(labels))]),
+                                      key=f"churn.exp.live.{len(result.records)}", config=CONFIG)
 
     if run_clicked and error is None:
         with st.spinner("Waiting for TensorFlow to finish loading..."):

@@ -2,5 +2,6 @@
 
 Start with ``data`` (CSV checks, synthetic data, preprocessing), then ``model`` (the Keras network,
 imported lazily) and ``train`` (the live loop and the command-line trainer). ``metrics`` computes
-the scores in numpy; ``presets``, ``keras_script`` and ``figures`` serve the page.
+the scores in numpy; ``presets``, ``keras_script`` and ``figures`` serve the page. ``experiment``
+trains several settings over the same seeds and compares them with ``stats`` (paired t-test).
 """
