@@ -9,6 +9,7 @@ import pytest
 from apptest_utils import chart_specs, open_page
 from playground.churn import experiment as exp
 from playground.churn import figures
+from playground.churn.model import FitSettings, NetworkSpec
 from playground.churn.presets import EXPERIMENT_PRESETS
 
 PAGE = "pages/churn_ann.py"
@@ -125,3 +126,20 @@ def test_seed_strip_figure_joins_each_seed_across_settings():
     low, high = exp.stats.summarize([0.8, 0.82, 0.81]).ci95
     assert means.error_y.array[0] == pytest.approx(high - 0.81)
     assert fig.layout.yaxis.title.text == "test accuracy on the test set (%)"
+
+
+def test_a_run_interrupted_by_a_click_is_closed_as_stopped_with_its_finished_trainings():
+    """Stop (any click) reruns the page mid-run; the next run keeps what finished and says so (the browser test clicks it)."""
+    at = open_page(PAGE, query_params={**SMALL, "churn.exp.seeds": "4"})
+    setup = exp.Experiment(NetworkSpec(((4, "relu"),)), FitSettings(epochs=2, batch_size=64),
+                           (exp.Setting(), exp.Setting((("activation", "tanh"),))), (0, 1, 2, 3))
+    partial = exp.ExperimentResult(setup, engine="per-seed")
+    partial.records = [exp.SeedResult(setting, seed, 0.8 + 0.01 * seed + 0.005 * setting, 0.75, 0.4, 0.5, 2, "finished", 1.0)
+                       for seed in (0, 1) for setting in (0, 1)] + [exp.SeedResult(0, 2, 0.83, 0.76, 0.4, 0.5, 2, "finished", 1.0)]
+    at.session_state["churn.exp._result"] = partial  # status "running": the run that filled it was interrupted
+    at.run()
+    assert not at.exception
+    assert partial.status == "stopped"
+    assert any("Stopped after 5 of 8 trainings" in info.value for info in at.info)
+    assert any("Experiment stopped: 5/8 trainings" in str(p.proto) for p in at.get("progress"))
+    assert at.dataframe[-1].value.loc[0, "seeds"] == 2, "pairs only on the seeds both settings finished"
