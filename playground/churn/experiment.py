@@ -600,6 +600,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
+    import keras  # noqa: F401  (loading TensorFlow is not part of the experiment's time, as in the trainer's CLI)
+
     printed: set[int] = set()
 
     def print_finished(update: ExperimentProgress, result: ExperimentResult) -> None:
