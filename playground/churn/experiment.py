@@ -515,9 +515,13 @@ def run_experiment(
     labels = experiment.labels
     if trainer is None:
         # Seed by seed, every setting in turn: a stop leaves complete pairs for the seeds done.
-        from playground.churn.model import ModelCache  # only the pre-engine training has (and needs) it
+        if cache is None:
+            try:  # Keras' fit needs one compiled model per network, re-initialised per seed; the engine keeps its own
+                from playground.churn.model import ModelCache
 
-        cache = cache or ModelCache(capacity=2)  # one compiled model per network, re-initialised per seed
+                cache = ModelCache(capacity=2)
+            except ImportError:
+                pass
         for seed_number, seed in enumerate(experiment.seeds, start=1):
             for index in range(len(experiment.variants)):
                 spec, settings = experiment.resolved(index, seed)
