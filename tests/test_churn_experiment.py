@@ -3,6 +3,7 @@
 import json
 import os
 import pickle
+import subprocess
 import sys
 import types
 from dataclasses import replace
@@ -17,6 +18,7 @@ from playground.churn.experiment import Experiment, Setting
 from playground.churn.model import FitSettings, NetworkSpec
 
 # CHURN_CSV names the file where ../shared is not beside the checkout (e.g. in a git worktree).
+REPO = Path(__file__).resolve().parent.parent
 REAL_CSV = Path(os.environ.get("CHURN_CSV", Path(__file__).resolve().parents[2] / "shared" / "data" / "Churn_Modelling.csv"))
 BASE = NetworkSpec(((6, "relu"), (6, "relu")), "uniform", "adam", 0.001)
 QUICK = FitSettings(epochs=2, batch_size=64)
@@ -164,9 +166,9 @@ def test_stacked_engine_is_used_when_present_and_groups_networks(frame, monkeypa
                     on_epoch(runs)
             return runs
 
-    def spy(datasets, spec, settings, on_epoch=None, should_stop=None):
+    def spy(datasets, spec, settings, **options):  # the engine's own one-model train() calls it too
         calls.append((spec, [s.seed for s in settings], [s.class_weights for s in settings]))
-        return real(datasets, spec, settings, on_epoch=on_epoch, should_stop=should_stop)
+        return real(datasets, spec, settings, **options)
 
     if engine is None:
         monkeypatch.setitem(sys.modules, "playground.churn.engine", types.SimpleNamespace(train_stacked=spy))
@@ -178,6 +180,7 @@ def test_stacked_engine_is_used_when_present_and_groups_networks(frame, monkeypa
     assert stacked.engine == "stacked" and stacked.status == "finished"
     assert [(spec.hidden[0][1], seeds, weights) for spec, seeds, weights in calls] == [
         ("relu", [0, 1, 2, 0, 1, 2], [False] * 3 + [True] * 3), ("tanh", [0, 1, 2], [False] * 3)]
+    monkeypatch.undo()
     one_at_a_time = experiment.run_experiment(frame, setup, stacked=False)
     for index in range(3):
         assert stacked.values(index) == pytest.approx(one_at_a_time.values(index), abs=0.005)
@@ -202,7 +205,7 @@ def last_json(text):
 
 
 def test_cli_experiment_seed_equals_train_cli_seed(tmp_path, capsys):
-    """Both CLIs in this process (the train CLI's own test shows a subprocess gives the same numbers)."""
+    """The experiment CLI in this process; the single runs through the trainer's CLI in its own process."""
     csv = tmp_path / "customers.csv"
     data.synthetic_churn(n_rows=1200, seed=8).to_csv(csv, index=False)
     common = ["--csv", str(csv), "--epochs", "5", "--batch-size", "64", "--hidden", "5"]
@@ -215,10 +218,11 @@ def test_cli_experiment_seed_equals_train_cli_seed(tmp_path, capsys):
     assert set(report["settings"][0]) >= {"label", "values", "test_accuracy", "auc", "mean", "std", "ci95"}
     assert set(report["paired"][0]) >= {"setting", "baseline", "mean_diff", "ci95", "p_value"}
     rmsprop = report["settings"][1]
-    for position, seed in enumerate((2, 4)):
-        assert churn_train.main([*common, "--optimizer", "rmsprop", "--seed", str(seed), "--quiet"]) == 0
-        single = last_json(capsys.readouterr().out)
-        assert abs(rmsprop["test_accuracy"][(2, 3, 4).index(seed)] - single["test_accuracy"]) <= 0.005
+    for seed in (2, 4):
+        single = subprocess.run([sys.executable, "-m", "playground.churn.train", *common, "--optimizer", "rmsprop",
+                                 "--seed", str(seed), "--quiet"], cwd=REPO, capture_output=True, text=True, timeout=300)
+        assert single.returncode == 0, single.stderr[-2000:]
+        assert abs(rmsprop["test_accuracy"][(2, 3, 4).index(seed)] - last_json(single.stdout)["test_accuracy"]) <= 0.005
 
 
 def test_cli_bad_compare_is_one_line_and_exit_2(capsys):
@@ -236,10 +240,13 @@ def test_real_data_experiment_seeds_match_single_cli_runs(capsys):
     if not REAL_CSV.exists():
         pytest.skip(f"the real churn data is not at {REAL_CSV} (it is never copied into the repository)")
     common = ["--csv", str(REAL_CSV), "--epochs", "5"]
-    assert experiment.main([*common, "--seeds", "3", "--compare", "activation=relu,tanh", "--per-seed"]) == 0
+    assert experiment.main([*common, "--seeds", "3", "--compare", "activation=relu,tanh"]) == 0
     report = last_json(capsys.readouterr().out)
     for label_index, activation in enumerate(("relu", "tanh")):
         for seed in (0, 2):
-            assert churn_train.main([*common, "--activation", activation, "--seed", str(seed), "--quiet"]) == 0
-            single = last_json(capsys.readouterr().out)
-            assert abs(report["settings"][label_index]["test_accuracy"][seed] - single["test_accuracy"]) <= 0.005
+            single = subprocess.run([sys.executable, "-m", "playground.churn.train", *common, "--activation", activation,
+                                     "--seed", str(seed), "--quiet"], cwd=REPO, capture_output=True, text=True,
+                                    timeout=600)
+            assert single.returncode == 0, single.stderr[-2000:]
+            assert abs(report["settings"][label_index]["test_accuracy"][seed]
+                       - last_json(single.stdout)["test_accuracy"]) <= 0.005
