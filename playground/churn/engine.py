@@ -379,13 +379,20 @@ def train(
     should_stop: Callable[[], bool] | None = None,
     run: TrainingRun | None = None,
 ) -> TrainingRun:
-    """Train one model; `on_epoch(run)` after every epoch; `should_stop()` after every epoch.
+    """Train one model; `on_epoch(run)` after every epoch that adds a row to the history (not after
+    one that diverged); `should_stop()` after every epoch.
 
     Pass your own `run` to keep the partial record even if `on_epoch` raises (a page rerun).
     Early stopping watches the validation loss and restores the best epoch's weights.
     """
     run = run or TrainingRun(spec, settings)
-    report = None if on_epoch is None else (lambda runs: on_epoch(runs[0]))
-    train_stacked([(x_fit, y_fit, x_val, y_val)], spec, [settings], on_epoch=report, should_stop=should_stop,
-                  runs=[run])
+    reported = [0]
+
+    def report(runs):
+        if run.epochs_run > reported[0]:  # an epoch that diverged adds no row: nothing new to show
+            reported[0] = run.epochs_run
+            on_epoch(run)
+
+    train_stacked([(x_fit, y_fit, x_val, y_val)], spec, [settings], on_epoch=None if on_epoch is None else report,
+                  should_stop=should_stop, runs=[run])
     return run
