@@ -14,7 +14,7 @@ It prints (a) one / (epochs x plain median epoch) (target <= 1/30), (b) stacked 
 <= 3), and (c) the median test accuracy over seeds 0-2 (and over all N) of the stacked run
 (target >= 0.835 on the real data). Each figure is the median over `--rounds` rounds; the
 rounds alternate the three measurements so that load from other processes hits them alike.
-Uses ../shared/data/Churn_Modelling.csv when present, else the synthetic data.
+Uses ../shared/data/Churn_Modelling.csv (or --csv) when present, else the synthetic data.
 """
 
 from __future__ import annotations
@@ -32,32 +32,15 @@ sys.path.insert(0, str(REPO))
 REAL_CSV = REPO.parent / "shared" / "data" / "Churn_Modelling.csv"
 
 
-def plain_fit_epochs(threads: int, epochs: int) -> list[float]:
+def plain_fit_epochs(threads: int, epochs: int, csv: Path) -> list[float]:
     """Child process: seconds of each epoch of the tutorial's plain model.fit (first epoch dropped)."""
-    import keras
+    from bench_training import PlainFit  # the same plain fit bench_training.py times
 
     from playground.churn import data, engine
-    from playground.churn import presets as churn_presets
-    from playground.churn.model import initial_weights, keras_model
 
     engine.limit_threads(threads)
-    frame = data.load_churn_csv(REAL_CSV) if REAL_CSV.exists() else data.synthetic_churn()
-    prepared = data.prepare(frame, seed=0)
-    spec = churn_presets.TUTORIAL.spec
-    model = keras_model(spec)
-    model.set_weights(initial_weights(spec, 0))
-    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-    times = []
-
-    class Timer(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.started = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            times.append(time.perf_counter() - self.started)
-
-    model.fit(prepared.x_train, prepared.y_train, batch_size=10, epochs=epochs + 1, verbose=0, callbacks=[Timer()])
-    return times[1:]
+    frame = data.load_churn_csv(csv) if csv.exists() else data.synthetic_churn()
+    return PlainFit(seed=0).epochs(data.prepare(frame, seed=0), epochs + 1)[1:]
 
 
 def run_json_lines(command: list[str]) -> list[dict]:
@@ -67,11 +50,11 @@ def run_json_lines(command: list[str]) -> list[dict]:
     return [json.loads(line) for line in result.stdout.strip().splitlines() if line.startswith("{")]
 
 
-def cli(threads: int, epochs: int, seeds: int) -> list[dict]:
+def cli(threads: int, epochs: int, seeds: int, csv: Path) -> list[dict]:
     command = [sys.executable, "-m", "playground.churn.train", "--epochs", str(epochs), "--threads", str(threads),
                "--seeds", str(seeds), "--quiet"]
-    if REAL_CSV.exists():
-        command += ["--csv", str(REAL_CSV)]
+    if csv.exists():
+        command += ["--csv", str(csv)]
     return run_json_lines(command)  # the tutorial recipe is the command's default
 
 
@@ -82,26 +65,27 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--plain-epochs", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--csv", type=Path, default=REAL_CSV, help="the real churn CSV (default: ../shared/data)")
     parser.add_argument("--child-plain", type=int, help=argparse.SUPPRESS)  # internal: measure plain fit
     args = parser.parse_args()
     if args.child_plain is not None:
-        print(json.dumps(plain_fit_epochs(args.child_plain, args.plain_epochs)))
+        print(json.dumps(plain_fit_epochs(args.child_plain, args.plain_epochs, args.csv)))
         return
 
-    print(f"data: {'real CSV' if REAL_CSV.exists() else 'synthetic'}; recipe 11-6-6-1 relu, batch 10, "
+    print(f"data: {args.csv if args.csv.exists() else 'synthetic'}; recipe 11-6-6-1 relu, batch 10, "
           f"{args.epochs} epochs")
     for threads in (int(value) for value in args.threads.split(",")):
         label = "1 thread" if threads == 1 else "TF default threads" if threads == 0 else f"{threads} threads"
         plain, one, stacked, accuracies = [], [], [], []
         for _ in range(args.rounds):
             result = subprocess.run([sys.executable, __file__, "--child-plain", str(threads), "--plain-epochs",
-                                     str(args.plain_epochs)], cwd=REPO, capture_output=True, text=True)
+                                     str(args.plain_epochs), "--csv", str(args.csv)], cwd=REPO, capture_output=True, text=True)
             if result.returncode != 0:
                 raise SystemExit(f"plain fit failed:\n{result.stderr[-3000:]}")
             epochs = json.loads(result.stdout.strip().splitlines()[-1])
             plain.append(statistics.median(epochs))
-            one.append(cli(threads, args.epochs, 1)[0]["seconds"])
-            lines = cli(threads, args.epochs, args.seeds)
+            one.append(cli(threads, args.epochs, 1, args.csv)[0]["seconds"])
+            lines = cli(threads, args.epochs, args.seeds, args.csv)
             stacked.append(lines[-1]["seconds"])
             accuracies = [line["test_accuracy"] for line in lines[:-1]]
         plain_s, one_s, stacked_s = (statistics.median(values) for values in (plain, one, stacked))
