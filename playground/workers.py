@@ -556,10 +556,16 @@ def _load(module: str, name: str):
     return getattr(importlib.import_module(module), name)
 
 
-def _user_message(error: BaseException) -> str:
-    if isinstance(error, (JobError, ValueError)):
-        return str(error)
-    return f"{type(error).__name__}: {error}"
+def _user_message(error: BaseException, limit: int = 500) -> str:
+    """What the user reads: a JobError's or ValueError's own text, else the type and the first line.
+
+    (TensorFlow's errors carry whole stack traces in their text; those go to the server log.)
+    """
+    text = str(error).strip()
+    if not isinstance(error, (JobError, ValueError)):
+        first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+        text = f"{type(error).__name__}: {first_line}" if first_line else type(error).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _worker_main(connection, stop_event, initializer: tuple[str, str] | None) -> None:

@@ -26,6 +26,10 @@ def crash(progress=None):
     return {}["missing"]
 
 
+def crash_with_a_long_message(progress=None):
+    raise RuntimeError("Graph execution error:\n\n  File \"x.py\", line 1\n" * 50)
+
+
 def hold_memory(megabytes, progress=None):
     block = bytearray(megabytes * 2**20)
     block[:: 4096] = b"x" * len(block[:: 4096])  # touch every page so it is resident

@@ -170,6 +170,8 @@ def test_errors_in_a_job_come_back_as_messages(make_pool):
     assert crashed.wait(20) and crashed.state == "failed" and crashed.error == "KeyError: 'missing'"
     unsent = pool.submit(pool_jobs.unpicklable_result)
     assert unsent.wait(20) and unsent.state == "failed" and "pickle" in unsent.error.lower()
+    long = pool.submit(pool_jobs.crash_with_a_long_message)
+    assert long.wait(20) and long.error == "RuntimeError: Graph execution error:", "first line only, no stack"
     fine = pool.submit(pool_jobs.count_epochs, {"epochs": 1})
     assert fine.wait(20) and fine.state == "done", "the worker carries on after failed jobs"
 

@@ -243,11 +243,16 @@ class ChurnSession:
         if run.weights is None or not run.history:  # interrupted before the first epoch ended
             return None
         finish(run, interrupted=interrupted)
+        return self.keep(run, prepared, data_label, None if run.status == "diverged" else self.cache.keras_bytes(run))
+
+    def keep(self, run: TrainingRun, prepared: data.PreparedData, data_label: str,
+             keras_file: bytes | None = None) -> RunEntry | None:
+        """Add a closed run (trained here or in a worker process) with its test scores to the table."""
+        if run.weights is None or not run.history:
+            return None
         self._count += 1
         entry = RunEntry(self._count, data_label, run, prepared, run.predict(prepared.x_test),
-                         score_on_test(run, prepared))
-        if run.status != "diverged":
-            entry.keras_file = self.cache.keras_bytes(run)
+                         score_on_test(run, prepared), keras_file)
         for older in self.entries:
             older.keras_file = None  # only the latest model is offered for download
         self.entries = [*self.entries, entry][-self.max_entries:]
