@@ -22,9 +22,15 @@ traceback goes to the server log. What it returns must be picklable.
 
 Why not ``concurrent.futures.ProcessPoolExecutor``: when one of its processes dies (SIGKILL, the
 kernel's OOM killer) it marks the whole executor broken and fails every pending and running
-future. Here each worker is one ``multiprocessing`` process (spawn) with its own pipe; a
-dispatcher thread hands out jobs first come, first served. A worker that dies fails only its own
-job, is replaced at once, and every other job carries on.
+future. Here each worker is one process with its own socket (a ``multiprocessing.connection``
+over a socket pair); a dispatcher thread hands out jobs first come, first served. A worker that
+dies fails only its own job, is replaced at once, and every other job carries on.
+
+Why ``subprocess`` and not ``multiprocessing``'s spawn: spawn re-runs the parent's ``__main__``
+in every child, and inside ``streamlit run`` (and AppTest) ``__main__`` is the page script being
+run, so each worker would import streamlit and run the app. A worker here starts as
+``python -c "from playground.workers import _worker_main; ..."`` with the parent's ``sys.path``,
+and imports only what its initializer and jobs need. POSIX only (Linux, macOS).
 
 Other rules:
 - Workers are recycled on memory, not per task: after a job, a worker whose resident memory is
@@ -43,10 +49,12 @@ import collections
 import importlib
 import itertools
 import logging
-import multiprocessing
 import multiprocessing.connection
 import os
+import queue
+import socket
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -173,14 +181,25 @@ class _Job:
     owner_gone_since: float | None = None
 
 
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
 class _Worker:
-    def __init__(self, context, initializer: tuple[str, str] | None):
-        self.connection, child_connection = context.Pipe(duplex=True)
-        self.stop_event = context.Event()
-        self.process = context.Process(target=_worker_main, args=(child_connection, self.stop_event, initializer),
-                                       name="playground-worker", daemon=True)
-        self.process.start()
-        child_connection.close()
+    """The server's handle on one worker process."""
+
+    def __init__(self, initializer: tuple[str, str] | None):
+        ours, theirs = socket.socketpair()
+        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [PACKAGE_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])])}
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from playground.workers import _worker_main; _worker_main()", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], env=environment, stdin=subprocess.DEVNULL,
+            start_new_session=True,  # a Ctrl-C in the server's terminal is for the server; it ends us
+        )
+        theirs.close()
+        self.connection = multiprocessing.connection.Connection(ours.detach())
+        self.connection.send((list(sys.path), initializer))
+        self.gone = False  # its socket closed: the process has ended or is ending
         self.ready = False
         self.job: _Job | None = None
         self.started = time.monotonic()
@@ -213,7 +232,6 @@ class WorkerPool:
         self.stop_grace_seconds = stop_grace_seconds
         self.tick_seconds = tick_seconds
         self._initializer = _function_path(initializer) if initializer else None
-        self._context = multiprocessing.get_context("spawn")
         self._lock = threading.RLock()
         self._queue: collections.deque[_Job] = collections.deque()
         self._workers: list[_Worker] = []
@@ -223,7 +241,7 @@ class WorkerPool:
         self.start_error: str | None = None
         self.replaced = 0  # workers that died or were recycled and got a successor (tests, benchmarks)
         self._closed = False
-        self._wake_reader, self._wake_writer = multiprocessing.Pipe(duplex=False)
+        self._wake_reader, self._wake_writer = multiprocessing.connection.Pipe(duplex=False)
         self._wake_lock = threading.Lock()  # many page threads may wake the dispatcher at once
         if start:
             with self._lock:
@@ -285,11 +303,7 @@ class WorkerPool:
             _send_quietly(worker.connection, ("exit",))
         deadline = time.monotonic() + timeout
         for worker in workers:
-            worker.process.join(max(0.0, deadline - time.monotonic()))
-            if worker.process.is_alive():
-                worker.process.kill()
-                worker.process.join(1)
-            worker.connection.close()
+            _end(worker, max(0.0, deadline - time.monotonic()))
         self._wake()
         self._thread.join(timeout)
 
@@ -308,7 +322,7 @@ class WorkerPool:
                     return
             for worker in self._workers:
                 if worker.job is not None and worker.job.ticket is ticket and worker.stop_sent_at is None:
-                    worker.stop_event.set()
+                    _send_quietly(worker.connection, ("stop", ticket.number))
                     worker.stop_sent_at = time.monotonic()
                     ticket._update(stop_requested=True, error=reason or ticket.error)
         self._wake()
@@ -320,7 +334,7 @@ class WorkerPool:
             _send_quietly(self._wake_writer, None)
 
     def _start_worker(self) -> None:
-        self._workers.append(_Worker(self._context, self._initializer))
+        self._workers.append(_Worker(self._initializer))
 
     def _dispatch_forever(self) -> None:
         while True:
@@ -328,8 +342,7 @@ class WorkerPool:
                 if self._closed:
                     return
                 waitables = [self._wake_reader]
-                for worker in self._workers:
-                    waitables += [worker.connection, worker.process.sentinel]
+                waitables += [worker.connection for worker in self._workers if not worker.gone]
             try:
                 multiprocessing.connection.wait(waitables, timeout=self.tick_seconds)
             except OSError:  # a connection closed under us by shutdown(); the next loop sees _closed
@@ -351,7 +364,7 @@ class WorkerPool:
             for worker in list(self._workers):
                 self._read_messages(worker)
             for worker in list(self._workers):
-                if not worker.process.is_alive():
+                if worker.gone or worker.process.poll() is not None:
                     self._worker_died(worker)
             self._check_owners_and_stops()
             self._assign_jobs()
@@ -372,7 +385,7 @@ class WorkerPool:
                 elif kind in ("done", "failed"):
                     self._job_ended(worker, kind, message[1], rss_mb=message[2])
         except (EOFError, OSError):
-            pass  # the process is gone: its sentinel is ready and _worker_died handles it
+            worker.gone = True  # the process has ended (or is ending): _worker_died handles it
 
     def _job_ended(self, worker: _Worker, kind: str, payload, rss_mb: float | None) -> None:
         job, worker.job, worker.stop_sent_at = worker.job, None, None
@@ -397,8 +410,7 @@ class WorkerPool:
 
     def _worker_died(self, worker: _Worker) -> None:
         self._workers.remove(worker)
-        code = worker.process.exitcode
-        worker.connection.close()
+        code = _end(worker, timeout=2.0)
         how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
         if worker.job is not None:
             ticket = worker.job.ticket
@@ -440,7 +452,7 @@ class WorkerPool:
             if worker.stop_sent_at is None and self._owner_gone(job, now):
                 self._stop(job.ticket, reason="Its browser session has closed.")
             elif worker.stop_sent_at is not None and now - worker.stop_sent_at > self.stop_grace_seconds:
-                worker.process.kill()  # the sentinel fires; _worker_died reports it as stopped
+                worker.process.kill()  # its socket closes; _worker_died reports the job as stopped
 
     def _owner_gone(self, job: _Job, now: float) -> bool:
         owner = job.ticket.owner
@@ -466,10 +478,9 @@ class WorkerPool:
                 break
             if worker.ready and worker.job is None and not worker.retiring:
                 job = self._queue.popleft()
-                worker.stop_event.clear()
                 worker.job, worker.stop_sent_at = job, None
                 try:
-                    worker.connection.send(("job", job.module, job.name, job.kwargs))
+                    worker.connection.send(("job", job.ticket.number, job.module, job.name, job.kwargs))
                 except (OSError, ValueError) as error:  # unpicklable kwargs, or the worker just died
                     worker.job = None
                     job.ticket._update(state=FAILED, error=f"The job could not be sent to a worker: {error}",
@@ -511,12 +522,19 @@ def _send_quietly(connection, message) -> None:
         pass
 
 
-def _reap(worker: _Worker) -> None:
-    worker.process.join(10)
-    if worker.process.is_alive():
+def _end(worker: _Worker, timeout: float) -> int | None:
+    """Wait for a worker that was told to exit (or has died); kill it if it lingers. Its exit code."""
+    try:
+        worker.process.wait(timeout)
+    except subprocess.TimeoutExpired:
         worker.process.kill()
-        worker.process.join(1)
+        worker.process.wait()
     worker.connection.close()
+    return worker.process.returncode
+
+
+def _reap(worker: _Worker) -> None:
+    _end(worker, timeout=10.0)
 
 
 def _shutdown_at_exit(reference: weakref.ref) -> None:
@@ -533,23 +551,17 @@ def _shutdown_at_exit(reference: weakref.ref) -> None:
 class Progress:
     """Handed to a job function: stream objects to its ticket; ask whether it should stop."""
 
-    def __init__(self, connection, stop_event):
+    def __init__(self, connection, send_lock: threading.Lock, stop_event: threading.Event):
         self._connection = connection
+        self._send_lock = send_lock
         self._stop_event = stop_event
 
     def send(self, obj) -> None:
-        self._connection.send(("progress", obj))
+        with self._send_lock:
+            self._connection.send(("progress", obj))
 
     def stop_requested(self) -> bool:
         return self._stop_event.is_set()
-
-
-def _exit_with_parent() -> None:
-    """Workers end when the server process ends, even if it was killed (no orphaned TensorFlow)."""
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        multiprocessing.connection.wait([parent.sentinel])
-        os._exit(0)
 
 
 def _load(module: str, name: str):
@@ -568,31 +580,79 @@ def _user_message(error: BaseException, limit: int = 500) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _worker_main(connection, stop_event, initializer: tuple[str, str] | None) -> None:
-    threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
+class _Inbox:
+    """The worker's reader thread: jobs go to a queue; a stop for the current job sets its event.
+
+    When the server's end of the socket closes (the server exited or was killed), the worker
+    exits at once, even in the middle of a job: no orphaned TensorFlow processes.
+    """
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.jobs: queue.Queue = queue.Queue()
+        self.lock = threading.Lock()
+        self.current: int | None = None
+        self.stop_event = threading.Event()
+        self.stopped: set[int] = set()
+        threading.Thread(target=self._read_forever, name="worker-inbox", daemon=True).start()
+
+    def _read_forever(self) -> None:
+        while True:
+            try:
+                message = self.connection.recv()
+            except (EOFError, OSError):
+                os._exit(0)
+            if message[0] == "stop":
+                with self.lock:
+                    self.stopped.add(message[1])
+                    if message[1] == self.current:
+                        self.stop_event.set()
+            else:
+                self.jobs.put(message)
+
+    def begin(self, number: int) -> threading.Event:
+        with self.lock:
+            self.current = number
+            self.stop_event = threading.Event()
+            if number in self.stopped:  # the stop overtook the job
+                self.stop_event.set()
+            return self.stop_event
+
+
+def _worker_main() -> None:
+    """A worker process: set up sys.path, run the initializer, then run jobs until told to exit."""
+    connection = multiprocessing.connection.Connection(int(sys.argv[1]))
+    sys.path[:], initializer = connection.recv()
+    inbox = _Inbox(connection)
+    send_lock = threading.Lock()
+
+    def send(message) -> None:
+        with send_lock:
+            connection.send(message)
+
     started = time.perf_counter()
     if initializer is not None:
         try:
             _load(*initializer)()
         except BaseException as error:
             traceback.print_exc()
-            _send_quietly(connection, ("start-failed", _user_message(error)))
+            send(("start-failed", _user_message(error)))
             return
-    connection.send(("ready", time.perf_counter() - started))
+    send(("ready", time.perf_counter() - started))
     while True:
-        try:
-            message = connection.recv()
-        except (EOFError, OSError):
-            return
+        message = inbox.jobs.get()
         if message[0] == "exit":
             return
-        _, module, name, kwargs = message
+        _, number, module, name, kwargs = message
+        stop_event = inbox.begin(number)
         try:
-            result = _load(module, name)(**kwargs, progress=Progress(connection, stop_event))
-            reply = ("done", result, resident_mb())
-            connection.send(reply)
+            result = _load(module, name)(**kwargs, progress=Progress(connection, send_lock, stop_event))
+            send(("done", result, resident_mb()))
         except BaseException as error:  # report, keep serving (a KeyboardInterrupt included)
             if not isinstance(error, (JobError, ValueError)):
                 print(f"job {module}.{name} failed:", file=sys.stderr)
                 traceback.print_exc()
-            _send_quietly(connection, ("failed", _user_message(error), resident_mb()))
+            try:
+                send(("failed", _user_message(error), resident_mb()))
+            except (OSError, ValueError):
+                return

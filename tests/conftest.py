@@ -20,6 +20,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# One training worker for the tests' own AppTest pools and the servers they start (a CI runner has
+# two cores; each worker holds ~650 MB of TensorFlow). Tests that need more set it themselves.
+os.environ.setdefault("PLAYGROUND_WORKERS", "1")
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
