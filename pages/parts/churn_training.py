@@ -62,7 +62,7 @@ def workers_status() -> None:
         if status.start_error:
             st.error(f"Training is off: the training workers could not start. {status.start_error}")
         elif status.ready:
-            st.caption(f":material/check_circle: {status.ready} of {status.size} training workers ready "
+            st.caption(f":material/check_circle: Training workers ready: {status.ready} of {status.size} "
                        f"(TensorFlow runs in separate processes) · {status.busy} training · {status.queued} waiting.")
         elif status.starting:
             st.info(":material/hourglass_top: TensorFlow is loading in the training workers (4-9 s). "
@@ -114,8 +114,8 @@ def show_place_in_line(ticket) -> None:
     elif ticket.eta_seconds is not None:
         text += f", about {ticket.eta_seconds:.0f} s"
     st.progress(0.0, text=text)
-    st.caption(f"{status.size} trainings run at once on this server; yours starts when a worker is free. "
-               "Stop takes it out of the queue.")
+    at_once = "1 training runs" if status.size == 1 else f"{status.size} trainings run"
+    st.caption(f"{at_once} at once on this server; yours starts when a worker is free. Stop takes it out of the queue.")
 
 
 def show_live(training: jobs.Training) -> None:
