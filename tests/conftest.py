@@ -20,6 +20,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# One training worker for the tests' own AppTest pools and the servers they start (a CI runner has
+# two cores; each worker holds ~650 MB of TensorFlow). Tests that need more set it themselves.
+os.environ.setdefault("PLAYGROUND_WORKERS", "1")
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -76,8 +79,11 @@ def chromium_executable() -> str:
     return path
 
 
+SERVER_PIDS: dict[str, int] = {}  # base URL -> process id of the `streamlit run` serving it
+
+
 @contextlib.contextmanager
-def running_app(log_dir: Path):
+def running_app(log_dir: Path, env: dict | None = None):
     """`streamlit run app.py` on a free port; yields its base URL, stops it afterwards."""
     port = _free_port()
     log = log_dir / f"server-{port}.log"
@@ -92,10 +98,12 @@ def running_app(log_dir: Path):
                 "--browser.gatherUsageStats", "false",
             ],
             cwd=REPO,
+            env={**os.environ, **(env or {})},
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
+    SERVER_PIDS[url] = process.pid
     try:
         try:
             _wait_healthy(url, process)

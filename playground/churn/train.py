@@ -303,11 +303,17 @@ class ChurnSession:
         if run.weights is None or (not run.history and run.status != "diverged"):
             return None  # interrupted before the first epoch ended
         finish(run, interrupted=interrupted)
+        keras_file = None if run.status == "diverged" else keras_file_bytes(run.spec, run.weights)
+        return self.keep(run, prepared, data_label, keras_file)
+
+    def keep(self, run: TrainingRun, prepared: data.PreparedData, data_label: str,
+             keras_file: bytes | None = None) -> RunEntry | None:
+        """Add a closed run (trained here or in a worker process) with its test scores to the table."""
+        if run.weights is None or (not run.history and run.status != "diverged"):
+            return None  # interrupted before the first epoch ended
         self._count += 1
         entry = RunEntry(self._count, data_label, run, prepared, run.predict(prepared.x_test),
-                         score_on_test(run, prepared))
-        if run.status != "diverged":
-            entry.keras_file = keras_file_bytes(run.spec, run.weights)
+                         score_on_test(run, prepared), keras_file)
         for older in self.entries:
             older.keras_file = None  # only the latest model is offered for download
         self.entries = [*self.entries, entry][-self.max_entries:]
