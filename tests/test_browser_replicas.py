@@ -2,7 +2,8 @@
 
 With cookie affinity, four browsers (each its own cookie jar) land on both replicas, upload a
 churn CSV and train on the replica that holds their session, every request included; when one
-replica is killed, the sessions on the other keep working and a new tab opens on the survivor.
+replica is killed, the sessions on the other keep working (train again, upload again) and a new
+tab opens on the survivor, where its upload goes too.
 Without affinity (plain round robin, the negative control), an upload routed to the other
 replica fails with HTTP 400 "Invalid session_id": the reason affinity is required.
 """
@@ -156,20 +157,22 @@ def test_sticky_sessions_upload_train_and_survive_a_dead_replica(browser, nginx_
 
             dead, survivor = deployment.replica_addresses
             deployment.kill_replica(0)
-            # The sessions on the survivor go on: a new upload, and training again.
+            # The sessions on the survivor go on: one trains again, the other uploads a new file.
             first, second = by_replica[survivor]
-            first.upload_and_train(second_csv)
-            second.page.get_by_role("button", name="Train", exact=True).click()
+            first.page.get_by_role("button", name="Train", exact=True).click()
+            response = second.upload(second_csv)
+            assert (response.status, upstream(response.headers)) == (204, survivor), response.text()
+            second.wait_for_text("Using class_churn_b.csv (1,500 rows)")
             wait_trained(first, run=2)
-            wait_trained(second, run=2)
-            assert "Using class_churn_b.csv (1,500 rows)" in first.page.locator("[data-testid=stMain]").inner_text()
             for tab in (first, second):
-                assert tab.replicas_seen() == {survivor}
-            # A new tab of a browser whose cookie points at the dead replica opens on the survivor.
+                assert tab.replicas_seen() == {survivor}, (survivor, tab.responses, tab.websockets)
+            # A new tab of a browser whose cookie points at the dead replica opens on the survivor,
+            # and its upload (the request that needs affinity) goes there too.
             orphan = Tab(by_replica[dead][0].context, deployment.url)
             assert orphan.open_churn() == survivor
-            orphan.upload_and_train(csv)
-            wait_trained(orphan, run=1)
+            response = orphan.upload(csv)
+            assert (response.status, upstream(response.headers)) == (204, survivor), response.text()
+            orphan.wait_for_text("Using class_churn.csv (2,000 rows)")
             assert orphan.replicas_seen() == {survivor}, (survivor, orphan.responses, orphan.websockets)
             screenshot(orphan.page, "replicas-new-tab-on-survivor")
         finally:
