@@ -10,28 +10,18 @@ replica fails with HTTP 400 "Invalid session_id": the reason affinity is require
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from conftest import assert_no_exception, screenshot, wait_for_app
-from deploy.run_replicas import Replicas, find_nginx
+from deploy.run_replicas import Replicas
 from playground.churn.data import synthetic_churn
 
 pytestmark = pytest.mark.browser
 
 CHURN = "/churn_ann?churn.data=upload&churn.epochs=2&churn.batch=64&churn.val=0.2"
 SESSIONS_PER_REPLICA = 2
-
-
-@pytest.fixture(scope="module")
-def nginx_installed():
-    if find_nginx() is None:
-        message = "nginx is not installed (apt-get install -y nginx)"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"{message}; under CI a missing nginx is a failure", pytrace=False)
-        pytest.skip(message)
 
 
 def churn_csv(folder: Path, name: str, rows: int, seed: int) -> Path:
@@ -132,7 +122,7 @@ def open_sessions(browser, deployment) -> dict[str, list[Tab]]:
     return by_replica
 
 
-def test_sticky_sessions_upload_train_and_survive_a_dead_replica(browser, nginx_installed, tmp_path):
+def test_sticky_sessions_upload_train_and_survive_a_dead_replica(browser, nginx_executable, tmp_path):
     csv = churn_csv(tmp_path, "class_churn.csv", rows=2000, seed=11)
     second_csv = churn_csv(tmp_path, "class_churn_b.csv", rows=1500, seed=12)
     with Replicas(2, env={"PLAYGROUND_WORKERS": "1"}) as deployment:
@@ -180,7 +170,7 @@ def test_sticky_sessions_upload_train_and_survive_a_dead_replica(browser, nginx_
                 tab.context.close()
 
 
-def test_without_affinity_an_upload_routed_to_the_other_replica_fails(browser, nginx_installed, tmp_path):
+def test_without_affinity_an_upload_routed_to_the_other_replica_fails(browser, nginx_executable, tmp_path):
     """The negative control: round robin (the hash line removed) sends some uploads to a replica
     that does not know the session. Upload new files until one is routed there. Round robin
     alternates replicas request by request, and one upload is an even number of requests, so

@@ -19,17 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from deploy.run_replicas import REPO, find_nginx, free_port
+from deploy.run_replicas import REPO, free_port
 
 MARKER = "PLAYGROUND_REPLICAS_TEST_RUN"
 
 
 @pytest.fixture
-def script_env():
-    if find_nginx() is None:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail("nginx is not installed; under CI that is a failure", pytrace=False)
-        pytest.skip("nginx is not installed (apt-get install -y nginx)")
+def script_env(nginx_executable):
     # Not under pytest's tmp_path: that is private to its owner, and as root nginx's workers
     # run as `nobody`.
     state = Path(tempfile.mkdtemp(prefix="playground-replicas-test-"))
