@@ -79,6 +79,20 @@ def chromium_executable() -> str:
     return path
 
 
+@pytest.fixture(scope="session")
+def nginx_executable() -> str:
+    """Debian's nginx, for the replica tests; skip without it, except under CI=true (a failure)."""
+    from deploy.run_replicas import find_nginx
+
+    path = find_nginx()
+    if path is None:
+        message = "nginx is not installed (apt-get install -y nginx)"
+        if _in_ci():
+            pytest.fail(f"{message}; under CI a missing nginx is a failure", pytrace=False)
+        pytest.skip(message)
+    return path
+
+
 SERVER_PIDS: dict[str, int] = {}  # base URL -> process id of the `streamlit run` serving it
 
 
