@@ -31,15 +31,16 @@ RUN useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/
 USER playground
 
 # Settings (environment variables) and their defaults:
-# PLAYGROUND_WARMUP=1        import TensorFlow in the background after the first page (0: only
-#                            when someone presses Train; for a very small container)
+# PLAYGROUND_WARMUP=1        start the training workers (each imports TensorFlow) as the server
+#                            starts (0: only when someone first presses Train; a very small container)
 # PLAYGROUND_WORKERS=2       training worker processes of this server (1 core and ~0.7 GB each;
 #                            the app's default is the number of cores seen, which inside a
 #                            container is the host's, not --cpus: set it to match --cpus; max 4)
-# PLAYGROUND_WORKER_MAX_MB   not set here: the app's default. A worker whose memory grows past
-#                            it is replaced between trainings.
+# PLAYGROUND_WORKER_MAX_MB=1500  a worker whose resident memory grows past it is replaced
+#                            after its training (a fresh one warms up at once).
 ENV PLAYGROUND_WARMUP=1 \
     PLAYGROUND_WORKERS=2 \
+    PLAYGROUND_WORKER_MAX_MB=1500 \
     KERAS_HOME=/tmp/keras \
     STREAMLIT_SERVER_FILE_WATCHER_TYPE=none \
     STREAMLIT_BROWSER_GATHER_USAGE_STATS=false
