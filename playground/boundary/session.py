@@ -87,27 +87,32 @@ class Run:
 
     def train(self, epochs: int | None = None, seconds: float | None = None) -> int:
         """Train `epochs` epochs, or for about `seconds` (at least one epoch). Returns the number
-        run; stops early (and sets `exploded_at`) once the loss is not finite or above 1e6."""
+        run. An epoch whose loss is not finite or above 1e6 is undone and stops training for good
+        (`exploded_at` is its number): the weights and history keep their last sound values."""
         if self.exploded or len(self.y_train) == 0:
             return 0
         started, done = time.perf_counter(), 0
         while True:
+            before = self.network.params.copy()
             finite = self.network.train_epoch(
                 self.x_train, self.y_train, self.training.batch_size, self.optimizer,
                 self.training.objective, self._shuffle.permutation(len(self.y_train)))
+            losses = self.metrics()
+            if not finite or not all(np.isfinite(v) and v <= EXPLODED for k, v in losses.items() if k.endswith("loss") and not np.isnan(v)):
+                # Keep the last sound weights and numbers: nothing shown ever becomes NaN or inf.
+                self.network.params[:] = before
+                self.exploded_at = self.epoch + 1
+                return done
             self.epoch += 1
             done += 1
-            record = self._record()
-            if not finite or not np.isfinite(record["train_loss"]) or record["train_loss"] > EXPLODED:
-                self.exploded_at = self.epoch
-                return done
+            self._record(losses)
             if epochs is not None and done >= epochs:
                 return done
             if epochs is None and time.perf_counter() - started >= (seconds or 0.0):
                 return done
 
-    def _record(self) -> dict:
-        row = {"epoch": self.epoch, **self.metrics()}
+    def _record(self, metrics: dict | None = None) -> dict:
+        row = {"epoch": self.epoch, **(metrics or self.metrics())}
         self.history.append(row)
         if self.epoch % self._snapshot_every == 0:
             self.snapshots.append((self.epoch, self.network.params.copy()))

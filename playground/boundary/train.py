@@ -114,10 +114,8 @@ def main(argv=None) -> int:
     result = {key: value for key, value in run.history[-1].items() if key != "epoch"}
     result.update(epochs_run=run.epoch, seconds=round(seconds, 4),
                   epochs_per_second=round(run.epoch / seconds, 1) if seconds > 0 else None)
-    if run.exploded:
+    if run.exploded:  # the numbers above are the last sound epoch's
         result["exploded_at_epoch"] = run.exploded_at
-        last_finite = next(row for row in reversed(run.history) if row["train_loss"] <= network.EXPLODED)
-        result.update({k: v for k, v in last_finite.items() if k != "epoch"})
     print(json.dumps(result))
     return 0
 
