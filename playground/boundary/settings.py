@@ -2,14 +2,14 @@
 the URL (every key here is bound to the query string) and the tests; `spec_from_state` turns
 any mapping (Streamlit's session_state, a dict in a test) into what a training run needs.
 
-No streamlit import. Values read from a URL can be anything: `sanitize` puts each back in range
-(or to its default) and returns a note for the page to show.
+No streamlit import. (A value in the URL outside a widget's choices or range is dropped by
+Streamlit itself, which then shows the default; the page tests check that.)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, MutableMapping
+from typing import Mapping
 
 from playground.boundary import datasets, features, network
 from playground.boundary.network import Objective
@@ -71,42 +71,6 @@ RANGES: dict[str, tuple[int, int]] = {
     "bd.batch": (1, 50),
     **{neurons_key(layer): (1, network.MAX_NEURONS) for layer in range(1, network.MAX_LAYERS + 1)},
 }
-
-
-def sanitize(state: MutableMapping) -> list[str]:
-    """Put every setting in `state` back among its allowed values; returns what it changed."""
-    notes = []
-    for key, default in DEFAULTS.items():
-        if key not in state:
-            continue
-        value = state[key]
-        fixed = _valid(key, value, default)
-        if fixed is None:
-            state[key] = default
-            notes.append(f"{key.removeprefix('bd.')}={value!r} is not allowed, so it is back to {default!r}")
-        elif fixed != value or type(fixed) is not type(value):
-            state[key] = fixed
-    return notes
-
-
-def _valid(key, value, default):
-    if isinstance(default, bool):
-        return value if isinstance(value, bool) else {"true": True, "false": False}.get(str(value).lower())
-    if key in CHOICES:
-        choices = CHOICES[key]
-        if isinstance(default, float):
-            try:
-                number = float(value)
-            except (TypeError, ValueError):
-                return None
-            return min(choices, key=lambda c: abs(c - number)) if choices[0] <= number <= choices[-1] else None
-        return value if value in choices else None
-    low, high = RANGES[key]
-    try:
-        number = int(float(value))
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if low <= number <= high else None
 
 
 @dataclass(frozen=True)
