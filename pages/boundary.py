@@ -48,12 +48,13 @@ with st.container(horizontal=True):
 with st.sidebar:
     points, version = data_sidebar(widget_args)
 
-inputs, layers, training = st.columns([2, 4, 4])
-with inputs:
+controls, live = st.columns([1, 3], gap="medium")
+with controls:
+    buttons = st.container(horizontal=True)
     st.subheader("Inputs")
-    for name, feature in features.FEATURES.items():
-        st.checkbox(feature.title, **widget_args(feature_key(name)))
-with layers:
+    with st.container(horizontal=True):
+        for name, feature in features.FEATURES.items():
+            st.checkbox(feature.title, **widget_args(feature_key(name)))
     st.subheader("Hidden layers")
     count = st.slider("Number of hidden layers", 0, network.MAX_LAYERS, **widget_args("bd.layers"))
     for layer in range(1, count + 1):
@@ -61,12 +62,11 @@ with layers:
         size.number_input(f"Layer {layer}: neurons", 1, network.MAX_NEURONS, step=1, **widget_args(neurons_key(layer)))
         activation.selectbox(f"Layer {layer}: activation", network.ACTIVATIONS,
                              **widget_args(activation_key(layer), network.ACTIVATIONS))
-with training:
     st.subheader("Training")
-    left, right = st.columns(2)
+    left = right = st  # one column: labels and values stay readable on a projector
     left.select_slider("Learning rate", settings.LEARNING_RATES, format_func=lambda v: f"{v:g}", **widget_args("bd.lr"),
                        help="Changing it keeps the weights; changing the data, inputs or layers starts a new network.")
-    right.selectbox("Optimizer", network.OPTIMIZERS, format_func={"sgd": "SGD", "momentum": "SGD with momentum 0.9",
+    right.selectbox("Optimizer", network.OPTIMIZERS, format_func={"sgd": "SGD", "momentum": "SGD + momentum 0.9",
                     "adam": "Adam"}.get, **widget_args("bd.opt", network.OPTIMIZERS))
     left.slider("Batch size", 1, 50, **widget_args("bd.batch"))
     right.selectbox("Loss", list(network.LOSSES), format_func=network.LOSSES.get, **widget_args("bd.loss", network.LOSSES))
@@ -74,22 +74,27 @@ with training:
                    **widget_args("bd.reg", network.REGULARIZATIONS))
     right.select_slider("Regularization rate", settings.REGULARIZATION_RATES, format_func=lambda v: f"{v:g}",
                         **widget_args("bd.rate"), disabled=state.get("bd.reg", "none") == "none")
+    loss_caption = st.empty()
 
 spec, loss_note = settings.spec_from_state(state, points.classes)
 if points.is_regression:
-    st.caption(loss_note or "A regression task (a number per point) is fitted with squared error: the mean of "
+    loss_caption.caption(loss_note or "A regression task (a number per point) is fitted with squared error: the mean of "
                "(output − target)².")
 else:
-    st.caption("Classes call for **cross-entropy**: −log of the probability the network gives the right class, "
+    loss_caption.caption("Classes call for **cross-entropy**: −log of the probability the network gives the right class, "
                "so a confident mistake costs a lot and its gradient stays large. **Squared error** on the "
                "probabilities also trains, but its gradient fades as the sigmoid saturates, even when wrong. "
                f"Output: {'sigmoid (one probability)' if points.classes == 2 else 'softmax over three classes'}.")
 
 if not spec.features:
-    st.warning("Switch on at least one input feature: the network has nothing to look at.")
+    live.warning("Switch on at least one input feature: the network has nothing to look at.")
     st.stop()
 if len(points) < 2:
-    st.info("Click on the map to add points (at least two), or go back to the generated data.")
+    live.info("A network needs at least two points to learn from: click on the map to add them (Draw points in "
+              "the sidebar), or go back to the generated data.")
+    if state.get("bd.drawing"):
+        with live:
+            boundary_live.canvas(points, version)
     st.stop()
 structure = spec.structure(version)
 if state.get("bd.run") is None or state.get("bd.structure") != structure:
@@ -99,13 +104,15 @@ else:
     state["bd.run"].set_training(spec.training)
 run = state["bd.run"]
 
-with st.container(horizontal=True, vertical_alignment="center"):
-    playing = state.get("bd.playing", False)
-    st.button("⏸ Pause" if playing else "▶ Play", key="bd.play", on_click=toggle_play, type="primary",
-              disabled=run.exploded)
-    st.button("Step (one epoch)", key="bd.step", on_click=step, disabled=run.exploded)
+playing = state.get("bd.playing", False)
+with buttons:
+    st.button("Pause" if playing else "Play", key="bd.play", on_click=toggle_play, type="primary",
+              icon=":material/pause:" if playing else ":material/play_arrow:", disabled=run.exploded)
+    st.button("Step", key="bd.step", on_click=step, disabled=run.exploded, help="Train one epoch, then pause.")
     st.button("Reset", key="bd.reset", on_click=reset, help="New starting weights (the same seed gives the same ones).")
-    show_test = st.checkbox("Show test points", **widget_args("bd.show_test"))
-    discrete = st.checkbox("Discretize output", **widget_args("bd.discrete"))
 
-boundary_live.show(run, version, show_test, discrete, bool(state.get("bd.drawing")))
+with live:
+    with st.container(horizontal=True):
+        show_test = st.checkbox("Show test points", **widget_args("bd.show_test"))
+        discrete = st.checkbox("Discretize output", **widget_args("bd.discrete"))
+    boundary_live.show(run, version, show_test, discrete, bool(state.get("bd.drawing")))

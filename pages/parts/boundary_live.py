@@ -7,12 +7,13 @@ import streamlit as st
 
 from pages.parts.boundary_data import add_drawn_point
 from playground.boundary import export, figures
-from playground.boundary.session import Run
+from playground.boundary.datasets import Points
+from playground.boundary.session import Grid, Run
 
 state = st.session_state
-TICK_SECONDS = 0.15  # the fragment reruns this often while playing
-TRAIN_SECONDS = 0.05  # ...and trains about this long each time (at least one epoch)
-MAP_CELLS, NEURON_CELLS = 80, 24
+TICK_SECONDS = 0.2  # the fragment reruns this often while playing (5 redraws a second)
+TRAIN_SECONDS = 0.03  # ...and trains about this long each time (at least one epoch)
+MAP_CELLS, NEURON_CELLS = 81, 24  # 81: every other cell makes the 41 x 41 hover/click grid
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": False, "displayModeBar": False}
 
 
@@ -26,10 +27,10 @@ def _map_clicked(key: str) -> None:
 def _metrics(row: dict, classes: int) -> None:
     columns = st.columns(5)
     columns[0].metric("Epoch", f"{row['epoch']:,}")
-    columns[1].metric("Training loss", f"{row['train_loss']:.4f}")
+    columns[1].metric("Train loss", f"{row['train_loss']:.4f}")
     columns[2].metric("Test loss", f"{row['test_loss']:.4f}")
     if classes:
-        columns[3].metric("Training accuracy", f"{row['train_accuracy']:.1%}")
+        columns[3].metric("Train accuracy", f"{row['train_accuracy']:.1%}")
         columns[4].metric("Test accuracy", f"{row['test_accuracy']:.1%}")
 
 
@@ -60,7 +61,7 @@ def live_view(run: Run, version: int, show_test: bool, discrete: bool, drawing: 
             network = run.network_at(dict(replay)[epoch])
             row = run.history[epoch]
     _metrics(row, run.points.classes)
-    diagram, picture = st.columns([5, 4])
+    diagram, picture = st.columns([1, 1])
     with diagram:
         st.plotly_chart(figures.network_diagram(network, run.feature_ids, run.grid(NEURON_CELLS, network),
                                                 run.points.classes), key="bd.chart.net", config=CHART_CONFIG)
@@ -89,3 +90,16 @@ def show(run: Run, version: int, show_test: bool, discrete: bool, drawing: bool)
     """The live part; it ticks on its own while playing."""
     ticking = TICK_SECONDS if state.get("bd.playing", False) else None
     st.fragment(run_every=ticking)(live_view)(run, version, show_test, discrete, drawing)
+
+
+def canvas(points: Points, version: int) -> None:
+    """An empty map to click points onto (before there are two points to train on)."""
+    axis = figures.np.linspace(-6, 6, MAP_CELLS)
+    blank = figures.np.full((MAP_CELLS, MAP_CELLS), 0.5 if points.classes == 2 else 0.0)
+    if points.classes == 3:
+        blank = figures.np.full((MAP_CELLS, MAP_CELLS, 3), 1 / 3)
+    grid = Grid(axis=axis, output=blank, inputs=[], hidden=[])
+    index = figures.np.arange(len(points))
+    key = f"bd.chart.map.{version}.True"
+    st.plotly_chart(figures.boundary_map(grid, points, index, index[:0], drawing=True), key=key, config=CHART_CONFIG,
+                    on_select=lambda: _map_clicked(key), selection_mode="points")

@@ -25,8 +25,7 @@ ORANGE, WHITE, BLUE, GREEN = (np.array(c, dtype=float) for c in ((245, 147, 34),
 CLASS_COLOURS = (ORANGE, BLUE, GREEN)
 CLASS_NAMES = ("class 0 (orange)", "class 1 (blue)", "class 2 (green)")
 DIVERGING = [[0.0, "rgb(245,147,34)"], [0.5, "rgb(255,255,255)"], [1.0, "rgb(8,119,189)"]]
-CLICK_TRACE_NAME = "click to add a point"
-CLICK_GRID = 49  # clickable positions per axis when drawing (spacing 0.25)
+CLICK_TRACE = 0  # when drawing, the boundary map's trace 0 is the invisible grid that takes the clicks
 
 
 def _f32(values) -> np.ndarray:
@@ -65,28 +64,56 @@ def map_values(grid: Grid, classes: int, discrete: bool) -> np.ndarray:
     return output
 
 
-def boundary_map(grid: Grid, points: Points, train_index, test_index, show_test: bool = False,
-                 discrete: bool = False, drawing: bool = False, height: int = 560) -> go.Figure:
-    """The output over the plane as a heatmap, the training points on top (test points too if
-    asked), and when drawing a transparent grid of clickable positions."""
-    axis = _f32(grid.axis)
-    step = float(axis[1] - axis[0])
-    fig = go.Figure()
-    classes = points.classes
+def output_image(grid: Grid, classes: int, discrete: bool = False) -> np.ndarray:
+    """The output over the plane as colours (rows, cols, 3): orange-white-blue for P(class 1) or
+    the value, a blend of the three class colours for three classes."""
     if classes == 3:
         probabilities = grid.output
         if discrete:
             probabilities = np.eye(3)[np.argmax(probabilities, axis=-1)]
-        fig.add_trace(go.Image(z=class_rgb(probabilities).astype(np.uint8), x0=float(axis[0]), dx=step,
-                               y0=float(axis[0]), dy=step, name="network output", hoverinfo="skip"))
-    else:
-        title = "P(class 1)" if classes == 2 else "predicted value"
-        fig.add_trace(go.Heatmap(
-            z=_f32(map_values(grid, classes, discrete)), x=axis, y=axis, colorscale=DIVERGING,
-            zmin=0.0 if classes == 2 else -1.0, zmax=1.0, name="network output", zsmooth=False,
-            colorbar=dict(title=dict(text=title, side="right"), thickness=14, len=0.85),
-            hovertemplate=f"x₁ %{{x:.2f}}, x₂ %{{y:.2f}}<br>{title} %{{z:.3f}}<extra></extra>",
-        ))
+        return class_rgb(probabilities)
+    values = map_values(grid, classes, discrete)
+    return diverging_rgb(values * 2 - 1 if classes == 2 else values)
+
+
+def boundary_map(grid: Grid, points: Points, train_index, test_index, show_test: bool = False,
+                 discrete: bool = False, drawing: bool = False, height: int = 560) -> go.Figure:
+    """The output over the plane, the training points on top (test points too if asked).
+
+    The output is a PNG layout image (cheaper for the browser to redraw than a heatmap trace, which
+    matters at several redraws a second); a two-point invisible trace carries the colour bar. When
+    drawing, trace 0 is a grid of invisible markers on every other cell that takes the clicks and
+    shows the output value on hover."""
+    axis = grid.axis
+    step = float(axis[1] - axis[0])
+    classes = points.classes
+    extent = [float(axis[0]) - step / 2, float(axis[-1]) + step / 2]
+    title = {2: "P(class 1)", 3: "P(class 0, 1, 2)", 0: "predicted value"}[classes]
+    low = 0.0 if classes == 2 else -1.0
+    traces = []
+    if drawing:  # 41 x 41 invisible click targets (they cost the browser ~100 ms a redraw, so only here)
+        coarse = axis[::2]
+        cx, cy = np.meshgrid(coarse, coarse)
+        if classes == 3:
+            customdata = _f32(grid.output[::2, ::2].reshape(-1, 3))
+            hover = "P = %{customdata[0]:.2f}, %{customdata[1]:.2f}, %{customdata[2]:.2f}"
+        else:
+            customdata = _f32(map_values(grid, classes, discrete)[::2, ::2].ravel())
+            hover = f"{title} %{{customdata:.3f}}"
+        traces.append(dict(
+            type="scatter", x=_f32(cx.ravel()), y=_f32(cy.ravel()), mode="markers", name="network output",
+            showlegend=False, customdata=customdata,
+            hovertemplate=f"click: add a point here<br>x₁ %{{x:.2f}}, x₂ %{{y:.2f}}<br>{hover}<extra></extra>",
+            marker=dict(size=10, opacity=0, color="black"),
+            selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0))))
+    traces += [
+        dict(type="scatter", x=[None, None], y=[None, None], mode="markers", name="network output", showlegend=False,
+             hoverinfo="skip",
+             marker=dict(color=[low, 1.0], colorscale=DIVERGING, cmin=low, cmax=1.0, showscale=classes != 3,
+                         colorbar=dict(title=dict(text=title, side="right"), thickness=14, len=0.85))),
+    ]
+    image = dict(source=png_uri(output_image(grid, classes, discrete)), xref="x", yref="y", x=extent[0], y=extent[1],
+                 sizex=extent[1] - extent[0], sizey=extent[1] - extent[0], sizing="stretch", layer="below")
     parts = [("train", train_index, "white")] + ([("test", test_index, "black")] if show_test else [])
     for part, index, outline in parts:
         xy, labels = points.xy[index], points.labels[index]
@@ -95,39 +122,32 @@ def boundary_map(grid: Grid, points: Points, train_index, test_index, show_test:
         if classes:
             for label in range(classes):
                 mine = labels == label
-                fig.add_trace(go.Scatter(
-                    x=_f32(xy[mine, 0]), y=_f32(xy[mine, 1]), mode="markers", name=f"{CLASS_NAMES[label]}, {part}",
-                    marker={**marker, "color": _rgb(CLASS_COLOURS[label])},
+                traces.append(dict(
+                    type="scatter", x=_f32(xy[mine, 0]), y=_f32(xy[mine, 1]), mode="markers",
+                    name=f"{CLASS_NAMES[label]}, {part}", marker={**marker, "color": _rgb(CLASS_COLOURS[label])},
                     hovertemplate=f"{part} point of class {label}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"))
         else:
-            fig.add_trace(go.Scatter(
-                x=_f32(xy[:, 0]), y=_f32(xy[:, 1]), mode="markers", name=f"{part} points (colour = target)",
+            traces.append(dict(
+                type="scatter", x=_f32(xy[:, 0]), y=_f32(xy[:, 1]), mode="markers", name=f"{part} points (colour = target)",
                 marker={**marker, "color": _f32(labels), "colorscale": DIVERGING, "cmin": -1, "cmax": 1},
                 hovertemplate=f"{part} point<br>(%{{x:.2f}}, %{{y:.2f}})<br>target %{{marker.color:.3f}}<extra></extra>"))
-    if drawing:
-        cells = np.linspace(-datasets.VIEW, datasets.VIEW, CLICK_GRID)
-        cx, cy = np.meshgrid(cells, cells)
-        fig.add_trace(go.Scatter(
-            x=_f32(cx.ravel()), y=_f32(cy.ravel()), mode="markers", name=CLICK_TRACE_NAME, showlegend=False,
-            marker=dict(size=11, opacity=0, color="black"), hovertemplate="click: add a point at (%{x:.2f}, %{y:.2f})<extra></extra>",
-            selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0))))
-    extent = [float(axis[0]) - step / 2, float(axis[-1]) + step / 2]
-    fig.update_layout(
-        height=height, font=FONT, margin=dict(l=60, r=10, t=10, b=60), plot_bgcolor="white",
+    # Plain dicts validated once by go.Figure: add_trace/update_layout one by one cost ~10x more,
+    # and this figure is rebuilt several times a second while training plays.
+    return go.Figure(data=traces, layout=dict(
+        images=[image], height=height, font=FONT, margin=dict(l=60, r=10, t=10, b=60), plot_bgcolor="white",
         clickmode="event+select" if drawing else "event", dragmode=False, hovermode="closest",
         legend=dict(orientation="h", yanchor="top", y=-0.13, x=0, font=dict(size=13)),
         xaxis=dict(title=dict(text="x₁ (coordinate in the plane)"), range=extent, constrain="domain", showgrid=False, zeroline=False),
         yaxis=dict(title=dict(text="x₂ (coordinate)"), range=extent, scaleanchor="x", scaleratio=1, constrain="domain",
                    showgrid=False, zeroline=False),
         uirevision="boundary",
-    )
-    return fig
+    ))
 
 
 def clicked_point(selection) -> tuple[float, float] | None:
     """The (x1, x2) of a click on the drawing grid, from st.plotly_chart's selection."""
     for point in (selection or {}).get("points") or []:
-        if "x" in point and "y" in point and point.get("curve_number", -1) >= 0:
+        if "x" in point and "y" in point and point.get("curve_number") == CLICK_TRACE:
             return round(float(point["x"]), 2), round(float(point["y"]), 2)
     return None
 
@@ -230,15 +250,14 @@ def loss_curve(history: list[dict], max_points: int = 600, height: int = 300) ->
     if rows[-1] is not history[-1]:
         rows = [*rows, history[-1]]
     epochs = _f32([row["epoch"] for row in rows])
-    fig = go.Figure()
-    for key, name, dash in (("train_loss", "training loss", "solid"), ("test_loss", "test loss", "dash")):
-        fig.add_trace(go.Scatter(x=epochs, y=_f32([row[key] for row in rows]), mode="lines", name=name,
-                                 line=dict(width=3, dash=dash, color="#222222" if dash == "solid" else "#7f7f7f"),
-                                 hovertemplate=f"epoch %{{x:.0f}}<br>{name} %{{y:.4f}}<extra></extra>"))
-    fig.update_layout(
+    traces = [dict(type="scatter", x=epochs, y=_f32([row[key] for row in rows]), mode="lines", name=name,
+                   line=dict(width=3, dash=dash, color=colour),
+                   hovertemplate=f"epoch %{{x:.0f}}<br>{name} %{{y:.4f}}<extra></extra>")
+              for key, name, dash, colour in (("train_loss", "training loss", "solid", "#222222"),
+                                              ("test_loss", "test loss", "dash", "#7f7f7f"))]
+    return go.Figure(data=traces, layout=dict(
         height=height, font=FONT, margin=dict(l=60, r=10, t=10, b=50), plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
         xaxis=dict(title=dict(text="epoch (passes over the training points)"), rangemode="tozero", gridcolor="#eeeeee"),
         yaxis=dict(title=dict(text="loss (mean per point)"), rangemode="tozero", gridcolor="#eeeeee"),
-    )
-    return fig
+    ))
