@@ -107,7 +107,9 @@ run = state["bd.run"]
 playing = state.get("bd.playing", False)
 with buttons:
     st.button("Pause" if playing else "Play", key="bd.play", on_click=toggle_play, type="primary",
-              icon=":material/pause:" if playing else ":material/play_arrow:", disabled=run.exploded)
+              icon=":material/pause:" if playing else ":material/play_arrow:",
+              disabled=run.exploded or bool(state.get("bd.drawing")),
+              help="Training pauses while you draw points (switch Draw points off to play).")
     st.button("Step", key="bd.step", on_click=step, disabled=run.exploded, help="Train one epoch, then pause.")
     st.button("Reset", key="bd.reset", on_click=reset, help="New starting weights (the same seed gives the same ones).")
 
@@ -115,4 +117,7 @@ with live:
     with st.container(horizontal=True):
         show_test = st.checkbox("Show test points", **widget_args("bd.show_test"))
         discrete = st.checkbox("Discretize output", **widget_args("bd.discrete"))
-    boundary_live.show(run, version, show_test, discrete, bool(state.get("bd.drawing")))
+    fps = st.select_slider("Redraws per second while playing", settings.REDRAW_RATES, **widget_args("bd.fps"),
+                           help="Lower it if the pictures stay blank while playing: the computer needs longer "
+                                "to draw them than the time between redraws.")
+    boundary_live.show(run, version, show_test, discrete, bool(state.get("bd.drawing")), fps)

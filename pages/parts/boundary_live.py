@@ -11,7 +11,6 @@ from playground.boundary.datasets import Points
 from playground.boundary.session import Grid, Run
 
 state = st.session_state
-TICK_SECONDS = 0.2  # the fragment reruns this often while playing (5 redraws a second)
 TRAIN_SECONDS = 0.03  # ...and trains about this long each time (at least one epoch)
 MAP_CELLS, NEURON_CELLS = 81, 24  # 81: every other cell makes the 41 x 41 hover/click grid
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": False, "displayModeBar": False}
@@ -61,7 +60,7 @@ def live_view(run: Run, version: int, show_test: bool, discrete: bool, drawing: 
             network = run.network_at(dict(replay)[epoch])
             row = run.history[epoch]
     _metrics(row, run.points.classes)
-    diagram, picture = st.columns([1, 1])
+    diagram, picture = st.columns([2, 3])
     with diagram:
         st.plotly_chart(figures.network_diagram(network, run.feature_ids, run.grid(NEURON_CELLS, network),
                                                 run.points.classes), key="bd.chart.net", config=CHART_CONFIG)
@@ -86,9 +85,18 @@ def live_view(run: Run, version: int, show_test: bool, discrete: bool, drawing: 
         st.caption("Pause to replay epochs and to export the model.")
 
 
-def show(run: Run, version: int, show_test: bool, discrete: bool, drawing: bool) -> None:
-    """The live part; it ticks on its own while playing."""
-    ticking = TICK_SECONDS if state.get("bd.playing", False) else None
+def show(run: Run, version: int, show_test: bool, discrete: bool, drawing: bool, redraws_per_second: int) -> None:
+    """The live part; it ticks on its own while playing. A browser that needs longer than a tick
+    to draw the charts never finishes a picture (each tick replaces the one being drawn), so a
+    slow computer needs a lower rate: the page offers 1-10 per second.
+
+    While drawing, the map runs in the page itself, not in a fragment: clicks on a chart inside a
+    fragment did not reach its on_select handler (seen in chromium with streamlit 1.67), and
+    training is paused while drawing anyway."""
+    if drawing:
+        live_view(run, version, show_test, discrete, drawing)
+        return
+    ticking = 1.0 / redraws_per_second if state.get("bd.playing", False) else None
     st.fragment(run_every=ticking)(live_view)(run, version, show_test, discrete, drawing)
 
 

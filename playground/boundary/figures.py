@@ -223,16 +223,16 @@ def network_diagram(network: Network, feature_ids, grid: Grid, classes: int, hei
         traces.append(dict(type="scatter", x=[None], y=[None], mode="lines",
                            name="positive weight" if positive else "negative weight",
                            line=dict(color=_rgb(BLUE if positive else ORANGE), width=4)))
-    headers = ["inputs"] + [f"layer {i + 1}: {n} × {a}" for i, (n, a) in enumerate(zip(arch.hidden, arch.activations))] + [
-        f"output ({arch.output_activation})"]
+    headers = ["inputs"] + [f"layer {i + 1}<br>{n} × {a}" for i, (n, a) in enumerate(zip(arch.hidden, arch.activations))] + [
+        f"output<br>{arch.output_activation}"]
     top = (tallest - 1) / 2 + 0.85
     for column, text in enumerate(headers):
-        annotations.append(dict(x=1.6 * column, y=top, text=text, showarrow=False, font=dict(size=14), yanchor="bottom"))
+        annotations.append(dict(x=1.6 * column, y=top, text=text, showarrow=False, font=dict(size=13), yanchor="bottom"))
     return go.Figure(data=traces, layout=dict(
         images=images, annotations=annotations, height=height, font=FONT, margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="white", hovermode="closest",
         dragmode=False, legend=dict(orientation="h", yanchor="top", y=0.0, x=0, font=dict(size=13)),
         xaxis=dict(visible=False, range=[-0.6, 1.6 * (columns - 1) + 0.6]),
-        yaxis=dict(visible=False, range=[-(tallest - 1) / 2 - 0.8, top + 0.5]),
+        yaxis=dict(visible=False, range=[-(tallest - 1) / 2 - 0.8, top + 1.0]),
         uirevision="network",
     ))
 

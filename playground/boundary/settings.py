@@ -18,6 +18,7 @@ from playground.boundary.session import Training
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REGULARIZATION_RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 DEFAULT_NEURONS = (4, 2, 4, 4, 4, 4)
+REDRAW_RATES = (1, 2, 5, 10)  # pictures per second while playing; lower it on a slow computer
 
 
 def feature_key(name: str) -> str:
@@ -48,6 +49,7 @@ DEFAULTS: dict[str, object] = {
     "bd.batch": 10,
     "bd.reg": "none",
     "bd.rate": 0.0,
+    "bd.fps": 5,
     "bd.show_test": False,
     "bd.discrete": False,
 }
@@ -60,6 +62,7 @@ CHOICES: dict[str, tuple] = {
     "bd.lr": LEARNING_RATES,
     "bd.reg": tuple(network.REGULARIZATIONS),
     "bd.rate": REGULARIZATION_RATES,
+    "bd.fps": REDRAW_RATES,
     **{activation_key(layer): network.ACTIVATIONS for layer in range(1, network.MAX_LAYERS + 1)},
 }
 RANGES: dict[str, tuple[int, int]] = {
