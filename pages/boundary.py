@@ -109,7 +109,8 @@ with buttons:
     st.button("Pause" if playing else "Play", key="bd.play", on_click=toggle_play, type="primary",
               icon=":material/pause:" if playing else ":material/play_arrow:",
               disabled=run.exploded or bool(state.get("bd.drawing")),
-              help="Training pauses while you draw points (switch Draw points off to play).")
+              help="Training pauses while you draw points (switch Draw points off to play)."
+              if state.get("bd.drawing") else None)
     st.button("Step", key="bd.step", on_click=step, disabled=run.exploded, help="Train one epoch, then pause.")
     st.button("Reset", key="bd.reset", on_click=reset, help="New starting weights (the same seed gives the same ones).")
 
