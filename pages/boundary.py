@@ -50,7 +50,18 @@ with st.sidebar:
 
 controls, live = st.columns([1, 3], gap="medium")
 with controls:
-    buttons = st.container(horizontal=True)
+    # The buttons come first in the script: while playing, the fragment's ticks compete with a
+    # full rerun, and the earlier a button is drawn the sooner its new label shows.
+    playing, current = state.get("bd.playing", False), state.get("bd.run")
+    exploded = current is not None and current.exploded
+    with st.container(horizontal=True):
+        st.button("Pause" if playing else "Play", key="bd.play", on_click=toggle_play, type="primary",
+                  icon=":material/pause:" if playing else ":material/play_arrow:",
+                  disabled=exploded or bool(state.get("bd.drawing")),
+                  help="Training pauses while you draw points (switch Draw points off to play)."
+                  if state.get("bd.drawing") else None)
+        st.button("Step", key="bd.step", on_click=step, disabled=exploded, help="Train one epoch, then pause.")
+        st.button("Reset", key="bd.reset", on_click=reset, help="New starting weights (the same seed gives the same ones).")
     st.subheader("Inputs")
     with st.container(horizontal=True):
         for name, feature in features.FEATURES.items():
@@ -103,16 +114,6 @@ if state.get("bd.run") is None or state.get("bd.structure") != structure:
 else:
     state["bd.run"].set_training(spec.training)
 run = state["bd.run"]
-
-playing = state.get("bd.playing", False)
-with buttons:
-    st.button("Pause" if playing else "Play", key="bd.play", on_click=toggle_play, type="primary",
-              icon=":material/pause:" if playing else ":material/play_arrow:",
-              disabled=run.exploded or bool(state.get("bd.drawing")),
-              help="Training pauses while you draw points (switch Draw points off to play)."
-              if state.get("bd.drawing") else None)
-    st.button("Step", key="bd.step", on_click=step, disabled=run.exploded, help="Train one epoch, then pause.")
-    st.button("Reset", key="bd.reset", on_click=reset, help="New starting weights (the same seed gives the same ones).")
 
 with live:
     with st.container(horizontal=True):
