@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from playground import catalog, warmup
+from pages.parts.training_pool import training_pool
+from playground import catalog
 
 st.set_page_config(
     page_title="Neural Network Playground",
@@ -16,6 +17,6 @@ pages = [
 ]
 st.navigation(pages).run()
 
-# Import Keras in the background only after the page has been sent, so no page
-# (Home included) waits for TensorFlow. It runs once per server process.
-warmup.start()
+# Start the training workers (they import TensorFlow and warm up in their own processes)
+# after the page has been sent; once per server process. PLAYGROUND_WARMUP=0: on first Train.
+training_pool()

@@ -32,7 +32,7 @@ REAL_CSV = REPO.parent / "shared" / "data" / "Churn_Modelling.csv"
 from playground.churn import data, metrics  # noqa: E402
 from playground.churn import figures as churn_figures  # noqa: E402
 from playground.churn import presets as churn_presets  # noqa: E402
-from playground.churn.model import ModelCache, initial_weights  # noqa: E402
+from playground.churn.model import initial_weights  # noqa: E402
 from playground.churn.train import train_prepared  # noqa: E402
 
 
@@ -68,7 +68,7 @@ class PlainFit:
         return metrics.accuracy(prepared.y_test, probabilities)
 
 
-def app_loop(prepared, epochs: int, seed: int, cache: ModelCache, validation_share: float = 0.1):
+def app_loop(prepared, epochs: int, seed: int, validation_share: float = 0.1):
     """The page's loop, with the page's per-epoch work (figure -> JSON, progress text)."""
     settings = replace(churn_presets.TUTORIAL.with_seed(seed), epochs=epochs, validation_share=validation_share)
     stamps = [time.perf_counter()]
@@ -79,7 +79,7 @@ def app_loop(prepared, epochs: int, seed: int, cache: ModelCache, validation_sha
         f"Epoch {run.epochs_run}/{run.settings.epochs} · about {run.seconds_left():.0f} s left"
         stamps.append(time.perf_counter())
 
-    run = train_prepared(prepared, churn_presets.TUTORIAL.spec, settings, cache=cache, on_epoch=page_update)
+    run = train_prepared(prepared, churn_presets.TUTORIAL.spec, settings, on_epoch=page_update)
     times = [b - a for a, b in zip(stamps[:-1], stamps[1:])]
     return times, metrics.accuracy(prepared.y_test, run.predict(prepared.x_test))
 
@@ -100,12 +100,12 @@ def main() -> None:
 
     print(f"import keras: {time.perf_counter() - started:.1f} s")
     # Speed: alternate short bursts of both loops so that load from other processes hits both alike.
-    plain, cache = PlainFit(args.seed), ModelCache()
-    plain.epochs(prepared, 1), app_loop(prepared, 1, args.seed, cache)  # trace both train steps first
+    plain = PlainFit(args.seed)
+    plain.epochs(prepared, 1), app_loop(prepared, 1, args.seed)  # trace both train steps first
     plain_times, app_times = [], []
     for _ in range(args.rounds):
         plain_times += plain.epochs(prepared, 2)
-        app_times += app_loop(prepared, 6, args.seed, cache)[0]
+        app_times += app_loop(prepared, 6, args.seed)[0]
     for name, times in (("plain fit", plain_times), ("app loop", app_times)):
         print(f"{name:<10} s/epoch: median {statistics.median(times):6.3f}  min {min(times):6.3f}  "
               f"({len(times)} epochs)")
@@ -124,7 +124,7 @@ def main() -> None:
             plain.epochs(prepared, args.accuracy_epochs)
             plain_seconds = time.perf_counter() - started
             # the tutorial recipe exactly: all 8,000 training rows, like the plain fit
-            app_times, app_accuracy = app_loop(prepared, args.accuracy_epochs, seed, cache, validation_share=0.0)
+            app_times, app_accuracy = app_loop(prepared, args.accuracy_epochs, seed, validation_share=0.0)
             plain_scores.append(plain.accuracy(prepared))
             app_scores.append(app_accuracy)
             print(f"seed {seed}, {args.accuracy_epochs} epochs: plain fit test accuracy {plain_scores[-1]:.4f} "

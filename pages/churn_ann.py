@@ -1,15 +1,18 @@
-"""Churn ANN: the tutorial's bank-churn Keras network, trained live in the page."""
+"""Churn ANN: the tutorial's bank-churn Keras network, trained live by the server's worker processes.
+
+Sections: 1. data, 2. network and training (Train / Stop / progress: pages/parts/churn_training.py),
+3. results, 4. this session's runs, 5. downloads, 6. an experiment over seeds (pages/parts/churn_experiment.py,
+also in the worker pool). This page never imports TensorFlow.
+"""
 
 import streamlit as st
 
 from pages import use_app_shell
-from playground.churn import figures
-from playground import warmup
-from playground.churn import data, keras_script, metrics
+from pages.parts import churn_experiment, churn_training
+from playground.churn import data, figures, keras_script, metrics
 from playground.churn import presets as churn_presets
 from playground.churn.model import ACTIVATIONS, INITIALIZERS, MAX_LAYERS, MAX_UNITS, OPTIMIZERS, FitSettings, NetworkSpec
 from playground.churn.train import ChurnSession
-from pages.parts import churn_experiment
 
 use_app_shell()
 
@@ -19,8 +22,6 @@ LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.002, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0
 BATCH_SIZES = (1, 5, 10, 16, 32, 64, 128, 256, 512)
 state = st.session_state
 session: ChurnSession = state.setdefault("churn._session", ChurnSession())
-# Any click while training reruns this script and interrupts the training loop: keep what it learnt.
-session.complete(interrupted=True)
 
 
 @st.cache_data(show_spinner=False)
@@ -55,21 +56,7 @@ st.markdown("Will a bank customer leave? The tutorial's Keras network learns it 
             "customer. Pick data and a network, press **Train**, and watch it learn epoch by epoch.")
 
 
-@st.fragment(run_every=1.0 if warmup.status().state == "loading" else None)
-def tensorflow_status():
-    status = warmup.status()
-    if status.state == "ready":
-        st.caption(f":material/check_circle: TensorFlow is loaded ({status.seconds:.1f} s, in the background).")
-    elif status.state == "failed":
-        st.error(f"TensorFlow could not be loaded, so training is off: {status.error}")
-    elif status.state == "idle":  # PLAYGROUND_WARMUP=0: nothing loads until someone trains
-        st.caption(":material/info: TensorFlow loads when you first press Train (4-9 s).")
-    else:
-        st.info(":material/hourglass_top: TensorFlow is loading in the background (4-9 s). "
-                "Explore the data meanwhile; Train waits for it if needed.")
-
-
-tensorflow_status()
+churn_training.workers_status()
 
 # ---- 1. Data -----------------------------------------------------------------------------------
 st.header("1. Data")
@@ -142,50 +129,14 @@ with training_col:
 try:
     spec = NetworkSpec(tuple(hidden), initializer, optimizer, learning_rate)
     settings = FitSettings(epochs, batch_size, seed, validation_share, early_stopping, patience, class_weights)
-    settings_error = None
 except ValueError as error:
-    settings_error = str(error)
-    st.warning(settings_error)
+    spec = settings = None
+    st.warning(str(error))
 prepared = prepared_for(frame, seed)
-
-train_col, stop_col, info_col = st.columns([1, 1, 4])
-train_clicked = train_col.button("Train", key="churn.train", type="primary", disabled=settings_error is not None,
-                                 width="stretch")
-stop_col.button("Stop", key="churn.stop", width="stretch",
-                help="Stops at the end of the current epoch and keeps what the network has learnt so far.")
-if settings_error is None:
-    info_col.caption(f"{spec.n_parameters:,} weights and biases · {len(prepared.y_train):,} training customers "
-                     f"({settings.validation_share:.0%} of them for validation) · {len(prepared.y_test):,} test customers")
-progress_slot, curves_slot = st.empty(), st.empty()
-
-
-def show_epoch(run):
-    """Per-epoch callback: the progress bar and the curves redraw in place (every st call is a stop point)."""
-    done, total = run.epochs_run, run.settings.epochs
-    left = run.seconds_left()
-    progress_slot.progress(done / total, text=f"Epoch {done}/{total} · about {left:.0f} s left")
-    curves_slot.plotly_chart(figures.live_curves(run.history, total), key=f"churn.live.{id(run)}.{done}", config=CONFIG)
-
-
-if train_clicked and settings_error is None:
-    with st.spinner("Waiting for TensorFlow to finish loading..."):
-        tensorflow = warmup.wait()
-    if tensorflow.state != "ready":
-        st.error(f"Training needs TensorFlow, which failed to load: {tensorflow.error}")
-    else:
-        session.start(spec, settings, prepared, data_label)
-        progress_slot.progress(0.0, text=f"Epoch 0/{epochs} · starting")
-        session.train_active(on_epoch=show_epoch)
-
-latest = session.latest
-if latest is not None:
-    run = latest.run
-    progress_slot.progress(run.epochs_run / run.settings.epochs,
-                           text=f"Run {latest.number}: {run.status}, {run.epochs_run}/{run.settings.epochs} epochs "
-                                f"in {run.seconds:.1f} s")
-    curves_slot.plotly_chart(figures.live_curves(run.history, run.settings.epochs), key="churn.curves", config=CONFIG)
-else:
-    progress_slot.caption("No run yet: press Train.")
+info = (f"{spec.n_parameters:,} weights and biases · {len(prepared.y_train):,} training customers "
+        f"({settings.validation_share:.0%} of them for validation) · {len(prepared.y_test):,} test customers"
+        if spec else None)
+latest = churn_training.training_controls(session, spec, settings, prepared, data_label, info)
 
 # ---- 3. Results ----------------------------------------------------------------------------------
 if latest is not None:
@@ -254,4 +205,4 @@ if latest is not None:
     down[2].download_button("Keras script (.py)", keras_script.generate(latest.run.spec, latest.run.settings),
                             "churn_ann.py", key="churn.download_script", on_click="ignore", mime="text/x-python")
 
-churn_experiment.section(frame, None if settings_error else spec, None if settings_error else settings)
+churn_experiment.section(frame, spec, settings)

@@ -61,6 +61,14 @@ TOPICS: tuple[PageInfo, ...] = (
         blurb="One neuron's weighted sum, a perceptron learning AND/OR (and failing on XOR), "
         "and the chain rule on a tiny network with every number shown.",
     ),
+    PageInfo(
+        script="pages/boundary.py",
+        title="Decision boundary",
+        icon=":material/scatter_plot:",
+        url_path="boundary",
+        blurb="Watch a small network carve up the plane live, TensorFlow Playground style: your own "
+        "points, features, layers, activations, presets that each make one point, and a Keras export.",
+    ),
 )
 
 PAGES: tuple[PageInfo, ...] = (HOME, *TOPICS)

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,22 @@ def open_page(script: str, timeout: float = 60, query_params: dict | None = None
     at.run()
     if script != "pages/home.py":
         at.switch_page(script).run()
+    return at
+
+
+def run_until_trained(at: AppTest, timeout: float = 300) -> AppTest:
+    """Rerun the Churn ANN page until its training (in a worker process) has ended and is kept.
+
+    The page polls the job from an `st.fragment(run_every=...)`, which AppTest does not tick;
+    a full rerun reads the same job, so rerunning until the page has taken the result in is
+    what the browser sees, one poll at a time.
+    """
+    deadline = time.monotonic() + timeout
+    while "churn._training" in at.session_state:  # set by Train, removed once the run is kept
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the training did not end within {timeout} s")
+        time.sleep(0.25)
+        at.run()
     return at
 
 

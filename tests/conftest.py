@@ -20,6 +20,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# One training worker for the tests' own AppTest pools and the servers they start (a CI runner has
+# two cores; each worker holds ~650 MB of TensorFlow). Tests that need more set it themselves.
+os.environ.setdefault("PLAYGROUND_WORKERS", "1")
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -76,8 +79,25 @@ def chromium_executable() -> str:
     return path
 
 
+@pytest.fixture(scope="session")
+def nginx_executable() -> str:
+    """Debian's nginx, for the replica tests; skip without it, except under CI=true (a failure)."""
+    from deploy.run_replicas import find_nginx
+
+    path = find_nginx()
+    if path is None:
+        message = "nginx is not installed (apt-get install -y nginx)"
+        if _in_ci():
+            pytest.fail(f"{message}; under CI a missing nginx is a failure", pytrace=False)
+        pytest.skip(message)
+    return path
+
+
+SERVER_PIDS: dict[str, int] = {}  # base URL -> process id of the `streamlit run` serving it
+
+
 @contextlib.contextmanager
-def running_app(log_dir: Path):
+def running_app(log_dir: Path, env: dict | None = None):
     """`streamlit run app.py` on a free port; yields its base URL, stops it afterwards."""
     port = _free_port()
     log = log_dir / f"server-{port}.log"
@@ -92,10 +112,12 @@ def running_app(log_dir: Path):
                 "--browser.gatherUsageStats", "false",
             ],
             cwd=REPO,
+            env={**os.environ, **(env or {})},
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
+    SERVER_PIDS[url] = process.pid
     try:
         try:
             _wait_healthy(url, process)

@@ -29,7 +29,7 @@ def test_playground_and_home_do_not_load_tensorflow():
         import json, sys, importlib, pkgutil
         import playground
         for info in pkgutil.iter_modules(playground.__path__):
-            if info.name in ("catalog", "warmup"):
+            if info.name in ("catalog", "workers"):
                 importlib.import_module("playground." + info.name)
         heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras"))
         print(json.dumps({"heavy": heavy}))
@@ -61,18 +61,27 @@ def test_home_first_run_is_much_faster_than_a_tensorflow_import():
     assert result["seconds"] < 2.5, result
 
 
-def test_warmup_imports_keras_in_the_background():
+def test_the_training_workers_import_keras_and_the_server_process_does_not():
     result = run_in_fresh_process(
         """
-        import json, sys
-        from playground import warmup
-        before = "keras" in sys.modules
-        warmup.start()
-        status = warmup.wait(timeout=120)
-        print(json.dumps({"before": before, "state": status.state, "after": "keras" in sys.modules}))
-        """
+        import json, sys, time
+        from playground.churn import jobs
+        pool = jobs.new_pool()   # what app.py does on a server's first page run
+        deadline = time.monotonic() + 150
+        while pool.status().ready < pool.size and time.monotonic() < deadline and not pool.status().start_error:
+            time.sleep(0.2)
+        maps = [open(f"/proc/{pid}/maps").read() for pid in pool.worker_pids()]
+        print(json.dumps({"ready": pool.status().ready, "size": pool.size, "error": pool.status().start_error,
+                          "server_heavy": sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras")),
+                          "workers_with_tensorflow": sum("libtensorflow" in text for text in maps)}))
+        pool.shutdown()
+        """,
+        env={"PLAYGROUND_WARMUP": "1", "PLAYGROUND_WORKERS": "1"},
     )
-    assert result == {"before": False, "state": "ready", "after": True}
+    assert result["error"] is None
+    assert result["ready"] == result["size"] == 1
+    assert result["server_heavy"] == [], "the server process never imports tensorflow/keras"
+    assert result["workers_with_tensorflow"] == 1
 
 
 @pytest.mark.parametrize("page", catalog.PAGES, ids=lambda page: page.url_path)

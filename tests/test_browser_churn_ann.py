@@ -1,10 +1,15 @@
-"""Churn ANN in a real chromium: two sessions train at once with their own curves; Stop works."""
+"""Churn ANN in a real chromium: trainings in the worker pool, the queue, Stop, other clicks, no TF in the server.
+
+The test server has one training worker (PLAYGROUND_WORKERS=1 in conftest), so a second
+session that trains at the same time waits in line and shows its place.
+"""
 
 import re
+from pathlib import Path
 
 import pytest
 
-from conftest import assert_no_exception, screenshot, wait_for_app
+from conftest import SERVER_PIDS, assert_no_exception, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -40,38 +45,108 @@ def curve_epochs(page) -> list[float]:
     )
 
 
+def epochs_done(page) -> int:
+    match = re.search(r"Epoch (\d+)/", progress_text(page))
+    return int(match.group(1)) if match else 0
+
+
+def epochs_done_in_run(page) -> int:
+    return int(re.search(r"Run \d+: \w+, (\d+)/", progress_text(page)).group(1))
+
+
 def click_button(page, name):
     page.get_by_role("button", name=name, exact=True).first.click()
 
 
-def test_two_sessions_train_at_once_with_their_own_curves(browser, streamlit_server):
-    pages = []
-    for epochs, units in ((8, 3), (12, 9)):
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        tab = context.new_page()
-        tab.app_url = streamlit_server
-        open_churn(tab, epochs=epochs, batch=64, units1=units, val=0.2, seed=units)
-        pages.append((tab, epochs))
+def new_tab(browser, url):
+    tab = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    tab.app_url = url
+    return tab
+
+
+def wait_for_progress(tab, pattern, timeout=120_000):
+    """Wait until the progress bar's text matches the JavaScript regular expression `pattern`."""
+    tab.wait_for_function(
+        f"() => /{pattern}/.test(document.querySelector('[data-testid=stProgress]')?.textContent || '')",
+        timeout=timeout)
+
+
+def stop_if_training(tab):
+    button = tab.get_by_role("button", name="Stop", exact=True)
+    if button.count() and button.first.is_enabled():
+        button.first.click()
+
+
+def test_two_sessions_train_one_waits_in_line_and_clicks_elsewhere_do_not_stop_training(browser, streamlit_server):
+    first, second = new_tab(browser, streamlit_server), new_tab(browser, streamlit_server)
     try:
-        for tab, _ in pages:  # start both before either finishes
-            click_button(tab, "Train")
-        # live progress: each session counts its own epochs while the other one trains too
-        for tab, epochs in pages:
-            tab.wait_for_function(
-                f"() => /Epoch [1-9][0-9]*\\/{epochs}/.test(document.querySelector('[data-testid=stProgress]')?.textContent || '')",
-                timeout=120_000)
-        for tab, epochs in pages:
-            tab.wait_for_function(f"() => document.body.innerText.includes('Run 1: finished, {epochs}/{epochs} epochs')",
-                                  timeout=180_000)
+        # batch 1: long epochs, so the first training is surely still running while we click around
+        open_churn(first, epochs=200, batch=1, units1=3, val=0.2, seed=3)
+        open_churn(second, epochs=12, batch=64, units1=9, val=0.2, seed=9)
+        click_button(first, "Train")
+        wait_for_progress(first, "Epoch [1-9][0-9]*\\/200")
+        click_button(second, "Train")
+        wait_for_progress(second, "Waiting: 1st in line")  # one worker: the second session queues
+        screenshot(second, "churn-waiting-in-line")
+        # Another widget while training: the page reruns, the training (another process) carries on.
+        before = epochs_done(first)
+        first.get_by_text("Class weights (count each churner ~4x)").click()
+        first.wait_for_function(
+            f"() => (document.querySelector('[data-testid=stProgress]')?.textContent || '').match(/Epoch (\\d+)\\/200/)?.[1] > {before}",
+            timeout=120_000)
+        click_button(first, "Stop")
+        first.wait_for_function("() => document.body.innerText.includes('Run 1: stopped')", timeout=60_000)
+        assert epochs_done_in_run(first) > before, "the training went on after the other click"
+        second.wait_for_function("() => document.body.innerText.includes('Run 1: finished, 12/12 epochs')",
+                                 timeout=240_000)
+        for tab in (first, second):
             wait_for_app(tab)
             assert_no_exception(tab)
-            assert curve_epochs(tab) == list(range(1, epochs + 1))
             assert "Test accuracy" in tab.locator("[data-testid=stMetric]").first.text_content()
-        screenshot(pages[0][0], "churn-trained-session-a")
-        screenshot(pages[1][0], "churn-trained-session-b")
+        assert curve_epochs(second) == list(range(1, 13))
+        assert curve_epochs(first) == list(range(1, epochs_done_in_run(first) + 1))
+        screenshot(first, "churn-trained-session-a")
+        screenshot(second, "churn-trained-session-b")
     finally:
-        for tab, _ in pages:
+        for tab in (first, second):
+            stop_if_training(tab)
             tab.context.close()
+
+
+def test_a_closed_tab_frees_its_place_in_line(browser, streamlit_server):
+    running, leaving, staying = (new_tab(browser, streamlit_server) for _ in range(3))
+    try:
+        for tab in (running, leaving, staying):
+            open_churn(tab, epochs=200, batch=10, seed=1)
+        click_button(running, "Train")
+        wait_for_progress(running, "Epoch [1-9]")
+        click_button(leaving, "Train")
+        wait_for_progress(leaving, "Waiting: 1st in line")
+        click_button(staying, "Train")
+        wait_for_progress(staying, "Waiting: 2nd in line")
+        leaving.context.close()  # the websocket closes; the pool drops the job after its grace period
+        wait_for_progress(staying, "Waiting: 1st in line", timeout=60_000)
+        click_button(staying, "Stop")  # Stop takes a queued training out of the queue
+        staying.wait_for_function("() => document.body.innerText.includes('taken out of the queue')", timeout=30_000)
+        assert "Run 1" not in staying.locator("[data-testid=stMain]").inner_text()
+        click_button(running, "Stop")
+        running.wait_for_function("() => document.body.innerText.includes('Run 1: stopped')", timeout=60_000)
+    finally:
+        for tab in (running, staying):
+            stop_if_training(tab)
+            tab.context.close()
+
+
+def test_the_server_process_never_loads_tensorflow_its_workers_do(page):
+    open_churn(page, epochs=2, batch=128)
+    click_button(page, "Train")
+    page.wait_for_function("() => document.body.innerText.includes('Run 1: finished, 2/2 epochs')", timeout=240_000)
+    server = SERVER_PIDS[page.app_url]
+    assert "libtensorflow" not in Path(f"/proc/{server}/maps").read_text(), "the server mapped TensorFlow"
+    children = [int(pid) for task in Path(f"/proc/{server}/task").iterdir()
+                for pid in (task / "children").read_text().split()]
+    with_tensorflow = [pid for pid in children if "libtensorflow" in Path(f"/proc/{pid}/maps").read_text()]
+    assert len(with_tensorflow) == 1, "the one training worker holds TensorFlow"
 
 
 def test_stop_halts_training_and_keeps_the_partial_run(page):
@@ -82,7 +157,7 @@ def test_stop_halts_training_and_keeps_the_partial_run(page):
         timeout=120_000)
     screenshot(page, "churn-training-live")
     click_button(page, "Stop")
-    page.wait_for_function("() => document.body.innerText.includes('Run 1: stopped')", timeout=60_000)
+    page.wait_for_function("() => document.body.innerText.includes('Run 1: stopped')", timeout=10_000)
     wait_for_app(page)
     assert_no_exception(page)
     text = progress_text(page)

@@ -1,4 +1,4 @@
-"""playground.churn.model / playground.churn.train: the Keras network, its cache, its live loop; accuracy on real data."""
+"""playground.churn.model / playground.churn.train: the network, its Keras form, the live loop; accuracy on real data."""
 
 import statistics
 from dataclasses import replace
@@ -10,7 +10,7 @@ import pytest
 from playground.churn import data, metrics
 from playground.churn import presets as churn_presets
 from playground.churn import model as churn_model
-from playground.churn.model import FitSettings, ModelCache, NetworkSpec
+from playground.churn.model import FitSettings, NetworkSpec
 from playground.churn.train import ChurnSession, score_on_test, train_prepared
 
 keras = pytest.importorskip("keras")
@@ -31,22 +31,24 @@ def flat(weights):
 @pytest.mark.parametrize("activation", list(churn_model.ACTIVATIONS))
 def test_numpy_forward_pass_matches_keras_predict(activation, small_data):
     spec = NetworkSpec(((7, activation), (3, activation)), "glorot_uniform", "adam", 0.01)
-    model = churn_model.build_model(spec)
+    model = churn_model.keras_model(spec)
     rng = np.random.default_rng(0)
-    weights = [rng.normal(0, 0.8, w.shape).astype("float32") for w in model.get_weights()]
+    weights = [rng.normal(0, 0.8, w.shape).astype("float32") for w in model.get_weights()]  # PReLU slopes too
     model.set_weights(weights)
     expected = model.predict(small_data.x_test, verbose=0)[:, 0]
     np.testing.assert_allclose(churn_model.predict_proba(weights, spec, small_data.x_test), expected, atol=2e-6)
 
 
-def test_compiled_model_has_the_loss_accuracy_and_the_layers_of_the_spec():
-    model = churn_model.build_model(SMALL)
-    assert model.loss == "binary_crossentropy"
-    logs = model.evaluate(np.zeros((4, 11), "float32"), np.array([0, 1, 0, 1], "float32"), verbose=0,
-                          return_dict=True)
-    assert set(logs) == {"loss", "accuracy"}
+def test_keras_model_has_the_layers_of_the_spec_and_counts_its_parameters():
+    model = churn_model.keras_model(SMALL)
     assert [layer.units for layer in model.layers] == [5, 4, 1]
     assert [layer.activation.__name__ for layer in model.layers] == ["relu", "tanh", "sigmoid"]
+    assert model.count_params() == SMALL.n_parameters
+    with_prelu = NetworkSpec(((6, "prelu"), (4, "leaky_relu")))
+    model = churn_model.keras_model(with_prelu)
+    assert [type(layer).__name__ for layer in model.layers] == ["Dense", "PReLU", "Dense", "Dense"]
+    assert model.count_params() == with_prelu.n_parameters == 12 * 6 + 6 + 7 * 4 + 5
+    assert [w.shape for w in churn_model.initial_weights(with_prelu, 0)] == [w.shape for w in model.get_weights()]
 
 
 def test_initial_weights_are_seeded_per_layer_and_follow_the_initializer():
@@ -61,35 +63,13 @@ def test_initial_weights_are_seeded_per_layer_and_follow_the_initializer():
     assert all(np.all(b == 0) for b in first[1::2])
 
 
-def test_reused_model_trains_exactly_like_a_freshly_built_one(small_data):
-    """Re-initialising a cached model (weights, Adam moments, step count, learning rate) = a new model."""
-    settings = FitSettings(epochs=3, batch_size=16, seed=4, validation_share=0.2)
-    shared = ModelCache()
-    other = replace(SMALL, learning_rate=0.05, initializer="uniform")
-    train_prepared(small_data, other, replace(settings, seed=9), cache=shared)  # dirty the cached model
-    reused = train_prepared(small_data, SMALL, settings, cache=shared)
-    fresh = train_prepared(small_data, SMALL, settings, cache=ModelCache())
-    assert shared.builds == 1
-    np.testing.assert_allclose(flat(reused.weights), flat(fresh.weights), rtol=1e-5, atol=1e-6)
-    assert [row["loss"] for row in reused.history] == pytest.approx([row["loss"] for row in fresh.history], rel=1e-5)
-
-
-def test_cache_builds_one_model_per_architecture():
-    cache = ModelCache(capacity=2)
-    first = cache.model_for(SMALL, 0)
-    assert cache.model_for(replace(SMALL, learning_rate=0.2, initializer="he_uniform"), 1) is first
-    assert float(first.optimizer.learning_rate) == pytest.approx(0.2)
-    cache.model_for(replace(SMALL, optimizer="sgd"), 0)
-    cache.model_for(replace(SMALL, hidden=((3, "relu"),)), 0)
-    assert cache.builds == 3 and len(cache._models) == 2  # least recently used dropped
-
-
 def test_history_and_validation_metrics_match_keras(small_data):
     run = train_prepared(small_data, SMALL, FitSettings(epochs=4, batch_size=32, seed=2, validation_share=0.25))
     assert [row["epoch"] for row in run.history] == [1, 2, 3, 4]
     assert run.status == "finished"
     _, _, x_val, y_val = data.validation_split(small_data.x_train, small_data.y_train, 0.25, 2)
-    model = churn_model.build_model(SMALL)
+    model = churn_model.keras_model(SMALL)
+    model.compile(loss="binary_crossentropy", metrics=["accuracy"])
     model.set_weights(run.weights)
     logs = model.evaluate(x_val, y_val, verbose=0, return_dict=True)
     assert run.history[-1]["val_loss"] == pytest.approx(logs["loss"], rel=1e-4)
@@ -171,10 +151,18 @@ def test_class_weights_balance_the_classes_and_raise_recall(small_data):
     assert recall[1] > recall[0] + 0.1, recall
 
 
-def test_an_absurd_learning_rate_is_reported_as_diverged(small_data):
+def test_an_absurd_learning_rate_is_reported_as_diverged_with_no_nan_downstream(small_data):
     spec = NetworkSpec(((8, "linear"),), "random_normal", "sgd", 10.0)
-    run = train_prepared(small_data, spec, FitSettings(epochs=10, batch_size=1))
+    settings = FitSettings(epochs=10, batch_size=1, validation_share=0.2)
+    run = train_prepared(small_data, spec, settings)
     assert run.status == "diverged" and run.epochs_run < 10
+    session = ChurnSession()  # what the page shows: the last finite weights, finite numbers only
+    entry = session.train(small_data, spec, settings)
+    assert entry.run.status == "diverged" and entry.keras_file is None
+    assert np.all(np.isfinite(entry.test_probabilities)) and np.all(np.isfinite(flat(entry.run.weights)))
+    numbers = [value for value in entry.report.values() if isinstance(value, float)]
+    numbers += [value for row in entry.run.history for value in row.values()]
+    assert numbers and all(np.isfinite(value) for value in numbers)
 
 
 @pytest.mark.parametrize("spec_kwargs, message", [
@@ -217,11 +205,10 @@ def _real_accuracies(preset, seeds):
     if not REAL_CSV.exists():
         pytest.skip(f"{REAL_CSV} is absent (it lives outside the repository; CI has it)")
     frame = data.load_churn_csv(REAL_CSV)
-    cache = ModelCache()
     accuracies = []
     for seed in seeds:
         prepared = data.prepare(frame, seed=seed)
-        run = train_prepared(prepared, preset.spec, preset.with_seed(seed), cache=cache)
+        run = train_prepared(prepared, preset.spec, preset.with_seed(seed))
         accuracies.append(score_on_test(run, prepared)["test_accuracy"])
     return accuracies
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from apptest_utils import chart_specs, modules_after_page_run, open_page
+from apptest_utils import chart_specs, modules_after_page_run, open_page, run_until_trained
 from playground.churn import data, metrics
 from playground.churn import presets as churn_presets
 
@@ -49,6 +49,8 @@ def trained():
     keras = pytest.importorskip("keras")
     at = open_page(PAGE, timeout=300, query_params=SMALL_RUN)
     at.button(key="churn.train").click().run()
+    assert "churn._training" in at.session_state, "Train queues a job for the worker pool"
+    run_until_trained(at)
     assert not at.exception, [e.value for e in at.exception]
     session = at.session_state["churn._session"]
     entry = session.latest
@@ -164,6 +166,7 @@ def test_an_absurd_learning_rate_gives_a_warning_not_a_traceback():
         "churn.layers": "1", "churn.act1": "linear", "churn.optimizer": "sgd", "churn.lr": "3.0",
         "churn.init": "random_normal", "churn.batch": "1", "churn.epochs": "3"})
     at.button(key="churn.train").click().run()
+    run_until_trained(at)
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state["churn._session"].latest.run.status == "diverged"
     assert any("learning rate is far too high" in warning.value for warning in at.warning)

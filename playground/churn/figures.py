@@ -58,7 +58,7 @@ def network_diagram(weights: Sequence[np.ndarray], input_names: Sequence[str]) -
 
     Links are grouped into a few traces (sign x width band) so a 64-unit network stays fast.
     """
-    kernels = list(weights[0::2])
+    kernels = [w for w in weights if np.ndim(w) == 2]  # biases and PReLU slopes are 1-D
     sizes = [kernels[0].shape[0], *(kernel.shape[1] for kernel in kernels)]
     tallest = max(sizes)
     positions = [np.linspace(0, 1, size) if size > 1 else np.array([0.5]) for size in sizes]

@@ -1,19 +1,13 @@
-"""The churn network: build it from a plain spec, train it with live reports, predict in numpy.
+"""The churn network: what it is (spec, settings, a run's record), its weights, predictions and Keras file.
 
-This is the only module of the playground that imports Keras, and it does so inside functions,
-so importing it costs nothing. Three rules keep one Streamlit server healthy for many users:
+Start with :class:`NetworkSpec` and :class:`FitSettings`; training lives in engine.py (a whole
+epoch per compiled call), the live loop and the command line in train.py.
 
-- No process-wide state: no ``keras.utils.set_random_seed`` and no ``clear_session`` (both reach
-  every user of the server). Each run is seeded through its own initializer seeds and a seeded
-  ``tf.data`` shuffle.
-- Reuse compiled models: every newly built and fitted Keras model leaves ~6 MB of TensorFlow
-  graphs alive for good. A :class:`ModelCache` (one per browser session) keeps one compiled model
-  per architecture and re-initialises its weights and optimizer state for the next run.
-- Speed: a tiny network at batch 10 is dominated by Keras' per-step overhead, so the model is
-  compiled with ``steps_per_execution`` (a whole epoch per TensorFlow call) and XLA
-  (``jit_compile``), and fed from ``tf.data``: ~5x faster than a plain ``fit``. Validation
-  metrics, AUC, precision and recall are computed in numpy from the weights after each epoch
-  (an 8,000-row forward pass of this network costs about a millisecond), not by Keras loops.
+This module imports Keras only inside functions, so importing it costs nothing. No process-wide
+state: no ``keras.utils.set_random_seed`` and no ``clear_session`` (both reach every user of the
+server); each run is seeded through its own initializer seeds and a seeded numpy shuffle.
+Predictions, and AUC, precision and recall per epoch, are computed in numpy from the weights
+(an 8,000-row forward pass of this network costs about a millisecond).
 """
 
 from __future__ import annotations
@@ -21,23 +15,58 @@ from __future__ import annotations
 import math
 import os
 import tempfile
-import time
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from playground.churn import metrics
+from playground.activations import functions as activation_functions
 
-# Hidden-layer activations, each with its numpy form (the forward pass the page uses for
-# predictions, checked against Keras in the tests).
-ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "relu": lambda z: np.maximum(z, 0.0),
-    "tanh": np.tanh,
-    "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
-    "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0.0))),
-    "linear": lambda z: z,
+# Hidden-layer activations: every one of the tutorial article (sigmoid, tanh, relu, leaky relu,
+# parametric relu, swish; softmax only suits an output layer) plus elu, selu, gelu and linear.
+# Ids are the Activations page's registry ids; its numpy functions are the forward pass used for
+# predictions (checked against Keras' model.predict in the tests).
+
+
+@dataclass(frozen=True)
+class HiddenActivation:
+    """A hidden-layer activation: its numpy form and how Keras builds it.
+
+    `keras_name` is the ``keras.activations`` name given to ``Dense(activation=...)``. PReLU has
+    none: it is a ``Dense`` layer followed by a ``keras.layers.PReLU`` layer whose slope for
+    negative inputs is learnt, one per unit (`learns_slope`; it starts at 0 like Keras').
+    """
+
+    keras_name: str | None
+    numpy: Callable[..., np.ndarray]  # numpy(z), or numpy(z, slope) when learns_slope
+    learns_slope: bool = False
+
+    def __call__(self, z: np.ndarray, slope: np.ndarray | None = None) -> np.ndarray:
+        return self.numpy(z, slope) if self.learns_slope else self.numpy(z)
+
+
+def _from_activations_page(name: str) -> HiddenActivation:
+    """The Activations page's function with its default parameters (they equal Keras' defaults)."""
+    entry = activation_functions.get(name)
+    return HiddenActivation(entry.keras_name, lambda z, _fn=entry.fn: _fn(np.asarray(z, dtype=np.float64)))
+
+
+# Keras' PReLU: relu(z) - alpha * relu(-z), i.e. z for z > 0 and alpha * z below.
+_prelu = HiddenActivation(None, lambda z, slope: np.where(z > 0, z, slope * z), learns_slope=True)
+
+ACTIVATIONS: dict[str, HiddenActivation] = {
+    "relu": _from_activations_page("relu"),
+    "tanh": _from_activations_page("tanh"),
+    "sigmoid": _from_activations_page("sigmoid"),
+    "elu": _from_activations_page("elu"),
+    "linear": _from_activations_page("linear"),
+    "leaky_relu": _from_activations_page("leaky_relu"),  # slope 0.2 below 0: Keras' default
+    "prelu": _prelu,
+    "swish": _from_activations_page("swish"),  # x * sigmoid(x), also called silu
+    "selu": _from_activations_page("selu"),
+    "gelu": _from_activations_page("gelu"),  # the exact erf form, Keras' default (approximate=False)
 }
 
 # Weight initializers: label shown in the page, and the Keras config (a seed is added per layer).
@@ -51,10 +80,6 @@ INITIALIZERS: dict[str, tuple[str, dict]] = {
 
 # Optimizers with a sensible default learning rate each.
 OPTIMIZERS: dict[str, float] = {"adam": 0.001, "sgd": 0.01, "rmsprop": 0.001, "adagrad": 0.01}
-
-# Batches run inside one TensorFlow call (a whole epoch at the tutorial's batch 10): this cuts
-# Keras' Python overhead per batch (~4x faster at batch 10) with identical results.
-STEPS_PER_EXECUTION = 1000
 
 MAX_LAYERS, MAX_UNITS, MAX_EPOCHS = 6, 64, 200
 
@@ -88,7 +113,7 @@ class NetworkSpec:
 
     @property
     def architecture_key(self) -> tuple:
-        """What a compiled Keras model fixes; learning rate, initializer and seed are reset per run."""
+        """What a compiled training function fixes; learning rate, initializer and seed are reset per run."""
         return (self.n_inputs, self.hidden, self.optimizer)
 
     @property
@@ -97,8 +122,15 @@ class NetworkSpec:
 
     @property
     def n_parameters(self) -> int:
+        """Weights and biases, plus one learnt slope per unit of each PReLU layer."""
         sizes = self.layer_sizes
-        return sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+        slopes = sum(units for units, name in self.hidden if ACTIVATIONS[name].learns_slope)
+        return sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])) + slopes
+
+    @property
+    def layer_activations(self) -> list[str]:
+        """The activation of every layer, the sigmoid output included."""
+        return [name for _, name in self.hidden] + ["sigmoid"]
 
 
 @dataclass(frozen=True)
@@ -158,12 +190,24 @@ class TrainingRun:
         return predict_proba(self.weights, self.spec, x)
 
 
+def split_layers(weights: Sequence[np.ndarray], spec: NetworkSpec) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+    """Keras' flat weight list (kernel, bias[, PReLU slope] per layer) -> (kernel, bias, slope or None) per layer."""
+    arrays_per_layer = [3 if ACTIVATIONS[name].learns_slope else 2 for name in spec.layer_activations]
+    if sum(arrays_per_layer) != len(weights):
+        raise ValueError(f"These weights do not fit the network {spec.layer_sizes}: {len(weights)} arrays "
+                         f"where it has {sum(arrays_per_layer)}.")
+    layers, position = [], 0
+    for count in arrays_per_layer:
+        layers.append((weights[position], weights[position + 1], weights[position + 2] if count == 3 else None))
+        position += count
+    return layers
+
+
 def predict_proba(weights: Sequence[np.ndarray], spec: NetworkSpec, x: np.ndarray) -> np.ndarray:
     """Forward pass in numpy: a = act(a @ W + b) per hidden layer, then sigmoid(a @ W + b)."""
     activation = np.asarray(x, dtype=np.float64)
-    names = [name for _, name in spec.hidden] + ["sigmoid"]
-    for (kernel, bias), name in zip(zip(weights[0::2], weights[1::2]), names):
-        activation = ACTIVATIONS[name](activation @ kernel + bias)
+    for (kernel, bias, slope), name in zip(split_layers(weights, spec), spec.layer_activations):
+        activation = ACTIVATIONS[name](activation @ kernel + bias, slope)
     return activation[:, 0]
 
 
@@ -175,174 +219,64 @@ def class_weights_for(y: np.ndarray) -> dict[int, float]:
 
 
 def initial_weights(spec: NetworkSpec, seed: int) -> list[np.ndarray]:
-    """Seeded starting weights: kernels from the chosen initializer (seed + layer index), zero biases."""
+    """Seeded starting weights in Keras' order: per layer the kernel from the chosen initializer
+    (seed * 1000 + layer index), a zero bias, and for PReLU a zero slope per unit (Keras' default)."""
     import keras
 
     weights = []
     sizes = spec.layer_sizes
-    for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for index, ((fan_in, fan_out), name) in enumerate(zip(zip(sizes[:-1], sizes[1:]), spec.layer_activations)):
         config = INITIALIZERS[spec.initializer][1]
         initializer = keras.initializers.get(
             {"class_name": config["class_name"], "config": {**config["config"], "seed": seed * 1000 + index}}
         )
         weights.append(np.asarray(initializer((fan_in, fan_out), dtype="float32")))
         weights.append(np.zeros(fan_out, dtype="float32"))
+        if ACTIVATIONS[name].learns_slope:
+            weights.append(np.zeros(fan_out, dtype="float32"))
     return weights
 
 
-def build_model(spec: NetworkSpec):
-    """A compiled Keras model for `spec`: binary cross-entropy loss, accuracy, XLA-compiled steps.
-
-    AUC, precision and recall are reported per epoch from numpy (see :func:`train`), not as compiled
-    Keras metrics: Keras' confusion-matrix metrics keep the train step out of XLA and made every
-    epoch ~1.7x slower here (0.27 against 0.16 s at batch 10, measured in bench conditions).
-    """
+def keras_model(spec: NetworkSpec):
+    """The Keras Sequential model of `spec` (not compiled): Dense layers, a PReLU layer after a
+    Dense layer where the activation is prelu. Training does not use it (see engine.py); it is the
+    reference the tests compare the engine with, and what the .keras download holds."""
     import keras
 
     layers = [keras.Input(shape=(spec.n_inputs,))]
-    for units, activation in spec.hidden:
-        layers.append(keras.layers.Dense(units, activation=activation))
-    layers.append(keras.layers.Dense(1, activation="sigmoid"))
-    model = keras.Sequential(layers)
-    optimizer = keras.optimizers.get({"class_name": spec.optimizer, "config": {"learning_rate": spec.learning_rate}})
-    model.compile(optimizer=optimizer, loss="binary_crossentropy", metrics=["accuracy"],
-                  steps_per_execution=STEPS_PER_EXECUTION, jit_compile=True)
-    model.optimizer.build(model.trainable_variables)
-    return model
-
-
-def reset_model(model, spec: NetworkSpec, seed: int) -> None:
-    """Fresh seeded weights, a zeroed optimizer state (step count, moments) and spec's learning rate."""
-    model.set_weights(initial_weights(spec, seed))
-    learning_rate = model.optimizer._learning_rate
-    for variable in model.optimizer.variables:
-        if variable is not learning_rate:
-            variable.assign(np.zeros(variable.shape, dtype=variable.dtype))
-    model.optimizer.learning_rate = spec.learning_rate
-    model.reset_metrics()
-
-
-class ModelCache:
-    """Compiled Keras models of one session, one per architecture, least recently used dropped first."""
-
-    def __init__(self, capacity: int = 4):
-        self.capacity = capacity
-        self._models: OrderedDict = OrderedDict()
-        self.builds = 0  # how many models were built (the memory cost), for tests and benchmarks
-
-    def model_for(self, spec: NetworkSpec, seed: int):
-        """A compiled model for `spec`, reset to the seeded initial state."""
-        key = spec.architecture_key
-        if key in self._models:
-            self._models.move_to_end(key)
+    for units, name in spec.hidden:
+        if ACTIVATIONS[name].learns_slope:
+            layers += [keras.layers.Dense(units), keras.layers.PReLU()]
         else:
-            self._models[key] = build_model(spec)
-            self.builds += 1
-            while len(self._models) > self.capacity:
-                self._models.popitem(last=False)
-        model = self._models[key]
-        reset_model(model, spec, seed)
-        return model
+            layers.append(keras.layers.Dense(units, activation=ACTIVATIONS[name].keras_name))
+    layers.append(keras.layers.Dense(1, activation="sigmoid"))
+    return keras.Sequential(layers)
 
-    def keras_bytes(self, run: TrainingRun) -> bytes:
-        """The run's network as a ``.keras`` file (its weights loaded into the cached model)."""
-        key = run.spec.architecture_key
-        model = self._models.get(key)
-        if model is None:
-            model = self.model_for(run.spec, run.settings.seed)
-        model.set_weights(run.weights)
+
+_export_lock = threading.Lock()
+_export_models: OrderedDict = OrderedDict()  # architecture -> Keras model, reused (a new model costs memory for good)
+EXPORT_MODELS_KEPT = 4
+
+
+def keras_file_bytes(spec: NetworkSpec, weights: Sequence[np.ndarray]) -> bytes:
+    """The network as a ``.keras`` file (a Keras Sequential with these weights), for a download.
+
+    Loadable with ``keras.saving.load_model``; it predicts what :func:`predict_proba` predicts.
+    Safe from threads and worker processes: one model per architecture is kept and reused.
+    """
+    split_layers(weights, spec)  # a clear error for weights of another network
+    key = (spec.n_inputs, spec.hidden)
+    with _export_lock:
+        model = _export_models.pop(key, None) or keras_model(spec)
+        _export_models[key] = model
+        while len(_export_models) > EXPORT_MODELS_KEPT:
+            _export_models.popitem(last=False)
+        model.set_weights([np.asarray(w, dtype="float32") for w in weights])
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "churn_model.keras")
             model.save(path)
             with open(path, "rb") as file:
                 return file.read()
-
-
-def _dataset(x, y, sample_weight, batch_size: int, seed: int):
-    """Seeded shuffle per epoch (an op-level seed: no global seeding), batched.
-
-    Sample weights are always present (ones without class weights) so that every run of one
-    architecture feeds the same signature to the traced train step: no new graphs.
-    """
-    import tensorflow as tf
-
-    data = tf.data.Dataset.from_tensor_slices((x, y, sample_weight))
-    data = data.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    return data.batch(batch_size)
-
-
-def train(
-    cache: ModelCache,
-    spec: NetworkSpec,
-    settings: FitSettings,
-    x_fit: np.ndarray,
-    y_fit: np.ndarray,
-    x_val: np.ndarray | None = None,
-    y_val: np.ndarray | None = None,
-    on_epoch: Callable[[TrainingRun], None] | None = None,
-    should_stop: Callable[[], bool] | None = None,
-    run: TrainingRun | None = None,
-) -> TrainingRun:
-    """Train a (cached, re-initialised) model; report each epoch; return the run.
-
-    `on_epoch(run)` is called after every epoch with the history so far. `should_stop()` is asked
-    after every epoch; True ends training there (the partial weights and history are kept).
-    Pass your own `run` to keep the partial record even if `on_epoch` raises (a page rerun).
-    Early stopping watches the validation loss and restores the best epoch's weights.
-    """
-    import keras
-
-    run = run or TrainingRun(spec, settings)
-    x_fit = np.asarray(x_fit, dtype="float32")
-    y_fit = np.asarray(y_fit, dtype="float32")
-    has_validation = x_val is not None and len(x_val) > 0
-    if settings.early_stopping and not has_validation:
-        raise ValueError("Early stopping watches the validation loss: set a validation share above 0.")
-    if settings.class_weights:
-        weight_of = class_weights_for(y_fit)
-        sample_weight = np.where(y_fit == 1, weight_of[1], weight_of[0]).astype("float32")
-    else:
-        sample_weight = np.ones_like(y_fit)
-    model = cache.model_for(spec, settings.seed)
-    run.weights = model.get_weights()
-    started = time.perf_counter()
-
-    class Reporter(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.epoch_started = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            logs = logs or {}
-            run.weights = self.model.get_weights()
-            # loss and accuracy: Keras' running means over the epoch's batches (what fit reports);
-            # AUC, precision, recall: the whole training part at the epoch's end, in numpy.
-            row = {"epoch": epoch + 1, "loss": float(logs["loss"]), "accuracy": float(logs["accuracy"])}
-            scores = metrics.summary(y_fit, predict_proba(run.weights, spec, x_fit))
-            row.update(auc=scores["auc"], precision=scores["precision"], recall=scores["recall"])
-            if has_validation:
-                scores = metrics.summary(y_val, predict_proba(run.weights, spec, x_val))
-                row.update({f"val_{name}": scores[name] for name in ("loss", "accuracy", "auc", "precision", "recall")})
-            row["seconds"] = time.perf_counter() - self.epoch_started
-            run.history.append(row)
-            run.seconds = time.perf_counter() - started
-            if not math.isfinite(row["loss"]):
-                run.status = "diverged"
-                self.model.stop_training = True
-            elif has_validation and (run.best_epoch is None or row["val_loss"] < run.history[run.best_epoch - 1]["val_loss"]):
-                run.best_epoch, run.best_weights = row["epoch"], run.weights
-            elif settings.early_stopping and row["epoch"] - run.best_epoch >= settings.patience:
-                run.status = "early-stopped"
-                self.model.stop_training = True
-            if should_stop is not None and should_stop() and run.status == "running":
-                run.status = "stopped"
-                self.model.stop_training = True
-            if on_epoch is not None:
-                on_epoch(run)
-
-    data = _dataset(x_fit, y_fit, sample_weight, settings.batch_size, settings.seed)
-    model.fit(data, epochs=settings.epochs, verbose=0, shuffle=False, callbacks=[Reporter()])
-    finish(run)
-    return run
 
 
 def finish(run: TrainingRun, interrupted: bool = False) -> TrainingRun:

@@ -1,11 +1,19 @@
 """Train the churn network on prepared data, from the page or the command line.
 
-    python -m playground.churn.train [--csv PATH] [--hidden 6,6] [--activation relu] [--epochs 100]
-        [--batch-size 10] [--optimizer adam] [--learning-rate 0.001] [--seed 0] [--save model.keras]
+Start with :func:`train_prepared` (one run, what the page and the worker pool call); the
+training itself is playground/churn/engine.py. The rest: the command line and ChurnSession, the
+runs of one browser session.
 
-Without --csv it trains on the built-in synthetic data. It prints one line per epoch and, as
-its last line, one JSON object with the test metrics (test_accuracy, test_loss, auc, precision,
-recall, f1, epochs_run, seconds, ...).
+    python -m playground.churn.train [--csv PATH] [--hidden 6,6] [--activation relu] [--epochs 100]
+        [--batch-size 10] [--optimizer adam] [--learning-rate 0.001] [--seed 0] [--seeds 1]
+        [--threads 0] [--save model.keras]
+
+Without --csv it trains on the built-in synthetic data. It prints one line per epoch and then
+one JSON object with the test metrics (test_accuracy, test_loss, auc, precision, recall, f1,
+epochs_run, seed, seconds, ...). `seconds` is the wall time of the training itself, compilation
+included, loading TensorFlow and the data not. With --seeds N it trains seeds --seed ..
+--seed + N - 1 together (each with its own split, initial weights and batch order), prints one
+such line per seed and, last, one line with the mean, std, min and max of test_accuracy and auc.
 """
 
 from __future__ import annotations
@@ -14,43 +22,66 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from playground.churn import data, metrics
+from playground.churn import engine
 from playground.churn.model import (
+    ACTIVATIONS,
     INITIALIZERS,
     OPTIMIZERS,
     FitSettings,
-    ModelCache,
     NetworkSpec,
     TrainingRun,
     finish,
     history_frame,
-    train,
+    keras_file_bytes,
 )
+
+MAX_SEEDS = 50  # --seeds: models trained together by the command line
 
 
 def train_prepared(
     prepared: data.PreparedData,
     spec: NetworkSpec,
     settings: FitSettings,
-    cache: ModelCache | None = None,
+    cache: object | None = None,
     on_epoch: Callable[[TrainingRun], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     run: TrainingRun | None = None,
 ) -> TrainingRun:
-    """Carve the validation part out of the training part, then train (the test part stays unseen)."""
+    """Carve the validation part out of the training part, then train (the test part stays unseen).
+
+    `cache` is accepted for callers written before the engine and ignored: the engine keeps its
+    compiled epochs per process (see engine.py).
+    """
     x_fit, y_fit, x_val, y_val = data.validation_split(
         prepared.x_train, prepared.y_train, settings.validation_share, settings.seed
     )
-    return train(
-        cache or ModelCache(capacity=1), spec, settings, x_fit, y_fit,
-        x_val if len(x_val) else None, y_val if len(y_val) else None,
+    return engine.train(
+        spec, settings, x_fit, y_fit, x_val if len(x_val) else None, y_val if len(y_val) else None,
         on_epoch=on_epoch, should_stop=should_stop, run=run,
     )
+
+
+def train_prepared_stacked(
+    prepared: Sequence[data.PreparedData],
+    spec: NetworkSpec,
+    settings: Sequence[FitSettings],
+    on_epoch: Callable[[list[TrainingRun]], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> list[TrainingRun]:
+    """:func:`train_prepared` for several models at once (one prepared data set and settings each),
+    trained together by :func:`engine.train_stacked`."""
+    datasets = []
+    for part, setting in zip(prepared, settings):
+        x_fit, y_fit, x_val, y_val = data.validation_split(part.x_train, part.y_train, setting.validation_share,
+                                                           setting.seed)
+        datasets.append((x_fit, y_fit, x_val if len(x_val) else None, y_val if len(y_val) else None))
+    return engine.train_stacked(datasets, spec, settings, on_epoch=on_epoch, should_stop=should_stop)
 
 
 def score_on_test(run: TrainingRun, prepared: data.PreparedData, threshold: float = 0.5) -> dict:
@@ -86,7 +117,7 @@ def add_training_arguments(parser: argparse.ArgumentParser) -> None:
     """The options that describe one training (data, network, fit settings); shared with the experiment CLI."""
     parser.add_argument("--csv", help="bank churn CSV (default: the built-in synthetic data)")
     parser.add_argument("--hidden", type=parse_hidden, default=[6, 6], help="units per hidden layer, e.g. 6,6")
-    parser.add_argument("--activation", default="relu", help="hidden-layer activation")
+    parser.add_argument("--activation", default="relu", help=f"hidden-layer activation: {', '.join(ACTIVATIONS)}")
     parser.add_argument("--initializer", default="uniform", choices=list(INITIALIZERS))
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--batch-size", type=int, default=10)
@@ -96,7 +127,7 @@ def add_training_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--early-stopping", action="store_true", help="stop when the validation loss stalls")
     parser.add_argument("--patience", type=int, default=10)
     parser.add_argument("--class-weights", action="store_true", help="weigh the churners up to balance the classes")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the split, initial weights and batch order")
 
 
 def training_from_arguments(args: argparse.Namespace):
@@ -117,47 +148,78 @@ def training_from_arguments(args: argparse.Namespace):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m playground.churn.train", description=__doc__.split("\n\n")[0])
     add_training_arguments(parser)
+    parser.add_argument("--seeds", type=int, default=1,
+                        help="train this many seeds (--seed, --seed + 1, ...) together, each with its own split")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="TensorFlow op threads (0: TensorFlow's default; a worker pool uses 1)")
     parser.add_argument("--save", help="write the trained model to this .keras file")
-    parser.add_argument("--quiet", action="store_true", help="print only the final JSON line")
+    parser.add_argument("--quiet", action="store_true", help="print only the JSON lines")
     args = parser.parse_args(argv)
 
     try:
-        frame, spec, settings = training_from_arguments(args)
+        frame, spec, single = training_from_arguments(args)
+        if not 1 <= args.seeds <= MAX_SEEDS:
+            raise ValueError(f"--seeds takes 1 to {MAX_SEEDS} seeds (got {args.seeds}).")
+        if args.save and args.seeds > 1:
+            raise ValueError("--save writes one model: leave out --seeds, or pick one seed with --seed.")
+        seeds = list(range(args.seed, args.seed + args.seeds))
+        settings = [replace(single, seed=seed) for seed in seeds]
+        import keras  # noqa: F401  (loading TensorFlow is not part of the training's time)
+
+        engine.limit_threads(args.threads)
     except ValueError as error:  # ChurnDataError is a ValueError too
         print(f"error: {error}", file=sys.stderr)
         return 2
 
-    prepared = data.prepare(frame, seed=args.seed)
+    prepared = [data.prepare(frame, seed=seed) for seed in seeds]
+
+    def report(runs: list[TrainingRun]) -> None:
+        running = [run for run in runs if run.history and run.history[-1]["epoch"] == max(r.epochs_run for r in runs)]
+        if args.quiet or not running:
+            return
+        row = {key: float(np.mean([run.history[-1][key] for run in running])) for key in running[0].history[-1]
+               if all(key in run.history[-1] for run in running)}
+        extra = f"  val_loss {row['val_loss']:.4f}" if "val_loss" in row else ""
+        models = f"  (mean of {len(running)} models)" if len(runs) > 1 else ""
+        print(f"epoch {int(row['epoch']):>3}/{args.epochs}  loss {row['loss']:.4f}  "
+              f"accuracy {row['accuracy']:.4f}{extra}{models}", flush=True)
+
     started = time.perf_counter()
-
-    def report(run: TrainingRun) -> None:
-        if not args.quiet:
-            row = run.history[-1]
-            extra = f"  val_loss {row['val_loss']:.4f}" if "val_loss" in row else ""
-            print(f"epoch {row['epoch']:>3}/{settings.epochs}  loss {row['loss']:.4f}  "
-                  f"accuracy {row['accuracy']:.4f}{extra}", flush=True)
-
-    cache = ModelCache(capacity=1)
-    run = train_prepared(prepared, spec, settings, cache=cache, on_epoch=report)
-    finish(run)
-    result = {
-        **score_on_test(run, prepared),
-        "data": args.csv or "synthetic",
-        "hidden": args.hidden,
-        "activation": args.activation,
-        "optimizer": args.optimizer,
-        "learning_rate": args.learning_rate,
-        "batch_size": args.batch_size,
-        "seed": args.seed,
-        "seconds": time.perf_counter() - started,
-    }
+    runs = train_prepared_stacked(prepared, spec, settings, on_epoch=report)
+    seconds = time.perf_counter() - started
+    results = []
+    for run, part in zip(runs, prepared):
+        results.append({
+            **score_on_test(run, part),
+            "data": args.csv or "synthetic",
+            "hidden": args.hidden,
+            "activation": args.activation,
+            "optimizer": args.optimizer,
+            "learning_rate": args.learning_rate,
+            "batch_size": args.batch_size,
+            "seed": run.settings.seed,
+            "seconds": seconds,
+        })
     if args.save:
         with open(args.save, "wb") as file:
-            file.write(cache.keras_bytes(run))
-        result["saved"] = args.save
-    print(json.dumps({key: (float(value) if isinstance(value, np.floating) else value)
-                      for key, value in result.items()}))
+            file.write(keras_file_bytes(runs[0].spec, runs[0].weights))
+        results[0]["saved"] = args.save
+    for result in results:
+        print(json.dumps(_plain(result)))
+    if len(runs) > 1:
+        summary = {"seeds": seeds, "models": len(runs), "seconds": seconds}
+        for key in ("test_accuracy", "auc"):
+            values = np.array([result[key] for result in results])
+            summary[key] = {"mean": values.mean(), "std": values.std(), "min": values.min(), "max": values.max()}
+        print(json.dumps(_plain(summary)))
     return 0
+
+
+def _plain(value):
+    """numpy numbers -> Python numbers, for json."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return float(value) if isinstance(value, np.floating) else value
 
 
 if __name__ == "__main__":
@@ -213,12 +275,11 @@ class RunEntry:
 
 
 class ChurnSession:
-    """The model cache, the run history and the run in progress of one browser session."""
+    """The run history and the run in progress of one browser session."""
 
     max_entries = 12
 
     def __init__(self):
-        self.cache = ModelCache(capacity=4)
         self.entries: list[RunEntry] = []
         self.active: tuple[TrainingRun, data.PreparedData, str] | None = None
         self._count = 0
@@ -237,7 +298,7 @@ class ChurnSession:
         the next :meth:`complete` call closes it as stopped.
         """
         run, prepared, _ = self.active
-        train_prepared(prepared, run.spec, run.settings, cache=self.cache, on_epoch=on_epoch, run=run)
+        train_prepared(prepared, run.spec, run.settings, on_epoch=on_epoch, run=run)
         return self.complete()
 
     def train(self, prepared, spec, settings, data_label="synthetic", on_epoch=None) -> RunEntry | None:
@@ -251,14 +312,20 @@ class ChurnSession:
             return None
         run, prepared, data_label = self.active
         self.active = None
-        if run.weights is None or not run.history:  # interrupted before the first epoch ended
-            return None
+        if run.weights is None or (not run.history and run.status != "diverged"):
+            return None  # interrupted before the first epoch ended
         finish(run, interrupted=interrupted)
+        keras_file = None if run.status == "diverged" else keras_file_bytes(run.spec, run.weights)
+        return self.keep(run, prepared, data_label, keras_file)
+
+    def keep(self, run: TrainingRun, prepared: data.PreparedData, data_label: str,
+             keras_file: bytes | None = None) -> RunEntry | None:
+        """Add a closed run (trained here or in a worker process) with its test scores to the table."""
+        if run.weights is None or (not run.history and run.status != "diverged"):
+            return None  # interrupted before the first epoch ended
         self._count += 1
         entry = RunEntry(self._count, data_label, run, prepared, run.predict(prepared.x_test),
-                         score_on_test(run, prepared))
-        if run.status != "diverged":
-            entry.keras_file = self.cache.keras_bytes(run)
+                         score_on_test(run, prepared), keras_file)
         for older in self.entries:
             older.keras_file = None  # only the latest model is offered for download
         self.entries = [*self.entries, entry][-self.max_entries:]

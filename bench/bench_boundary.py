@@ -1,0 +1,105 @@
+"""Decision boundary engine and page: training speed, one redraw of the pictures, page rerun.
+
+Usage: .venv/bin/python bench/bench_boundary.py [--seconds 3]
+Prints epochs per second of the numpy engine (500 points, half for training, all seven
+features, two hidden layers of 8 tanh, batch 10: 25 batches an epoch; target >= 300), the same
+with the per-epoch loss/accuracy bookkeeping of a training run, the time of one redraw (80 x 80
+output grid, every neuron's map, the three figures and their JSON), and the page's server-side
+rerun when not playing (target < 150 ms). Numbers from a shared machine vary: run it twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
+os.environ.setdefault("PLAYGROUND_WARMUP", "0")
+
+from playground.boundary import datasets, features, figures  # noqa: E402
+from playground.boundary.network import Objective, make_optimizer  # noqa: E402
+from playground.boundary.session import Run, Training  # noqa: E402
+
+
+def make_run() -> Run:
+    points = datasets.generate("spiral", 500, 0.0, seed=0)
+    return Run(points, features.names(), (8, 8), ("tanh", "tanh"), Training("sgd", 0.03, 10, Objective()), 0.5, 0)
+
+
+def engine_epochs_per_second(seconds: float) -> float:
+    run = make_run()
+    optimizer, objective = make_optimizer("sgd", 0.03), Objective()
+    rng = np.random.default_rng(0)
+    epochs, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        run.network.train_epoch(run.x_train, run.y_train, 10, optimizer, objective, rng.permutation(len(run.y_train)))
+        epochs += 1
+    return epochs / (time.perf_counter() - started)
+
+
+def run_epochs_per_second(seconds: float) -> float:
+    run = make_run()
+    started = time.perf_counter()
+    run.train(seconds=seconds)
+    return run.epoch / (time.perf_counter() - started)
+
+
+def redraw_milliseconds(repeats: int = 15) -> dict[str, float]:
+    run = make_run()
+    run.train(epochs=20)
+    parts = {"grids": [], "output map": [], "network diagram": [], "loss curve": [], "figure JSON": []}
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        big, small = run.grid(81), run.grid(24)
+        t1 = time.perf_counter()
+        boundary = figures.boundary_map(big, run.points, run.train_index, run.test_index, show_test=True)
+        t2 = time.perf_counter()
+        diagram = figures.network_diagram(run.network, run.feature_ids, small, run.points.classes)
+        t3 = time.perf_counter()
+        loss = figures.loss_curve(run.history)
+        t4 = time.perf_counter()
+        for figure in (boundary, diagram, loss):
+            figure.to_json()
+        t5 = time.perf_counter()
+        for name, start, end in (("grids", t0, t1), ("output map", t1, t2), ("network diagram", t2, t3),
+                                 ("loss curve", t3, t4), ("figure JSON", t4, t5)):
+            parts[name].append((end - start) * 1000)
+    return {name: statistics.median(values) for name, values in parts.items()}
+
+
+def page_rerun_milliseconds(repeats: int = 7) -> list[float]:
+    from apptest_utils import open_page
+
+    at = open_page("pages/boundary.py", timeout=300)
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        at.run()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=3.0)
+    args = parser.parse_args()
+    load = os.getloadavg()[0] / (os.cpu_count() or 1)
+    print(f"machine load: {load:.1f} per core ({os.cpu_count()} cores)")
+    print(f"engine, 25 batches of 10 per epoch: {engine_epochs_per_second(args.seconds):8.0f} epochs/s  (target >= 300)")
+    print(f"training run incl. per-epoch metrics: {run_epochs_per_second(args.seconds):6.0f} epochs/s")
+    redraw = redraw_milliseconds()
+    print("one redraw (median ms): " + ", ".join(f"{name} {ms:.1f}" for name, ms in redraw.items())
+          + f"; total {sum(redraw.values()):.1f}")
+    times = page_rerun_milliseconds()
+    print(f"page rerun when not playing: median {statistics.median(times):.0f} ms, min {min(times):.0f} ms  (target < 150)")
+
+
+if __name__ == "__main__":
+    main()

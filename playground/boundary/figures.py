@@ -1,0 +1,263 @@
+"""Pictures of a decision-boundary run: the output map with the points, the network diagram
+(every neuron's own little map, links coloured by sign and sized by weight), and the loss curve.
+
+Pure functions: a `Grid` (the network evaluated over the plane) and points in, a plotly Figure
+out. They are redrawn several times a second while training plays, so they stay lean: float32
+arrays, few traces, neuron maps as small PNG images.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image
+
+from playground.boundary import datasets, features
+from playground.boundary.datasets import Points
+from playground.boundary.network import Network
+from playground.boundary.session import Grid
+
+FONT = dict(size=15)
+ORANGE, WHITE, BLUE, GREEN = (np.array(c, dtype=float) for c in ((245, 147, 34), (255, 255, 255), (8, 119, 189), (30, 150, 90)))
+CLASS_COLOURS = (ORANGE, BLUE, GREEN)
+CLASS_NAMES = ("class 0 (orange)", "class 1 (blue)", "class 2 (green)")
+DIVERGING = [[0.0, "rgb(245,147,34)"], [0.5, "rgb(255,255,255)"], [1.0, "rgb(8,119,189)"]]
+CLICK_TRACE = 0  # when drawing, the boundary map's trace 0 is the invisible grid that takes the clicks
+
+
+def _f32(values) -> np.ndarray:
+    return np.asarray(values, dtype=np.float32)
+
+
+def _rgb(css: np.ndarray) -> str:
+    return "rgb({:.0f},{:.0f},{:.0f})".format(*css)
+
+
+def diverging_rgb(values: np.ndarray) -> np.ndarray:
+    """Values in -1..1 (clipped) to colours: orange at -1, white at 0, blue at +1. Shape (..., 3)."""
+    v = np.clip(values, -1.0, 1.0)[..., None]
+    return np.where(v < 0, WHITE + (ORANGE - WHITE) * -v, WHITE + (BLUE - WHITE) * v)
+
+
+def class_rgb(probabilities: np.ndarray) -> np.ndarray:
+    """Three class probabilities (..., 3) to a blend of the class colours, paler where unsure."""
+    blend = probabilities @ np.stack(CLASS_COLOURS)
+    certainty = (probabilities.max(axis=-1, keepdims=True) - 1 / 3) * 1.5  # 0 when 1/3 each, 1 when sure
+    return WHITE + (blend - WHITE) * np.clip(certainty, 0, 1)
+
+
+def png_uri(rgb: np.ndarray) -> str:
+    """An (rows, cols, 3) image, row 0 at the bottom of the plane, as a PNG data URI."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.flipud(np.clip(rgb, 0, 255)).astype(np.uint8)).save(buffer, format="PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def map_values(grid: Grid, classes: int, discrete: bool) -> np.ndarray:
+    """What the heatmap shows: P(class 1) for two classes, the value for regression."""
+    output = grid.output
+    if discrete:
+        return (output > 0.5).astype(float) if classes == 2 else np.clip(np.round(output), -1, 1)
+    return output
+
+
+def output_image(grid: Grid, classes: int, discrete: bool = False) -> np.ndarray:
+    """The output over the plane as colours (rows, cols, 3): orange-white-blue for P(class 1) or
+    the value, a blend of the three class colours for three classes."""
+    if classes == 3:
+        probabilities = grid.output
+        if discrete:
+            probabilities = np.eye(3)[np.argmax(probabilities, axis=-1)]
+        return class_rgb(probabilities)
+    values = map_values(grid, classes, discrete)
+    return diverging_rgb(values * 2 - 1 if classes == 2 else values)
+
+
+def boundary_map(grid: Grid, points: Points, train_index, test_index, show_test: bool = False,
+                 discrete: bool = False, drawing: bool = False, height: int = 560) -> go.Figure:
+    """The output over the plane, the training points on top (test points too if asked).
+
+    The output is a PNG layout image (cheaper for the browser to redraw than a heatmap trace, which
+    matters at several redraws a second); a two-point invisible trace carries the colour bar. When
+    drawing, trace 0 is a grid of invisible markers on every other cell that takes the clicks and
+    shows the output value on hover."""
+    axis = grid.axis
+    step = float(axis[1] - axis[0])
+    classes = points.classes
+    extent = [float(axis[0]) - step / 2, float(axis[-1]) + step / 2]
+    title = {2: "P(class 1)", 3: "P(class 0, 1, 2)", 0: "predicted value"}[classes]
+    low = 0.0 if classes == 2 else -1.0
+    traces = []
+    if drawing:  # 41 x 41 invisible click targets (they cost the browser ~100 ms a redraw, so only here)
+        coarse = axis[::2]
+        cx, cy = np.meshgrid(coarse, coarse)
+        if classes == 3:
+            customdata = _f32(grid.output[::2, ::2].reshape(-1, 3))
+            hover = "P = %{customdata[0]:.2f}, %{customdata[1]:.2f}, %{customdata[2]:.2f}"
+        else:
+            customdata = _f32(map_values(grid, classes, discrete)[::2, ::2].ravel())
+            hover = f"{title} %{{customdata:.3f}}"
+        traces.append(dict(
+            type="scatter", x=_f32(cx.ravel()), y=_f32(cy.ravel()), mode="markers", name="network output",
+            showlegend=False, customdata=customdata,
+            hovertemplate=f"click: add a point here<br>x₁ %{{x:.2f}}, x₂ %{{y:.2f}}<br>{hover}<extra></extra>",
+            marker=dict(size=10, opacity=0, color="black"),
+            selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0))))
+    traces += [
+        dict(type="scatter", x=[None, None], y=[None, None], mode="markers", name="network output", showlegend=False,
+             hoverinfo="skip",
+             marker=dict(color=[low, 1.0], colorscale=DIVERGING, cmin=low, cmax=1.0, showscale=classes != 3,
+                         colorbar=dict(title=dict(text=title, side="right"), thickness=14, len=0.85))),
+    ]
+    image = dict(source=png_uri(output_image(grid, classes, discrete)), xref="x", yref="y", x=extent[0], y=extent[1],
+                 sizex=extent[1] - extent[0], sizey=extent[1] - extent[0], sizing="stretch", layer="below")
+    parts = [("train", train_index, "white")] + ([("test", test_index, "black")] if show_test else [])
+    for part, index, outline in parts:
+        xy, labels = points.xy[index], points.labels[index]
+        marker = dict(size=8 if part == "train" else 9, line=dict(width=1.2, color=outline),
+                      symbol="circle" if part == "train" else "square")
+        if classes:
+            for label in range(classes):
+                mine = labels == label
+                traces.append(dict(
+                    type="scatter", x=_f32(xy[mine, 0]), y=_f32(xy[mine, 1]), mode="markers",
+                    name=f"{CLASS_NAMES[label]}, {part}", marker={**marker, "color": _rgb(CLASS_COLOURS[label])},
+                    hovertemplate=f"{part} point of class {label}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"))
+        else:
+            traces.append(dict(
+                type="scatter", x=_f32(xy[:, 0]), y=_f32(xy[:, 1]), mode="markers", name=f"{part} points (colour = target)",
+                marker={**marker, "color": _f32(labels), "colorscale": DIVERGING, "cmin": -1, "cmax": 1},
+                hovertemplate=f"{part} point<br>(%{{x:.2f}}, %{{y:.2f}})<br>target %{{marker.color:.3f}}<extra></extra>"))
+    # Plain dicts validated once by go.Figure: add_trace/update_layout one by one cost ~10x more,
+    # and this figure is rebuilt several times a second while training plays.
+    return go.Figure(data=traces, layout=dict(
+        images=[image], height=height, font=FONT, margin=dict(l=60, r=10, t=10, b=60), plot_bgcolor="white",
+        clickmode="event+select" if drawing else "event", dragmode=False, hovermode="closest",
+        legend=dict(orientation="h", yanchor="top", y=-0.13, x=0, font=dict(size=13)),
+        xaxis=dict(title=dict(text="x₁ (coordinate in the plane)"), range=extent, constrain="domain", showgrid=False, zeroline=False),
+        yaxis=dict(title=dict(text="x₂ (coordinate)"), range=extent, scaleanchor="x", scaleratio=1, constrain="domain",
+                   showgrid=False, zeroline=False),
+        uirevision="boundary",
+    ))
+
+
+def clicked_point(selection) -> tuple[float, float] | None:
+    """The (x1, x2) of a click on the drawing grid, from st.plotly_chart's selection."""
+    for point in (selection or {}).get("points") or []:
+        if "x" in point and "y" in point and point.get("curve_number") == CLICK_TRACE:
+            return round(float(point["x"]), 2), round(float(point["y"]), 2)
+    return None
+
+
+def _neuron_image(values: np.ndarray) -> str:
+    scale = max(1.0, float(np.abs(values).max()))  # unbounded (relu) neurons: scaled to their largest value
+    return png_uri(diverging_rgb(values / scale))
+
+
+def network_diagram(network: Network, feature_ids, grid: Grid, classes: int, height: int = 560) -> go.Figure:
+    """Columns of nodes (inputs, hidden layers, output), each drawn as its own map over the
+    plane; links coloured by sign (blue +, orange -) and as wide as the weight is large. Hover
+    a link's middle for its weight, a node for its bias."""
+    arch = network.architecture
+    sizes = [len(feature_ids), *arch.hidden, 1]
+    tallest = max(sizes)
+    columns = len(sizes)
+    node = 0.78  # node side, in units of the row spacing
+
+    def position(column, row):
+        # rows centred vertically; y grows upwards, first row at the top
+        return 1.6 * column, (sizes[column] - 1) / 2 - row
+
+    # Built as plain dicts and validated once at the end: add_layout_image/add_trace one by one
+    # copies the figure each time (seconds for a big network; this must redraw 5 times a second).
+    traces, images, annotations = [], [], []
+    maps = [grid.inputs, *grid.hidden, [_output_map(grid, classes)]]
+    for column, column_maps in enumerate(maps):
+        for row, values in enumerate(column_maps):
+            x, y = position(column, row)
+            source = values if isinstance(values, str) else _neuron_image(values)
+            images.append(dict(source=source, xref="x", yref="y", x=x - node / 2, y=y + node / 2,
+                               sizex=node, sizey=node, sizing="stretch", layer="above"))
+    # links, bucketed by sign and width: a handful of traces instead of one per link
+    weights = np.concatenate([k.ravel() for k in network.kernels]) if network.kernels else np.zeros(1)
+    biggest = max(float(np.abs(weights).max()), 1e-12)
+    buckets: dict[tuple[bool, int], tuple[list, list]] = {}
+    mid_x, mid_y, mid_text, mid_colour = [], [], [], []
+    names = [[features.FEATURES[f].title for f in feature_ids]] + [
+        [f"neuron {j + 1} of layer {i + 1}" for j in range(n)] for i, n in enumerate(arch.hidden)] + [["output"]]
+    for layer, kernel in enumerate(network.kernels):
+        for i in range(kernel.shape[0]):
+            for j in range(kernel.shape[1] if layer < len(network.kernels) - 1 else 1):
+                w = float(kernel[i, j]) if layer < len(network.kernels) - 1 or classes != 3 else float(kernel[i].mean())
+                x0, y0 = position(layer, i)
+                x1, y1 = position(layer + 1, j)
+                width = int(np.clip(round(1 + 6 * abs(w) / biggest), 1, 7))
+                xs, ys = buckets.setdefault((w >= 0, width), ([], []))
+                xs += [x0 + node / 2, x1 - node / 2, None]
+                ys += [y0, y1, None]
+                mid_x.append((x0 + x1) / 2)
+                mid_y.append((y0 + y1) / 2)
+                mid_text.append(f"{names[layer][i]} → {names[layer + 1][j]}<br>weight {w:+.3f}")
+                mid_colour.append(_rgb(BLUE if w >= 0 else ORANGE))
+    for (positive, width), (xs, ys) in sorted(buckets.items()):
+        traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+                           line=dict(color=_rgb(BLUE if positive else ORANGE), width=width)))
+    traces.append(dict(type="scatter", x=mid_x, y=mid_y, mode="markers", name="weight (hover)", text=mid_text,
+                       hovertemplate="%{text}<extra></extra>", showlegend=False,
+                       marker=dict(size=7, color=mid_colour, opacity=0.6)))
+    # node hover: bias
+    bx, by, btext = [], [], []
+    for layer, bias in enumerate(network.biases):
+        for j in range(bias.size if layer < len(network.biases) - 1 else 1):
+            x, y = position(layer + 1, j)
+            bx.append(x)
+            by.append(y)
+            value = float(bias[j]) if bias.size > 1 and layer < len(network.biases) - 1 or classes != 3 else float(bias.mean())
+            btext.append(f"{names[layer + 1][j]}<br>bias {value:+.3f}")
+    traces.append(dict(type="scatter", x=bx, y=by, mode="markers", text=btext, hovertemplate="%{text}<extra></extra>",
+                       marker=dict(size=28, opacity=0), showlegend=False))
+    for positive in (True, False):  # legend entries for the link colours
+        traces.append(dict(type="scatter", x=[None], y=[None], mode="lines",
+                           name="positive weight" if positive else "negative weight",
+                           line=dict(color=_rgb(BLUE if positive else ORANGE), width=4)))
+    headers = ["inputs"] + [f"layer {i + 1}<br>{n} × {a}" for i, (n, a) in enumerate(zip(arch.hidden, arch.activations))] + [
+        f"output<br>{arch.output_activation}"]
+    top = (tallest - 1) / 2 + 0.85
+    for column, text in enumerate(headers):
+        annotations.append(dict(x=1.6 * column, y=top, text=text, showarrow=False, font=dict(size=13), yanchor="bottom"))
+    return go.Figure(data=traces, layout=dict(
+        images=images, annotations=annotations, height=height, font=FONT, margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="white", hovermode="closest",
+        dragmode=False, legend=dict(orientation="h", yanchor="top", y=0.0, x=0, font=dict(size=13)),
+        xaxis=dict(visible=False, range=[-0.6, 1.6 * (columns - 1) + 0.6]),
+        yaxis=dict(visible=False, range=[-(tallest - 1) / 2 - 0.8, top + 1.0]),
+        uirevision="network",
+    ))
+
+
+def _output_map(grid: Grid, classes: int) -> str:
+    if classes == 3:
+        return png_uri(class_rgb(grid.output))
+    values = grid.output * 2 - 1 if classes == 2 else grid.output
+    return png_uri(diverging_rgb(values))
+
+
+def loss_curve(history: list[dict], max_points: int = 600, height: int = 300) -> go.Figure:
+    """Train and test loss per epoch (the data loss, without the penalty)."""
+    rows = history[:: max(1, len(history) // max_points)]
+    if rows[-1] is not history[-1]:
+        rows = [*rows, history[-1]]
+    epochs = _f32([row["epoch"] for row in rows])
+    traces = [dict(type="scatter", x=epochs, y=_f32([row[key] for row in rows]), mode="lines", name=name,
+                   line=dict(width=3, dash=dash, color=colour),
+                   hovertemplate=f"epoch %{{x:.0f}}<br>{name} %{{y:.4f}}<extra></extra>")
+              for key, name, dash, colour in (("train_loss", "training loss", "solid", "#222222"),
+                                              ("test_loss", "test loss", "dash", "#7f7f7f"))]
+    return go.Figure(data=traces, layout=dict(
+        height=height, font=FONT, margin=dict(l=60, r=10, t=10, b=50), plot_bgcolor="white",
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+        xaxis=dict(title=dict(text="epoch (passes over the training points)"), rangemode="tozero", gridcolor="#eeeeee"),
+        yaxis=dict(title=dict(text="loss (mean per point)"), rangemode="tozero", gridcolor="#eeeeee"),
+    ))

@@ -1,0 +1,287 @@
+"""The numpy engine: a fully connected network on the plane, its forward and backward pass and
+one epoch of mini-batch training, written to equal Keras (Dense layers with Glorot-uniform
+kernels and zero biases, `binary_crossentropy` / `sparse_categorical_crossentropy` /
+`mean_squared_error`, L1/L2 kernel regularizers, `keras.optimizers` via the optimizers package).
+
+All parameters live in one flat float64 vector (`Network.params`); each layer's kernel and bias
+are views into it, so an optimizer from `playground.optimizers.rules` updates the whole network
+in one call. Start reading at `Network.gradient`, then `train_epoch`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from playground.activations import functions as activation_registry
+from playground.optimizers import rules
+
+# The hidden-layer activations the page offers (ids of the activation registry).
+ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear", "leaky_relu", "swish", "elu")
+OPTIMIZERS = ("sgd", "momentum", "adam")
+LOSSES = {"cross_entropy": "Cross-entropy", "squared_error": "Squared error"}
+REGULARIZATIONS = {"none": "None", "l1": "L1", "l2": "L2"}
+MAX_LAYERS, MAX_NEURONS = 6, 8
+EXPLODED = 1e6  # a loss above this (or not finite) counts as "the training exploded"
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """Everything that fixes the shape of the weights: changing any of it starts a new network."""
+
+    inputs: int
+    hidden: tuple[int, ...]
+    activations: tuple[str, ...]  # one per hidden layer
+    classes: int  # 2 -> one sigmoid output, 3 -> softmax over three, 0 -> one linear output
+
+    def __post_init__(self):
+        if self.inputs < 1:
+            raise ValueError("The network needs at least one input feature.")
+        if len(self.hidden) > MAX_LAYERS:
+            raise ValueError(f"At most {MAX_LAYERS} hidden layers; got {len(self.hidden)}.")
+        if any(not 1 <= n <= MAX_NEURONS for n in self.hidden):
+            raise ValueError(f"Each hidden layer has 1 to {MAX_NEURONS} neurons; got {list(self.hidden)}.")
+        if len(self.activations) != len(self.hidden):
+            raise ValueError(f"Give one activation per hidden layer: {len(self.hidden)} layers, "
+                             f"{len(self.activations)} activations.")
+        for name in self.activations:
+            activation_registry.get(name)
+        if self.classes not in (0, 2, 3):
+            raise ValueError("classes must be 2, 3 or 0 (regression).")
+
+    @property
+    def outputs(self) -> int:
+        return 3 if self.classes == 3 else 1
+
+    @property
+    def output_activation(self) -> str:
+        return {2: "sigmoid", 3: "softmax", 0: "linear"}[self.classes]
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        return (self.inputs, *self.hidden, self.outputs)
+
+
+@dataclass(frozen=True)
+class Objective:
+    """What training minimises: the data loss plus a kernel penalty."""
+
+    loss: str = "cross_entropy"
+    regularization: str = "none"
+    rate: float = 0.0
+
+    def __post_init__(self):
+        if self.loss not in LOSSES:
+            raise ValueError(f"Unknown loss {self.loss!r}; choose {' or '.join(LOSSES)}.")
+        if self.regularization not in REGULARIZATIONS:
+            raise ValueError(f"Unknown regularization {self.regularization!r}; choose {', '.join(REGULARIZATIONS)}.")
+        if not 0.0 <= self.rate <= 10.0:
+            raise ValueError(f"The regularization rate must be between 0 and 10; got {self.rate:g}.")
+
+
+def check_objective(architecture: Architecture, objective: Objective) -> None:
+    if architecture.classes == 0 and objective.loss == "cross_entropy":
+        raise ValueError("Cross-entropy needs classes; a regression target is fitted with squared error.")
+
+
+def _sigmoid(z):
+    return activation_registry.get("sigmoid").fn(z)
+
+
+# Derivatives computed from a layer's output a = f(z) instead of from z: one numpy call instead
+# of the registry's two or three, on the hot path of training. The tests check each one equals
+# the registry's `grad` (the registry stays the reference for every activation).
+FAST_DERIVATIVES = {
+    "tanh": lambda z, a: 1.0 - a * a,
+    "sigmoid": lambda z, a: a * (1.0 - a),
+    "relu": lambda z, a: (z > 0).astype(float),
+    "linear": lambda z, a: np.ones_like(a),
+}
+
+
+def _softmax_rows(z):
+    shifted = z - z.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _log_softmax_rows(z):
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+class Network:
+    """Weights and the maths. `params` is the one flat vector; `kernels[l]` has shape (in, out)."""
+
+    def __init__(self, architecture: Architecture, seed: int = 0, params: np.ndarray | None = None):
+        self.architecture = architecture
+        sizes = architecture.sizes
+        shapes = [(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
+        total = sum(a * b + b for a, b in shapes)
+        self.params = np.zeros(total)
+        self.kernels, self.biases = self._views(self.params, shapes)
+        self._shapes = shapes
+        if params is not None:
+            params = np.asarray(params, dtype=float)
+            if params.shape != (total,):
+                raise ValueError(f"Expected {total} parameters for this network; got {params.size}.")
+            self.params[:] = params
+        else:
+            rng = np.random.default_rng(seed)
+            for kernel in self.kernels:  # Glorot uniform, as Keras' Dense default; biases start at 0
+                limit = np.sqrt(6.0 / (kernel.shape[0] + kernel.shape[1]))
+                kernel[:] = rng.uniform(-limit, limit, kernel.shape)
+        self._hidden = [activation_registry.get(name) for name in architecture.activations]
+        self._forward = [activation.fn for activation in self._hidden]
+        self._derivative = [
+            FAST_DERIVATIVES.get(activation.name) or (lambda z, a, grad=activation.grad: grad(z))
+            for activation in self._hidden
+        ]
+        self._grad = np.zeros(total)
+        self._grad_kernels, self._grad_biases = self._views(self._grad, shapes)
+
+    @staticmethod
+    def _views(flat, shapes):
+        kernels, biases, at = [], [], 0
+        for a, b in shapes:
+            kernels.append(flat[at:at + a * b].reshape(a, b))
+            at += a * b
+            biases.append(flat[at:at + b])
+            at += b
+        return kernels, biases
+
+    @property
+    def size(self) -> int:
+        return self.params.size
+
+    def copy(self) -> "Network":
+        return Network(self.architecture, params=self.params.copy())
+
+    # -- forward -------------------------------------------------------------------------------
+
+    def layer_outputs(self, x: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+        """Every hidden layer's activations (n, neurons) and the output logits (n, outputs)."""
+        hidden = []
+        a = x
+        for kernel, bias, activation in zip(self.kernels, self.biases, self._hidden):
+            a = activation.fn(a @ kernel + bias)
+            hidden.append(a)
+        return hidden, a @ self.kernels[-1] + self.biases[-1]
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """The network's output: P(class 1) (n,), class probabilities (n, 3), or the value (n,)."""
+        _, logits = self.layer_outputs(x)
+        return self.output_from_logits(logits)
+
+    def output_from_logits(self, logits):
+        classes = self.architecture.classes
+        if classes == 3:
+            return _softmax_rows(logits)
+        if classes == 2:
+            return _sigmoid(logits[:, 0])
+        return logits[:, 0]
+
+    # -- loss ----------------------------------------------------------------------------------
+
+    def data_loss(self, logits: np.ndarray, labels: np.ndarray, loss: str) -> float:
+        """Mean loss over the rows, as Keras computes it (cross-entropy from the logits, which
+        equals Keras' value on the probabilities wherever they are not clipped at 1e-7)."""
+        classes = self.architecture.classes
+        if len(labels) == 0:
+            return float("nan")
+        if loss == "cross_entropy":
+            if classes == 2:  # softplus(z) - y z = -(y log s(z) + (1-y) log(1-s(z)))
+                z = logits[:, 0]
+                return float(np.mean(np.logaddexp(0.0, z) - labels * z))
+            log_p = _log_softmax_rows(logits)
+            return float(-np.mean(log_p[np.arange(len(labels)), labels.astype(int)]))
+        output = self.output_from_logits(logits)
+        if classes == 3:  # Keras MSE on one-hot targets: mean over the classes, then over rows
+            target = np.eye(3)[labels.astype(int)]
+            return float(np.mean((output - target) ** 2))
+        return float(np.mean((output - labels) ** 2))
+
+    def penalty(self, objective: Objective) -> float:
+        if objective.regularization == "l2":
+            return objective.rate * sum(float(np.sum(k * k)) for k in self.kernels)
+        if objective.regularization == "l1":
+            return objective.rate * sum(float(np.sum(np.abs(k))) for k in self.kernels)
+        return 0.0
+
+    # -- backward ------------------------------------------------------------------------------
+
+    def _output_delta(self, logits, labels, loss):
+        """d(mean loss)/d(logits), shape (n, outputs)."""
+        n = len(labels)
+        classes = self.architecture.classes
+        if classes == 2:
+            with np.errstate(over="ignore"):  # exp overflow gives p = 0 exactly, as it should
+                p = 1.0 / (1.0 + np.exp(-logits[:, 0]))
+            if loss == "cross_entropy":
+                return ((p - labels) / n)[:, None]
+            return (2.0 * (p - labels) * p * (1.0 - p) / n)[:, None]
+        if classes == 3:
+            p = _softmax_rows(logits)
+            target = np.zeros_like(p)
+            target[np.arange(n), labels.astype(int)] = 1.0
+            if loss == "cross_entropy":
+                return (p - target) / n
+            g = 2.0 * (p - target) / (3 * n)  # dL/dp; then through softmax's Jacobian
+            return p * (g - np.sum(g * p, axis=1, keepdims=True))
+        return (2.0 * (logits[:, 0] - labels) / n)[:, None]
+
+    def gradient(self, x: np.ndarray, labels: np.ndarray, objective: Objective,
+                 with_loss: bool = True) -> tuple[float, np.ndarray]:
+        """(batch loss incl. penalty, gradient of it as one flat vector). The returned array is a
+        buffer the next call overwrites; copy it to keep it. Training skips the loss (nan)."""
+        pre, post = [], [x]
+        a = x
+        for kernel, bias, forward in zip(self.kernels, self.biases, self._forward):
+            z = a @ kernel
+            z += bias
+            a = forward(z)
+            pre.append(z)
+            post.append(a)
+        logits = a @ self.kernels[-1] + self.biases[-1]
+        loss = self.data_loss(logits, labels, objective.loss) if with_loss else float("nan")
+        delta = self._output_delta(logits, labels, objective.loss)
+        for layer in range(len(self.kernels) - 1, -1, -1):
+            np.dot(post[layer].T, delta, out=self._grad_kernels[layer])
+            np.sum(delta, axis=0, out=self._grad_biases[layer])
+            if layer:
+                delta = (delta @ self.kernels[layer].T) * self._derivative[layer - 1](pre[layer - 1], post[layer])
+        if objective.regularization != "none" and objective.rate > 0:
+            if with_loss:
+                loss += self.penalty(objective)
+            for kernel, grad in zip(self.kernels, self._grad_kernels):
+                grad += (2.0 * objective.rate) * kernel if objective.regularization == "l2" else objective.rate * np.sign(kernel)
+        return loss, self._grad
+
+    # -- training ------------------------------------------------------------------------------
+
+    def train_epoch(self, x, labels, batch_size: int, optimizer: rules.Optimizer, objective: Objective,
+                    order: np.ndarray | None = None) -> bool:
+        """One pass over (x, labels) in mini-batches of `batch_size`, in row order `order` (Keras'
+        fit(shuffle=False) on x[order]). Returns True, or False when an update was not finite: it
+        is then not applied and the weights stay at their last finite values."""
+        if order is not None:
+            x, labels = x[order], labels[order]
+        params = self.params
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for start in range(0, len(labels), batch_size):
+                end = start + batch_size
+                _, grad = self.gradient(x[start:end], labels[start:end], objective, with_loss=False)
+                new = optimizer.step(params, grad)
+                if not np.isfinite(new).all():
+                    return False
+                params[:] = new
+        return True
+
+
+def make_optimizer(name: str, learning_rate: float) -> rules.Optimizer:
+    if name not in OPTIMIZERS:
+        raise ValueError(f"Unknown optimizer {name!r}; choose {', '.join(OPTIMIZERS)}.")
+    if not 1e-5 <= learning_rate <= 10:
+        raise ValueError(f"The learning rate must be between 0.00001 and 10; got {learning_rate:g}.")
+    return rules.make(name, learning_rate)

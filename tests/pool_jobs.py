@@ -1,0 +1,50 @@
+"""Cheap job functions for the worker-pool tests (imported by name inside the worker processes)."""
+
+import os
+import time
+
+from playground.workers import JobError
+
+_kept = []  # memory a job leaves behind in its worker, to test recycling
+
+
+def count_epochs(epochs, seconds_per_epoch=0.05, progress=None):
+    """A training stand-in: one progress event per epoch; checks for a stop between epochs."""
+    for epoch in range(1, epochs + 1):
+        time.sleep(seconds_per_epoch)
+        progress.send({"epoch": epoch})
+        if progress.stop_requested():
+            return {"epochs": epoch, "pid": os.getpid(), "stopped": True}
+    return {"epochs": epochs, "pid": os.getpid(), "stopped": False}
+
+
+def fail_with(message, progress=None):
+    raise JobError(message)
+
+
+def crash(progress=None):
+    return {}["missing"]
+
+
+def crash_with_a_long_message(progress=None):
+    raise RuntimeError("Graph execution error:\n\n  File \"x.py\", line 1\n" * 50)
+
+
+def hold_memory(megabytes, progress=None):
+    block = bytearray(megabytes * 2**20)
+    block[:: 4096] = b"x" * len(block[:: 4096])  # touch every page so it is resident
+    _kept.append(block)
+    return os.getpid()
+
+
+def ignore_stop(seconds, progress=None):
+    time.sleep(seconds)
+    return "too late"
+
+
+def unpicklable_result(progress=None):
+    return lambda: None
+
+
+def failing_start():
+    raise RuntimeError("no TensorFlow here")

@@ -1,0 +1,235 @@
+"""playground.workers: first come first served, stop, closed tabs, dead and recycled workers, progress.
+
+Every test uses real worker processes (spawn) with the cheap job functions of tests/pool_jobs.py.
+"""
+
+import os
+import signal
+import time
+
+import pytest
+
+import pool_jobs
+from playground import workers
+from playground.workers import WorkerPool
+
+
+def wait_until(condition, timeout=20.0, step=0.02):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    raise AssertionError("timed out waiting")
+
+
+@pytest.fixture
+def make_pool():
+    pools = []
+
+    def make(size=1, **options):
+        options.setdefault("max_memory_mb", 10_000)
+        options.setdefault("tick_seconds", 0.05)
+        pool = WorkerPool(size=size, **options)
+        pools.append(pool)
+        wait_until(lambda: pool.status().ready == size or not options.get("start", True))
+        return pool
+
+    yield make
+    for pool in pools:
+        pool.shutdown()
+
+
+def test_jobs_run_first_come_first_served_with_positions_and_per_epoch_progress(make_pool):
+    pool = make_pool(size=1)
+    tickets = [pool.submit(pool_jobs.count_epochs, {"epochs": 4, "seconds_per_epoch": 0.05}) for _ in range(3)]
+    wait_until(lambda: tickets[0].state == "running")
+    assert [t.state for t in tickets] == ["running", "queued", "queued"]
+    assert [t.position for t in tickets] == [0, 1, 2]
+    assert tickets[0].wait(20)
+    assert tickets[0].state == "done" and tickets[0].result["epochs"] == 4
+    assert tickets[0].events == [{"epoch": 1}, {"epoch": 2}, {"epoch": 3}, {"epoch": 4}]
+    wait_until(lambda: tickets[1].state == "running")
+    assert tickets[2].position == 1
+    assert tickets[2].eta_seconds is not None and 0 < tickets[2].eta_seconds < 5, "estimated from the first job"
+    for ticket in tickets:
+        assert ticket.wait(20) and ticket.state == "done"
+    starts = [ticket.started_at for ticket in tickets]
+    assert starts == sorted(starts), "first come, first served"
+    assert tickets[2].waited_seconds > tickets[1].waited_seconds > tickets[0].waited_seconds
+
+
+def test_estimate_counts_the_jobs_ahead_on_every_worker(make_pool):
+    pool = make_pool(size=2)
+    for ticket in [pool.submit(pool_jobs.count_epochs, {"epochs": 5, "seconds_per_epoch": 0.02}) for _ in range(2)]:
+        ticket.wait(20)
+    typical = pool.typical_job_seconds()
+    tickets = [pool.submit(pool_jobs.count_epochs, {"epochs": 50, "seconds_per_epoch": 0.02}) for _ in range(5)]
+    wait_until(lambda: tickets[1].state == "running")
+    third, fourth, fifth = (ticket.eta_seconds for ticket in tickets[2:])
+    assert [ticket.position for ticket in tickets[2:]] == [1, 2, 3]
+    assert third <= typical and fourth <= typical, "two workers free up within one typical job"
+    assert fifth == pytest.approx(third + typical, abs=0.05), "the fifth waits for the third's worker again"
+    for ticket in tickets:
+        ticket.stop()
+
+
+def test_stop_while_queued_leaves_the_queue_and_others_move_up(make_pool):
+    pool = make_pool(size=1)
+    running = pool.submit(pool_jobs.count_epochs, {"epochs": 40, "seconds_per_epoch": 0.05})
+    leaving = pool.submit(pool_jobs.count_epochs, {"epochs": 1})
+    staying = pool.submit(pool_jobs.count_epochs, {"epochs": 1})
+    wait_until(lambda: staying.position == 2)
+    leaving.stop()
+    assert leaving.state == "cancelled" and leaving.ended and leaving.result is None
+    assert staying.position == 1
+    running.stop()
+    assert staying.wait(20) and staying.state == "done"
+    assert leaving.started_at is None, "a cancelled job never runs"
+
+
+def test_stop_while_running_ends_within_one_epoch_with_the_partial_result(make_pool):
+    pool = make_pool(size=1)
+    ticket = pool.submit(pool_jobs.count_epochs, {"epochs": 500, "seconds_per_epoch": 0.05})
+    wait_until(lambda: len(ticket.events) >= 3)
+    stopped_at = time.monotonic()
+    ticket.stop()
+    assert ticket.wait(5)
+    assert time.monotonic() - stopped_at < 1.0
+    assert ticket.state == "stopped" and ticket.result["stopped"]
+    assert 3 <= ticket.result["epochs"] < 500 and len(ticket.events) == ticket.result["epochs"]
+    after = pool.submit(pool_jobs.count_epochs, {"epochs": 2})
+    assert after.wait(20) and after.state == "done" and not after.result["stopped"], "the next job is not stopped"
+
+
+def test_a_job_whose_owner_is_gone_frees_its_place_after_the_grace_period(make_pool):
+    pool = make_pool(size=1, owner_grace_seconds=0.5)
+    tabs = {"running": True, "queued": True}
+    running = pool.submit(pool_jobs.count_epochs, {"epochs": 400, "seconds_per_epoch": 0.05},
+                          owner=lambda: tabs["running"])
+    queued = pool.submit(pool_jobs.count_epochs, {"epochs": 1}, owner=lambda: tabs["queued"])
+    behind = pool.submit(pool_jobs.count_epochs, {"epochs": 1})
+    wait_until(lambda: behind.position == 2)
+    tabs["queued"] = False  # that tab closes
+    time.sleep(0.25)
+    tabs["queued"] = True  # ... no: it came back within the grace period (a reconnect)
+    time.sleep(0.6)
+    assert queued.state == "queued", "a short disconnect keeps the place"
+    tabs["queued"] = False
+    assert queued.wait(5) and queued.state == "cancelled" and "closed" in queued.error
+    assert behind.position == 1
+    tabs["running"] = False
+    assert running.wait(5) and running.state == "stopped", "a running job of a closed session is stopped"
+    assert behind.wait(20) and behind.state == "done"
+
+
+def test_a_broken_owner_check_keeps_the_job(make_pool):
+    pool = make_pool(size=1, owner_grace_seconds=0.1)
+    ticket = pool.submit(pool_jobs.count_epochs, {"epochs": 5}, owner=lambda: 1 / 0)
+    assert ticket.wait(20) and ticket.state == "done"
+
+
+def test_a_killed_worker_fails_only_its_job_and_is_replaced(make_pool):
+    pool = make_pool(size=2)
+    victim = pool.submit(pool_jobs.count_epochs, {"epochs": 400, "seconds_per_epoch": 0.05})
+    neighbour = pool.submit(pool_jobs.count_epochs, {"epochs": 60, "seconds_per_epoch": 0.05})
+    waiting = pool.submit(pool_jobs.count_epochs, {"epochs": 3})
+    wait_until(lambda: len(victim.events) >= 2 and len(neighbour.events) >= 2)
+    old_pids = set(pool.worker_pids())
+    os.kill(victim.worker_pid, signal.SIGKILL)  # what the kernel's OOM killer does
+    assert victim.wait(10) and victim.state == "failed"
+    assert "ended unexpectedly" in victim.error and "signal 9" in victim.error
+    assert neighbour.wait(30) and neighbour.state == "done" and neighbour.result["epochs"] == 60
+    assert waiting.wait(30) and waiting.state == "done"
+    wait_until(lambda: pool.status().ready == 2)
+    assert victim.worker_pid not in pool.worker_pids() and len(set(pool.worker_pids()) - old_pids) == 1
+    again = pool.submit(pool_jobs.count_epochs, {"epochs": 2})
+    assert again.wait(20) and again.state == "done"
+
+
+def test_a_worker_above_the_memory_limit_is_recycled_after_its_job(make_pool):
+    pool = make_pool(size=1)
+    baseline = workers.resident_mb(pool.worker_pids()[0])
+    pool.max_memory_mb = baseline + 100
+    small = pool.submit(pool_jobs.hold_memory, {"megabytes": 20})
+    assert small.wait(20) and small.state == "done"
+    assert pool.worker_pids() == [small.result], "below the limit: the same worker carries on"
+    big = pool.submit(pool_jobs.hold_memory, {"megabytes": 150})
+    assert big.wait(20) and big.state == "done", "the job itself finishes normally"
+    assert big.result == small.result
+    wait_until(lambda: pool.status().ready == 1 and pool.worker_pids() != [big.result])
+    after = pool.submit(pool_jobs.hold_memory, {"megabytes": 1})
+    assert after.wait(20) and after.result != big.result and pool.replaced == 1
+
+
+def test_errors_in_a_job_come_back_as_messages(make_pool):
+    pool = make_pool(size=1)
+    told = pool.submit(pool_jobs.fail_with, {"message": "The learning rate must be above 0."})
+    assert told.wait(20) and told.state == "failed" and told.error == "The learning rate must be above 0."
+    crashed = pool.submit(pool_jobs.crash)
+    assert crashed.wait(20) and crashed.state == "failed" and crashed.error == "KeyError: 'missing'"
+    unsent = pool.submit(pool_jobs.unpicklable_result)
+    assert unsent.wait(20) and unsent.state == "failed" and "pickle" in unsent.error.lower()
+    long = pool.submit(pool_jobs.crash_with_a_long_message)
+    assert long.wait(20) and long.error == "RuntimeError: Graph execution error:", "first line only, no stack"
+    fine = pool.submit(pool_jobs.count_epochs, {"epochs": 1})
+    assert fine.wait(20) and fine.state == "done", "the worker carries on after failed jobs"
+
+
+def test_a_job_that_ignores_stop_has_its_worker_ended(make_pool):
+    pool = make_pool(size=1, stop_grace_seconds=0.3)
+    stubborn = pool.submit(pool_jobs.ignore_stop, {"seconds": 60})
+    wait_until(lambda: stubborn.state == "running")
+    stubborn.stop()
+    assert stubborn.wait(10) and stubborn.state == "stopped" and "did not stop in time" in stubborn.error
+    after = pool.submit(pool_jobs.count_epochs, {"epochs": 1})
+    assert after.wait(30) and after.state == "done"
+
+
+def test_workers_start_on_demand_when_not_started_up_front(make_pool):
+    pool = make_pool(size=2, start=False)
+    assert pool.status().ready + pool.status().starting == 0
+    ticket = pool.submit(pool_jobs.count_epochs, {"epochs": 1})
+    assert ticket.wait(30) and ticket.state == "done"
+    assert len(pool.worker_pids()) == 1, "one job needs one worker"
+
+
+def test_workers_that_cannot_start_fail_the_queue_with_the_reason(make_pool):
+    pool = make_pool(size=1, initializer=pool_jobs.failing_start, start=False)
+    ticket = pool.submit(pool_jobs.count_epochs, {"epochs": 1})
+    assert ticket.wait(60) and ticket.state == "failed"
+    assert "no TensorFlow here" in ticket.error and pool.status().start_error
+
+
+def test_only_top_level_functions_are_accepted(make_pool):
+    pool = make_pool(size=1, start=False)
+    with pytest.raises(ValueError, match="top-level"):
+        pool.submit(lambda progress: None)
+
+
+def test_shutdown_ends_the_workers_and_cancels_the_queue():
+    pool = WorkerPool(size=1, tick_seconds=0.05)
+    running = pool.submit(pool_jobs.count_epochs, {"epochs": 400})
+    queued = pool.submit(pool_jobs.count_epochs, {"epochs": 1})
+    wait_until(lambda: running.state == "running")
+    pids = pool.worker_pids()
+    pool.shutdown()
+    assert running.state == "failed" and queued.state == "cancelled"
+    for pid in pids:
+        wait_until(lambda: not os.path.exists(f"/proc/{pid}") or "Z" in open(f"/proc/{pid}/stat").read().split()[2])
+    with pytest.raises(RuntimeError):
+        pool.submit(pool_jobs.count_epochs, {"epochs": 1})
+
+
+@pytest.mark.parametrize("value, expected", [("3", 3), ("1", 1)])
+def test_pool_size_comes_from_the_environment(monkeypatch, value, expected):
+    monkeypatch.setenv("PLAYGROUND_WORKERS", value)
+    assert workers.default_size() == expected
+
+
+def test_default_size_is_the_cores_at_most_four(monkeypatch):
+    monkeypatch.delenv("PLAYGROUND_WORKERS", raising=False)
+    assert 1 <= workers.default_size() <= min(4, os.cpu_count())
+    monkeypatch.setenv("PLAYGROUND_WORKERS", "many")
+    with pytest.raises(ValueError, match="whole number"):
+        workers.default_size()
