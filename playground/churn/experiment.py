@@ -8,7 +8,8 @@ the tutorial recipe alone gives 0.824 to 0.861 test accuracy depending on the se
 setting here is trained once per seed s = first, first + 1, ..., and seed s fixes, for every
 setting alike, the 80/20 split (``data.prepare(frame, seed=s)``), the initial weights (where the
 shapes match) and the shuffle order. The differences between two settings are then paired seed
-by seed (``stats.paired_t``).
+by seed (``stats.paired_t``). The settings that share a network (and batch size) train
+together, all their seeds in one ``engine.train_stacked`` call; each model equals its own single run.
 
 Settings are a base network plus changes to one or two fields of the :data:`FIELDS` registry,
 which also drives the page's widgets, the URL and the CLI's ``--compare``. Several ``--compare``
@@ -314,7 +315,6 @@ class ExperimentResult:
     records: list[SeedResult] = field(default_factory=list)
     status: str = "running"  # running | finished | stopped
     seconds: float = 0.0
-    engine: str = ""  # "stacked" (engine.train_stacked) or "per-seed" (train_prepared in a loop)
 
     def values(self, index: int, metric: str = "test_accuracy") -> dict[int, float]:
         """seed -> score of setting `index` (finished trainings only)."""
@@ -422,7 +422,7 @@ class ExperimentResult:
                                "mean_diff": result.mean_diff, "ci95": list(result.ci95), "p_value": result.p_value,
                                "wilcoxon_p": result.wilcoxon_p, "verdict": self.verdict(index)})
         return {"settings": settings, "paired": paired, "seconds": self.seconds, "status": self.status,
-                "engine": self.engine, "epochs": experiment.settings.epochs, "seeds": list(experiment.seeds)}
+                "epochs": experiment.settings.epochs, "seeds": list(experiment.seeds)}
 
 
 def verdict(label: str, baseline_label: str, paired: stats.Paired, metric: str = "test accuracy") -> str:
@@ -442,15 +442,6 @@ def verdict(label: str, baseline_label: str, paired: stats.Paired, metric: str =
     return (f"{text}: {label} is {better}, by more than the seed-to-seed noise with {paired.n} seeds ({p}).")
 
 
-def _stacked_trainer():
-    """The engine's `train_stacked` (several seeds of one network in one compiled call), if it is there."""
-    try:
-        from playground.churn.engine import train_stacked
-    except ImportError:
-        return None
-    return train_stacked
-
-
 def _score(run: TrainingRun, prepared: data.PreparedData, index: int, seed: int) -> SeedResult:
     from playground.churn.train import score_on_test
 
@@ -460,6 +451,19 @@ def _score(run: TrainingRun, prepared: data.PreparedData, index: int, seed: int)
                       run.epochs_run, run.status, run.seconds, history)
 
 
+def stacked_groups(experiment: Experiment) -> list[list[tuple[int, int]]]:
+    """The (setting, seed) pairs of each compiled call: one per network (spec), batch size and validation share.
+
+    Models trained together must share those; seeds, class weights and early stopping may differ.
+    """
+    groups: dict[tuple, list[tuple[int, int]]] = {}
+    for index in range(len(experiment.variants)):
+        spec, settings = experiment.resolved(index)
+        key = (spec, settings.batch_size, settings.validation_share)
+        groups.setdefault(key, []).extend((index, seed) for seed in experiment.seeds)
+    return list(groups.values())
+
+
 def run_experiment(
     frame,
     experiment: Experiment,
@@ -467,38 +471,29 @@ def run_experiment(
     on_update: Callable[[ExperimentProgress, ExperimentResult], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     result: ExperimentResult | None = None,
-    cache=None,
-    stacked: bool | None = None,
 ) -> ExperimentResult:
     """Train every setting on every seed; return (and fill in as it goes) an :class:`ExperimentResult`.
 
-    A job for the worker pool (`progress` has `send(obj)` and `stop_requested()`), or run in-process
-    with `on_update(progress, result)` after every epoch and `should_stop()`. Pass your own `result`
-    to keep the finished trainings if `on_update` raises (a Streamlit rerun). A stop ends the
-    current training; only finished trainings are kept and compared (on the seeds both sides finished).
-    `stacked=None` uses the engine's `train_stacked` when it is available.
+    A job of the worker pool (`progress` has `send(obj)` and `stop_requested()`; every update is an
+    :class:`ExperimentProgress`), or run in-process (the CLI) with `on_update(progress, result)` after
+    every epoch and `should_stop()`. The settings that share a network train together in one
+    ``engine.train_stacked`` call (see :func:`stacked_groups`). A stop ends the current call; only
+    finished trainings are kept and compared (on the seeds both sides finished).
     """
-    from playground.churn.train import train_prepared
+    from playground.churn.train import train_prepared_stacked
 
     result = result or ExperimentResult(experiment)
-    trainer = _stacked_trainer() if stacked in (None, True) else None
-    if stacked and trainer is None:
-        raise RuntimeError("the stacked engine (playground.churn.engine) is not available")
-    result.engine = "stacked" if trainer else "per-seed"
     if progress is not None:
         should_stop = should_stop or progress.stop_requested
-    stop = should_stop or (lambda: False)
     started = time.perf_counter()
     prepared = {seed: data.prepare(frame, seed=seed) for seed in experiment.seeds}
-    total_epochs = experiment.trainings * experiment.settings.epochs
-    epochs_done = {}  # (setting, seed) -> epochs run (a training that stops early counts in full)
-
-    sent = [0]  # records already sent (a pool job's page draws the dots from the updates)
+    epochs = experiment.settings.epochs
+    epochs_done = {}  # (setting, seed) -> epochs run (a training that ended early counts in full)
+    sent = [0]  # records already sent (the page draws the dots from the updates)
 
     def report(message: str) -> None:
-        done = min(sum(epochs_done.values()) / total_epochs, 1.0)
-        seconds = time.perf_counter() - started
-        result.seconds = seconds
+        done = min(sum(epochs_done.values()) / (experiment.trainings * epochs), 1.0)
+        seconds = result.seconds = time.perf_counter() - started
         update = ExperimentProgress(done, len(result.records), experiment.trainings, seconds,
                                     seconds / done * (1 - done) if done > 0 else None, message,
                                     result.records[sent[0]:])
@@ -508,68 +503,24 @@ def run_experiment(
         if on_update is not None:
             on_update(update, result)
 
-    def finished(index: int, seed: int, run: TrainingRun) -> None:
-        epochs_done[index, seed] = experiment.settings.epochs
-        result.records.append(_score(run, prepared[seed], index, seed))
-
     labels = experiment.labels
-    if trainer is None:
-        # Seed by seed, every setting in turn: a stop leaves complete pairs for the seeds done.
-        if cache is None:
-            try:  # Keras' fit needs one compiled model per network, re-initialised per seed; the engine keeps its own
-                from playground.churn.model import ModelCache
+    for members in stacked_groups(experiment):
+        message = f"{' and '.join(dict.fromkeys(labels[i] for i, _ in members))}, {len(experiment.seeds)} seeds at once"
 
-                cache = ModelCache(capacity=2)
-            except ImportError:
-                pass
-        for seed_number, seed in enumerate(experiment.seeds, start=1):
-            for index in range(len(experiment.variants)):
-                spec, settings = experiment.resolved(index, seed)
+        def on_epoch(runs, members=members, message=message):
+            for member, run in zip(members, runs):
+                epochs_done[member] = run.epochs_run if run.status in ("running", "stopped") else epochs
+            report(message)
 
-                def on_epoch(run, index=index, seed=seed, seed_number=seed_number):
-                    epochs_done[index, seed] = run.epochs_run
-                    report(f"{labels[index]}, seed {seed_number} of {len(experiment.seeds)}")
-
-                run = train_prepared(prepared[seed], spec, settings, cache=cache, on_epoch=on_epoch, should_stop=stop)
-                if run.status == "stopped":
-                    result.status = "stopped"
-                    break
-                finished(index, seed, run)
-            if result.status == "stopped":
-                break
-    else:
-        # One compiled call per network: settings that differ only in seed (or class weights) share it.
-        groups: dict[tuple, list[tuple[int, int]]] = {}
-        for index in range(len(experiment.variants)):
-            spec, settings = experiment.resolved(index)
-            key = (spec, replace(settings, seed=0, class_weights=False))
-            groups.setdefault(key, []).extend((index, seed) for seed in experiment.seeds)
-        for (spec, _), members in groups.items():
-            datasets, settings_list = [], []
-            for index, seed in members:
-                settings = experiment.resolved(index, seed)[1]
-                x_fit, y_fit, x_val, y_val = data.validation_split(
-                    prepared[seed].x_train, prepared[seed].y_train, settings.validation_share, seed)
-                datasets.append((x_fit, y_fit, x_val if len(x_val) else None, y_val if len(y_val) else None))
-                settings_list.append(settings)
-            seen: dict[int, TrainingRun] = {}
-
-            def on_epoch(runs, members=members):
-                for run in runs if isinstance(runs, (list, tuple)) else [runs]:
-                    seen[id(run)] = run
-                for position, run in enumerate(seen.values()):
-                    if position < len(members):
-                        epochs_done[members[position]] = run.epochs_run
-                report(f"{' and '.join(dict.fromkeys(labels[i] for i, _ in members))}, "
-                       f"{len(experiment.seeds)} seeds at once")
-
-            runs = trainer(datasets, spec, settings_list, on_epoch=on_epoch, should_stop=stop)
-            for (index, seed), run in zip(members, runs):
-                if run.status != "stopped":
-                    finished(index, seed, run)
-            if any(run.status == "stopped" for run in runs):
-                result.status = "stopped"
-                break
+        runs = train_prepared_stacked([prepared[seed] for _, seed in members], experiment.resolved(*members[0])[0],
+                                      [experiment.resolved(index, seed)[1] for index, seed in members],
+                                      on_epoch=on_epoch, should_stop=should_stop)
+        if any(run.status == "stopped" for run in runs):
+            result.status = "stopped"
+            break
+        for (index, seed), run in zip(members, runs):
+            epochs_done[index, seed] = epochs
+            result.records.append(_score(run, prepared[seed], index, seed))
     if result.status == "running":
         result.status = "finished"
     result.seconds = time.perf_counter() - started
@@ -594,7 +545,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", action="append", default=[], metavar="FIELD=V1,V2",
                         help=f"a field and its values, e.g. activation=relu,swish; fields: {', '.join(FIELDS)} "
                              "(hidden: shapes separated by '/', e.g. hidden=6,6/16,8)")
-    parser.add_argument("--per-seed", action="store_true", help="train one model at a time even if the stacked engine is there")
     args = parser.parse_args(argv)
     try:
         variants = compare_settings([parse_compare(text) for text in args.compare])
@@ -617,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"(mean ± SD over {summary.n} seeds), 95 % interval {summary.ci95[0]:.4f} to "
                       f"{summary.ci95[1]:.4f}  [{update.seconds:.0f} s]", flush=True)
 
-    result = run_experiment(frame, experiment, on_update=print_finished, stacked=False if args.per_seed else None)
+    result = run_experiment(frame, experiment, on_update=print_finished)
     print(json.dumps(result.report(), default=lambda v: float(v) if isinstance(v, np.floating) else str(v)))
     return 0
 
