@@ -34,17 +34,19 @@ def open_page(script: str, timeout: float = 60, query_params: dict | None = None
     return at
 
 
-def run_until_trained(at: AppTest, timeout: float = 300) -> AppTest:
+def run_until_trained(at: AppTest, timeout: float = 300, key: str = "churn._training") -> AppTest:
     """Rerun the Churn ANN page until its training (in a worker process) has ended and is kept.
+
+    `key` is the session-state key of the job followed: "churn.exp._job" for the Experiment section's.
 
     The page polls the job from an `st.fragment(run_every=...)`, which AppTest does not tick;
     a full rerun reads the same job, so rerunning until the page has taken the result in is
     what the browser sees, one poll at a time.
     """
     deadline = time.monotonic() + timeout
-    while "churn._training" in at.session_state:  # set by Train, removed once the run is kept
+    while key in at.session_state:  # set by Train (Run experiment), removed once the result is kept
         if time.monotonic() > deadline:
-            raise AssertionError(f"the training did not end within {timeout} s")
+            raise AssertionError(f"the job {key} did not end within {timeout} s")
         time.sleep(0.25)
         at.run()
     return at

@@ -1,14 +1,17 @@
-"""AppTest of the Churn ANN page's Experiment section: a small paired experiment, presets, URL state, bad input."""
+"""AppTest of the Churn ANN page's Experiment section: a small paired experiment in the worker pool, Stop,
+presets, URL state, bad input, and a page process that never imports TensorFlow."""
 
 import io
+import time
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from apptest_utils import chart_specs, open_page
+from apptest_utils import chart_specs, open_page, run_in_fresh_process, run_until_trained
 from playground.churn import experiment as exp
-from playground.churn import figures
+from playground.churn import figures, jobs
 from playground.churn.model import FitSettings, NetworkSpec
 from playground.churn.presets import EXPERIMENT_PRESETS
 
@@ -27,7 +30,11 @@ def ran():
     pytest.importorskip("keras")
     at = open_page(PAGE, timeout=600, query_params=SMALL)
     at.button(key="churn.exp.run").click().run()
+    assert "churn.exp._job" in at.session_state, "Run experiment queues one job for the worker pool"
+    assert at.button(key="churn.exp.run").disabled and not at.button(key="churn.exp.stop").disabled
+    run_until_trained(at, key="churn.exp._job")
     assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
     return at, at.session_state["churn.exp._result"]
 
 
@@ -75,13 +82,11 @@ def test_results_stay_when_another_control_changes(ran):
     assert set(experiment_charts(at)) == {"Test accuracy", "AUC"}
 
 
-def test_presets_set_the_base_and_the_variants_or_say_what_they_wait_for():
+def test_every_preset_sets_the_base_and_the_variants():
     at = open_page(PAGE)
     for index, (name, preset) in enumerate(EXPERIMENT_PRESETS.items()):
         button = at.button(key=f"churn.exp.preset.{index}")
-        if preset.missing():
-            assert button.disabled and "Needs activation" in button.help, name
-            continue
+        assert not button.disabled, name
         button.click().run()
         assert not at.exception
         widgets = {w.key: w.value for kind in ("slider", "select_slider", "selectbox", "toggle", "number_input")
@@ -90,15 +95,21 @@ def test_presets_set_the_base_and_the_variants_or_say_what_they_wait_for():
             assert widgets[key] == value, (name, key)
         assert any(preset.lesson[:40] in info.value for info in at.info)
         assert not at.warning, [w.value for w in at.warning]
+        assert not at.button(key="churn.exp.run").disabled, name
         caption = next(c.value for c in at.caption if "trainings of" in c.value)
         assert f"{preset.seeds} seeds" in caption and f"trainings of {preset.epochs} epochs" in caption
 
 
-def test_all_presets_are_runnable_once_the_engines_activations_are_merged():
-    missing = {name: preset.missing() for name, preset in EXPERIMENT_PRESETS.items() if preset.missing()}
-    if missing and "swish" not in exp.FIELDS["activation"].choices():
-        pytest.skip(f"waits for the engine branch's activations: {missing}")
-    assert not missing
+def test_the_activation_presets_compare_swish_leaky_relu_and_prelu_with_relu():
+    labels = {}
+    for name, preset in EXPERIMENT_PRESETS.items():
+        variants = [exp.Setting(tuple((field, exp.parse_value(field, text)) for field, text in changes))
+                    for changes in preset.variants]
+        setup = exp.Experiment(preset.base.spec, preset.base.settings, (exp.Setting(), *variants),
+                               tuple(range(preset.seeds)))
+        labels[name] = setup.labels
+    assert labels["Swish vs ReLU (the article: +0.5 %)"] == ["relu", "swish"]
+    assert labels["Leaky ReLU and PReLU vs ReLU"] == ["relu", "leaky_relu", "prelu"]
 
 
 def test_the_url_holds_language_neutral_ids_and_bad_settings_give_a_warning():
@@ -128,18 +139,76 @@ def test_seed_strip_figure_joins_each_seed_across_settings():
     assert fig.layout.yaxis.title.text == "test accuracy on the test set (%)"
 
 
-def test_a_run_interrupted_by_a_click_is_closed_as_stopped_with_its_finished_trainings():
-    """Stop (any click) reruns the page mid-run; the next run keeps what finished and says so (the browser test clicks it)."""
-    at = open_page(PAGE, query_params={**SMALL, "churn.exp.seeds": "4"})
-    setup = exp.Experiment(NetworkSpec(((4, "relu"),)), FitSettings(epochs=2, batch_size=64),
-                           (exp.Setting(), exp.Setting((("activation", "tanh"),))), (0, 1, 2, 3))
-    partial = exp.ExperimentResult(setup, engine="per-seed")
-    partial.records = [exp.SeedResult(setting, seed, 0.8 + 0.01 * seed + 0.005 * setting, 0.75, 0.4, 0.5, 2, "finished", 1.0)
-                       for seed in (0, 1) for setting in (0, 1)] + [exp.SeedResult(0, 2, 0.83, 0.76, 0.4, 0.5, 2, "finished", 1.0)]
-    at.session_state["churn.exp._result"] = partial  # status "running": the run that filled it was interrupted
+def test_invalid_network_settings_disable_the_experiment_with_a_message():
+    at = open_page(PAGE, query_params={"churn.early": "true", "churn.val": "0.0"})  # early stopping needs validation
+    assert not at.exception
+    assert any("Fix the network's settings in section 2 first" in w.value for w in at.warning)
+    assert at.button(key="churn.exp.run").disabled
+
+
+def test_stop_ends_the_running_experiment_and_says_what_finished():
+    at = open_page(PAGE, timeout=600, query_params={**SMALL, "churn.batch": "10", "churn.exp.epochs": "200"})
+    at.button(key="churn.exp.run").click().run()
+    job = at.session_state["churn.exp._job"]
+    deadline = time.monotonic() + 300
+    while not job.ticket.events and not job.ticket.ended:  # running: the first epoch has been reported
+        assert time.monotonic() < deadline, "the experiment did not start"
+        time.sleep(0.25)
+        at.run()
+    at.run()
+    assert any("0/6 trainings · relu, 3 seeds at once · about" in str(p.proto) for p in at.get("progress"))
+    at.button(key="churn.exp.stop").click().run()
+    run_until_trained(at, key="churn.exp._job")
+    assert not at.exception and not at.error
+    result = at.session_state["churn.exp._result"]
+    assert job.ticket.state == "stopped" and result.status == "stopped" and result.records == []
+    assert any("Stopped after 0 of 6 trainings; none had finished" in info.value for info in at.info)
+    assert any("Experiment stopped: 0/6 trainings" in str(p.proto) for p in at.get("progress"))
+    assert not at.button(key="churn.exp.run").disabled and at.button(key="churn.exp.stop").disabled
+
+
+@pytest.mark.parametrize("state, error, result, message", [
+    ("failed", "ValueError: Early stopping watches the validation loss", None,
+     "The experiment failed: ValueError: Early stopping watches the validation loss"),
+    ("cancelled", None, None, "The experiment was taken out of the queue."),
+    ("stopped", "Its worker was ended.", None, "The experiment was stopped before it reported its result."),
+])
+def test_an_experiment_without_a_result_says_why(state, error, result, message):
+    setup = exp.Experiment(NetworkSpec(((4, "relu"),)), FitSettings(epochs=2, batch_size=64), seeds=(0, 1, 2))
+    record = exp.SeedResult(0, 1, 0.8, 0.75, 0.4, 0.5, 2, "finished", 1.0)
+    update = exp.ExperimentProgress(0.5, 1, 3, 1.0, 1.0, "base, 3 seeds at once", [record])
+    job = jobs.ExperimentJob(SimpleNamespace(state=state, error=error, result=result, events=[update]), setup)
+    kept, said = job.outcome()
+    assert said.startswith(message)
+    if state == "stopped":  # the worker died after the stop: the trainings it reported are kept
+        assert kept.status == "stopped" and kept.records == [record]
+    else:
+        assert kept is None
+    at = open_page(PAGE)
+    at.session_state["churn.exp._job"] = SimpleNamespace(ticket=SimpleNamespace(ended=True), outcome=job.outcome)
     at.run()
     assert not at.exception
-    assert partial.status == "stopped"
-    assert any("Stopped after 5 of 8 trainings" in info.value for info in at.info)
-    assert any("Experiment stopped: 5/8 trainings" in str(p.proto) for p in at.get("progress"))
-    assert at.dataframe[-1].value.loc[0, "seeds"] == 2, "pairs only on the seeds both settings finished"
+    assert any(e.value.startswith(message) for e in at.error)
+    assert "churn.exp._job" not in at.session_state and not at.button(key="churn.exp.run").disabled
+
+
+def test_running_an_experiment_never_imports_tensorflow_in_the_page_process():
+    result = run_in_fresh_process(
+        f"""
+        import json, sys, time
+        sys.path.insert(0, "tests")
+        from apptest_utils import open_page, run_until_trained
+        at = open_page({PAGE!r}, timeout=300, query_params={{**{SMALL!r}, "churn.exp.epochs": "1"}})
+        at.button(key="churn.exp.run").click().run()
+        run_until_trained(at, key="churn.exp._job")
+        result = at.session_state["churn.exp._result"]
+        print(json.dumps({{"status": result.status, "records": len(result.records),
+                          "errors": [e.value for e in at.error], "exceptions": [e.value for e in at.exception],
+                          "heavy": sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras"))}}))
+        """,
+        env={"PLAYGROUND_WARMUP": "0", "PLAYGROUND_WORKERS": "1"},
+        timeout=400,
+    )
+    assert result["exceptions"] == [] and result["errors"] == []
+    assert result["status"] == "finished" and result["records"] == 6
+    assert result["heavy"] == [], "the experiment trains in a worker process; the page process never loads TensorFlow"

@@ -1,17 +1,29 @@
-"""Churn ANN, section 6: an experiment over seeds - the page's network against up to 3 variants."""
+"""Churn ANN, section 6: an experiment over seeds - the page's network against up to 3 variants.
+
+The whole experiment is one job of the server's worker pool (pages/parts/training_pool.py), the
+same pool as Train: the page never imports TensorFlow. While it is queued or running this
+session keeps a ``jobs.ExperimentJob`` in ``st.session_state``, followed by churn_training's
+``follow_job`` fragment (place in line, then one progress bar for every training and the dots
+finished so far). When it has ended, the page's next run (:func:`keep_ended_experiment`) keeps
+its result, or why there is none.
+"""
 
 from dataclasses import replace
 
 import streamlit as st
 
-from playground import warmup
+from pages.parts.churn_training import follow_job
+from pages.parts.training_pool import this_session_is_alive, training_pool
 from playground.churn import experiment as exp
-from playground.churn import figures
+from playground.churn import figures, jobs
 from playground.churn.presets import EXPERIMENT_PRESETS
 
 BIND = dict(bind="query-params")
 CONFIG = {"displaylogo": False}
 NONE = "none"
+JOB = "churn.exp._job"  # the queued or running jobs.ExperimentJob of this session
+RESULT = "churn.exp._result"  # the last experiment's ExperimentResult
+MESSAGE = "churn.exp._message"  # why the last experiment gave no (complete) result
 state = st.session_state
 
 
@@ -41,54 +53,99 @@ def variant_picker(slot):
     return tuple(changes) or None
 
 
-def close_interrupted_run():
-    """A click during a run reruns the page and interrupts the run (Stop works that way): keep what finished."""
-    result = state.get("churn.exp._result")
-    if result is not None and result.status == "running":
-        result.status = "stopped"
+def keep_ended_experiment():
+    """If this session's experiment job has ended, keep its result (or why there is none)."""
+    job = state.get(JOB)
+    if job is not None and job.ticket.ended:
+        del state[JOB]
+        result, state[MESSAGE] = job.outcome()
+        if result is not None:
+            state[RESULT] = result
 
 
-def show_results(result, slot):
+def start_experiment(frame, experiment):
+    """Run experiment's on_click: queue the job (before the page script, so the buttons show it at once)."""
+    if state.get(JOB) is None:
+        state[MESSAGE] = None
+        state[JOB] = jobs.ExperimentJob.submit(training_pool(), frame, experiment, owner=this_session_is_alive())
+
+
+def stop_experiment():
+    job = state.get(JOB)
+    if job is not None:
+        job.ticket.stop()
+
+
+def show_live(job: jobs.ExperimentJob):
+    """One progress bar for the whole experiment, and the accuracy dots of the trainings finished so far."""
+    update, total = job.latest, job.experiment.trainings
+    if update is None:
+        text, fraction = f"0/{total} trainings · starting (the first epoch compiles the network)", 0.0
+    else:
+        left = f" · about {update.seconds_left:.0f} s left" if update.seconds_left is not None else ""
+        text, fraction = f"{update.trainings_done}/{total} trainings · {update.message}{left}", update.fraction
+    if job.ticket.stop_requested:
+        text += " · stopping after this epoch"
+    st.progress(fraction, text=text)
+    so_far = job.result_so_far()
+    if so_far.records:
+        labels = so_far.experiment.labels
+        st.plotly_chart(figures.seed_strip(labels, [so_far.values(i) for i in range(len(labels))]),
+                        key="churn.exp.live", config=CONFIG)
+
+
+def show_last_result():
+    result = state.get(RESULT)
+    if result is None:
+        st.caption("No experiment yet: pick the variants and press Run experiment.")
+        return
+    st.progress(len(result.records) / result.experiment.trainings,
+                text=f"Experiment {result.status}: {len(result.records)}/{result.experiment.trainings} "
+                     f"trainings in {result.seconds:.0f} s")
+    show_results(result)
+
+
+def show_results(result):
     labels = result.experiment.labels
-    with slot.container():
-        if result.status == "stopped":
-            st.info(f"Stopped after {len(result.records)} of {result.experiment.trainings} trainings; "
-                    "the statistics below use the finished ones (pairs only where both settings finished a seed).")
-        accuracy_col, auc_col = st.columns(2)
-        accuracy_col.plotly_chart(figures.seed_strip(labels, [result.values(i) for i in range(len(labels))]),
-                                  key="churn.exp.accuracy", config=CONFIG)
-        auc_col.plotly_chart(figures.seed_strip(labels, [result.values(i, "auc") for i in range(len(labels))], "AUC",
-                                                percent=False), key="churn.exp.auc", config=CONFIG)
-        st.dataframe(result.summary_table(), hide_index=True, key="churn.exp.summary")
-        if any(result.verdict(i) for i in range(1, len(labels))):
-            st.dataframe(result.paired_table(), hide_index=True, key="churn.exp.paired")
-            for index in range(1, len(labels)):
-                if result.verdict(index):
-                    st.markdown(f"**{result.verdict(index)}**")
-                    st.caption(result.verdict(index, "auc"))
-            st.caption("Paired: seed s trains every setting on the same split from the same start weights, so the "
-                       "difference is taken seed by seed. The interval is the 95 % t-interval of the mean difference; "
-                       "if it contains 0, this many seeds cannot tell the settings apart.")
-        else:
-            spread = result.spread_sentence(0)
-            if spread:
-                st.markdown(f"**{spread}**")
-        st.download_button("Every seed's results (CSV)", result.frame().to_csv(index=False), "churn_experiment.csv",
-                           key="churn.exp.download", on_click="ignore", mime="text/csv")
+    if result.status == "stopped":
+        st.info(f"Stopped after {len(result.records)} of {result.experiment.trainings} trainings; "
+                + ("the statistics below use the finished ones (pairs only where both settings finished a seed)."
+                   if result.records else "none had finished, so there is nothing to compare."))
+    if not result.records:
+        return
+    accuracy_col, auc_col = st.columns(2)
+    accuracy_col.plotly_chart(figures.seed_strip(labels, [result.values(i) for i in range(len(labels))]),
+                              key="churn.exp.accuracy", config=CONFIG)
+    auc_col.plotly_chart(figures.seed_strip(labels, [result.values(i, "auc") for i in range(len(labels))], "AUC",
+                                            percent=False), key="churn.exp.auc", config=CONFIG)
+    st.dataframe(result.summary_table(), hide_index=True, key="churn.exp.summary")
+    if any(result.verdict(i) for i in range(1, len(labels))):
+        st.dataframe(result.paired_table(), hide_index=True, key="churn.exp.paired")
+        for index in range(1, len(labels)):
+            if result.verdict(index):
+                st.markdown(f"**{result.verdict(index)}**")
+                st.caption(result.verdict(index, "auc"))
+        st.caption("Paired: seed s trains every setting on the same split from the same start weights, so the "
+                   "difference is taken seed by seed. The interval is the 95 % t-interval of the mean difference; "
+                   "if it contains 0, this many seeds cannot tell the settings apart.")
+    else:
+        spread = result.spread_sentence(0)
+        if spread:
+            st.markdown(f"**{spread}**")
+    st.download_button("Every seed's results (CSV)", result.frame().to_csv(index=False), "churn_experiment.csv",
+                       key="churn.exp.download", on_click="ignore", mime="text/csv")
 
 
 def section(frame, spec, settings):
     """The Experiment section; `spec`/`settings` are the page's network (None while its controls are invalid)."""
+    keep_ended_experiment()
     st.header("6. Experiment: is a difference bigger than the seed noise?")
     st.markdown("One training cannot settle a claim: the same recipe gives a different test accuracy for every seed. "
                 "Train the network above (the base) and up to 3 variants on the same seeds, and compare them seed by seed.")
-    close_interrupted_run()
     columns = st.columns(3)
-    for index, (name, preset) in enumerate(EXPERIMENT_PRESETS.items()):
-        missing = preset.missing()
+    for index, name in enumerate(EXPERIMENT_PRESETS):
         columns[index % 3].button(name, key=f"churn.exp.preset.{index}", on_click=apply_preset, args=(name,),
-                                  width="stretch", disabled=bool(missing),
-                                  help=f"Needs {', '.join(missing)}, which this version does not have yet." if missing else None)
+                                  width="stretch")
     if "churn.exp._lesson" in state:
         st.info(state["churn.exp._lesson"])
     seeds_col, epochs_col = st.columns(2)
@@ -96,50 +153,27 @@ def section(frame, spec, settings):
                              key="churn.exp.seeds", **BIND)
     epochs = epochs_col.slider("Epochs per training", 1, 200, 100, key="churn.exp.epochs", **BIND)
     variants = [variant_picker(slot) for slot in (1, 2, 3)]
-    if spec is None:
-        st.warning("Fix the network's settings above first: the experiment starts from them.")
-        return
-    try:
-        experiment = exp.Experiment(spec, replace(settings, epochs=epochs),
-                                    (exp.Setting(), *(exp.Setting(v) for v in variants if v)), tuple(range(seeds)))
-        error = None
-    except ValueError as problem:
-        error = str(problem)
+    experiment = error = None
+    if spec is None or settings is None:
+        error = "Fix the network's settings in section 2 first (see the warning there): the experiment starts from them."
+    else:
+        try:
+            experiment = exp.Experiment(spec, replace(settings, epochs=epochs),
+                                        (exp.Setting(), *(exp.Setting(v) for v in variants if v)), tuple(range(seeds)))
+        except ValueError as problem:
+            error = str(problem)
+    if error:
         st.warning(error)
+    job = state.get(JOB)
     run_col, stop_col, info_col = st.columns([1, 1, 4])
-    run_clicked = run_col.button("Run experiment", key="churn.exp.run", type="primary", disabled=error is not None,
-                                 width="stretch")
-    stop_col.button("Stop", key="churn.exp.stop", width="stretch", help="Stops the experiment; finished trainings are kept.")
-    if error is None:
+    run_col.button("Run experiment", key="churn.exp.run", type="primary", width="stretch",
+                   disabled=experiment is None or job is not None, on_click=start_experiment, args=(frame, experiment))
+    stop_col.button("Stop", key="churn.exp.stop", width="stretch", disabled=job is None, on_click=stop_experiment,
+                    help="Stops at the end of the current epoch and keeps the trainings that finished; "
+                         "an experiment still waiting in line leaves the queue.")
+    if experiment is not None:
         info_col.caption(f"{len(experiment.variants)} setting(s): {', '.join(experiment.labels)} · {seeds} seeds "
                          f"(0 to {seeds - 1}) · {experiment.trainings} trainings of {epochs} epochs")
-    progress_slot, results_slot = st.empty(), st.empty()
-
-    def show_progress(update, result):
-        left = f" · about {update.seconds_left:.0f} s left" if update.seconds_left is not None else ""
-        progress_slot.progress(update.fraction, text=f"{update.trainings_done}/{update.trainings_total} trainings "
-                                                     f"· {update.message}{left}")
-        if update.finished:  # a new dot: redraw the accuracy strip while the others train
-            labels = result.experiment.labels
-            results_slot.plotly_chart(figures.seed_strip(labels, [result.values(i) for i in range(len(labels))]),
-                                      key=f"churn.exp.live.{len(result.records)}", config=CONFIG)
-
-    if run_clicked and error is None:
-        with st.spinner("Waiting for TensorFlow to finish loading..."):
-            tensorflow = warmup.wait()
-        if tensorflow.state != "ready":
-            st.error(f"The experiment needs TensorFlow, which failed to load: {tensorflow.error}")
-        else:
-            state["churn.exp._result"] = result = exp.ExperimentResult(experiment)
-            progress_slot.progress(0.0, text=f"0/{experiment.trainings} trainings · starting")
-            # Per-seed training reuses the compiled models of the page's own session (if it keeps any).
-            cache = getattr(state.get("churn._session"), "cache", None)
-            exp.run_experiment(frame, experiment, on_update=show_progress, result=result, cache=cache)
-    result = state.get("churn.exp._result")
-    if result is None:
-        progress_slot.caption("No experiment yet: pick the variants and press Run experiment.")
-        return
-    progress_slot.progress(len(result.records) / result.experiment.trainings,
-                           text=f"Experiment {result.status}: {len(result.records)}/{result.experiment.trainings} "
-                                f"trainings in {result.seconds:.0f} s")
-    show_results(result, results_slot)
+    if state.get(MESSAGE):
+        st.error(state[MESSAGE])
+    follow_job(JOB, show_idle=show_last_result, show_running=show_live)

@@ -10,6 +10,8 @@ widgets can be used meanwhile: their reruns do not touch the training.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from pages.parts.training_pool import this_session_is_alive, training_pool
@@ -90,20 +92,31 @@ def training_controls(session: ChurnSession, spec: NetworkSpec | None, settings:
     if st.session_state.get(MESSAGE):
         st.error(st.session_state[MESSAGE])
 
-    @st.fragment(run_every=POLL_SECONDS if training is not None else None)
+    follow_job(TRAINING, show_idle=lambda: show_run(session.latest), show_running=show_live)
+    return session.latest
+
+
+def follow_job(key: str, show_idle: Callable[[], None], show_running: Callable[[object], None]) -> None:
+    """Poll the job kept in ``st.session_state[key]`` (anything with a pool ``ticket``) every POLL_SECONDS.
+
+    Queued: the place in line. Running: ``show_running(job)``. Ended: a rerun of the whole page, whose
+    first step takes the result in (and removes the key). No job: ``show_idle()``, and no polling.
+    The Experiment section follows its job the same way.
+    """
+
+    @st.fragment(run_every=POLL_SECONDS if st.session_state.get(key) is not None else None)
     def progress():
-        training = st.session_state.get(TRAINING)
-        if training is None:
-            show_run(session.latest)
-        elif training.ticket.ended:
-            st.rerun()  # the whole page: keep_ended_training adds the run, the results appear
-        elif training.ticket.state == "queued":
-            show_place_in_line(training.ticket)
+        job = st.session_state.get(key)
+        if job is None:
+            show_idle()
+        elif job.ticket.ended:
+            st.rerun()  # the whole page: its first step keeps the result, the results appear
+        elif job.ticket.state == "queued":
+            show_place_in_line(job.ticket)
         else:
-            show_live(training)
+            show_running(job)
 
     progress()
-    return session.latest
 
 
 def show_place_in_line(ticket) -> None:
@@ -114,8 +127,9 @@ def show_place_in_line(ticket) -> None:
     elif ticket.eta_seconds is not None:
         text += f", about {ticket.eta_seconds:.0f} s"
     st.progress(0.0, text=text)
-    at_once = "1 training runs" if status.size == 1 else f"{status.size} trainings run"
-    st.caption(f"{at_once} at once on this server; yours starts when a worker is free. Stop takes it out of the queue.")
+    at_once = "1 job runs" if status.size == 1 else f"{status.size} jobs run"
+    st.caption(f"{at_once} at once on this server (a training or a whole experiment each); yours starts when a "
+               "worker is free. Stop takes it out of the queue.")
 
 
 def show_live(training: jobs.Training) -> None:

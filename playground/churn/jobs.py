@@ -1,8 +1,9 @@
 """Churn trainings as jobs of the worker pool: the worker side and the server side in one place.
 
 Start with :class:`Training` (what the page keeps per browser session while a job is queued or
-running, and how its result joins the session's runs), then :func:`train_job` (what runs inside
-a worker process) and :func:`prepare_worker` (each worker's warm-up). :func:`new_pool` builds the
+running, and how its result joins the session's runs) and :class:`ExperimentJob` (the same for an
+experiment over seeds, whose job is ``experiment.run_experiment``), then :func:`train_job` (what
+runs inside a worker process) and :func:`prepare_worker` (each worker's warm-up). :func:`new_pool` builds the
 server's pool. The server imports this module but never TensorFlow: only the worker-side
 functions import it, inside the worker process.
 """
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from playground.churn import data
+from playground.churn.experiment import Experiment, ExperimentProgress, ExperimentResult, run_experiment
 from playground.churn.model import FitSettings, NetworkSpec, TrainingRun
 from playground.churn.train import ChurnSession, RunEntry
 from playground.workers import CANCELLED, DONE, FAILED, STOPPED, Ticket, WorkerPool
@@ -79,6 +81,46 @@ class Training:
             return None, f"The training was taken out of the queue. {ticket.error or ''}".strip()
         if ticket.state == STOPPED:
             return None, f"The training was stopped before it reported a result. {ticket.error or ''}".strip()
+        return None, None
+
+
+@dataclass
+class ExperimentJob:
+    """An experiment over seeds one browser session submitted to the pool: one job for all its trainings."""
+
+    ticket: Ticket
+    experiment: Experiment
+
+    @classmethod
+    def submit(cls, pool: WorkerPool, frame, experiment: Experiment,
+               owner: Callable[[], bool] | None = None) -> ExperimentJob:
+        """Queue ``run_experiment(frame, experiment)``; the worker prepares each seed's split itself."""
+        return cls(pool.submit(run_experiment, {"frame": frame, "experiment": experiment}, owner=owner), experiment)
+
+    @property
+    def latest(self) -> ExperimentProgress | None:
+        """The last progress update (fraction, trainings done, time left), None before the first epoch."""
+        events = self.ticket.events
+        return events[-1] if events else None
+
+    def result_so_far(self) -> ExperimentResult:
+        """The trainings finished so far, from the updates (each update carries the ones new since the last)."""
+        records = [record for update in list(self.ticket.events) for record in update.finished]
+        return ExperimentResult(self.experiment, records, status="running")
+
+    def outcome(self) -> tuple[ExperimentResult | None, str | None]:
+        """Once the job has ended: (the result to show, a message for the user)."""
+        ticket = self.ticket
+        if ticket.state in (DONE, STOPPED) and ticket.result is not None:
+            return ticket.result, None
+        if ticket.state == FAILED:
+            return None, f"The experiment failed: {ticket.error}"
+        if ticket.state == CANCELLED:
+            return None, f"The experiment was taken out of the queue. {ticket.error or ''}".strip()
+        if ticket.state == STOPPED:  # the worker was ended before it returned: keep what it had reported
+            result = self.result_so_far()
+            result.status = "stopped"
+            return result, f"The experiment was stopped before it reported its result. {ticket.error or ''}".strip()
         return None, None
 
 
