@@ -105,19 +105,6 @@ class ExperimentPreset:
     seeds: int = 10
     epochs: int = 100
 
-    def missing(self) -> list[str]:
-        """Values this app does not know (yet), e.g. an activation another branch adds."""
-        from playground.churn.experiment import parse_value
-
-        missing = []
-        for changes in self.variants:
-            for field_id, text in changes:
-                try:
-                    parse_value(field_id, text)
-                except ValueError:
-                    missing.append(f"{field_id} {text}")
-        return missing
-
     def widget_values(self, prefix: str = "churn.") -> dict:
         """The page's widget keys and values: the base network's controls, then the experiment's."""
         values = self.base.widget_values(prefix)
