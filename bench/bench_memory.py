@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 
 from browser_sessions import (  # noqa: E402
-    MemorySampler, _children, chromium, machine_state, new_tab, open_churn, process_tree_rss_mb, serve,
+    MemorySampler, _children, chromium, machine_state, new_tab, open_churn_tabs, process_tree_rss_mb, serve,
     train_all_at, training_times, wait_for_workers,
 )
 from playground.workers import default_size, resident_mb  # noqa: E402
@@ -65,8 +65,7 @@ def main() -> None:
         first_level = None
         for start in range(0, args.sessions, args.batch):
             tabs = [new_tab(browser) for _ in range(min(args.batch, args.sessions - start))]
-            for tab in tabs:
-                open_churn(tab, url, args.epochs)
+            open_churn_tabs(tabs, url, args.epochs)
             if start == 0 and not args.no_training:
                 wait_for_workers(tabs[0], workers)
             statuses = {"none"} if args.no_training else {t["status"] for t in train_together(tabs)}
@@ -83,8 +82,7 @@ def main() -> None:
               f"worker processes seen: {len(worker_pids)} for {workers} workers (more = recycled on memory)")
 
         tabs = [new_tab(browser) for _ in range(args.open)]
-        for tab in tabs:
-            open_churn(tab, url, args.epochs)
+        open_churn_tabs(tabs, url, args.epochs)
         with MemorySampler(server_pid) as memory:
             train_together(tabs)
         print(f"{args.open} sessions open, all training at once: peak server + workers {memory.peak_server:.0f} MB "

@@ -1,7 +1,7 @@
 """What the classroom and memory benchmarks share: one `streamlit run app.py`, headless Chromium tabs, RSS.
 
 Start with :func:`serve` (the server on a random port 18000-28000, stopped by its pid at the end),
-then :func:`open_churn` and :func:`train_all_at` (every tab clicks Train at the same instant,
+then :func:`open_churn_tabs` and :func:`train_all_at` (every tab clicks Train at the same instant,
 scheduled inside the pages), :func:`training_times` (what each tab's recorder saw) and
 :class:`MemorySampler` (summed resident memory of the server plus its workers, and of chromium).
 Like Streamlit's own load tests, the sessions are real browser tabs (one chromium, one context
@@ -167,12 +167,17 @@ def wait_settled(page, timeout: float = 120_000) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout)
 
 
-def open_churn(page, url: str, epochs: int) -> None:
-    """The Churn page with the tutorial recipe (the page's defaults, no validation share) at `epochs`."""
-    page.goto(f"{url}/churn_ann?churn.epochs={epochs}&churn.val=0.0")
-    page.get_by_role("button", name="Train", exact=True).wait_for(timeout=120_000)
-    wait_settled(page)
-    page.evaluate(RECORDER)
+def open_churn_tabs(pages, url: str, epochs: int) -> None:
+    """The Churn page with the tutorial recipe (the page's defaults, no validation share) at `epochs`.
+
+    Every tab starts loading at once (the browser loads them in parallel); then each is waited for.
+    """
+    for page in pages:
+        page.goto(f"{url}/churn_ann?churn.epochs={epochs}&churn.val=0.0", wait_until="commit")
+    for page in pages:
+        page.get_by_role("button", name="Train", exact=True).wait_for(timeout=300_000)
+        wait_settled(page, timeout=300_000)
+        page.evaluate(RECORDER)
 
 
 def wait_for_workers(page, workers: int, timeout: float = 180_000) -> None:
