@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 
 from browser_sessions import (  # noqa: E402
-    MemorySampler, _children, chromium, machine_state, new_tab, open_churn_tabs, process_tree_rss_mb, serve,
+    MemorySampler, children_of, chromium, machine_state, new_tab, open_churn_tabs, process_tree_rss_mb, serve,
     train_all_at, training_times, wait_for_workers,
 )
 from playground.workers import default_size, resident_mb  # noqa: E402
@@ -69,7 +69,7 @@ def main() -> None:
             if start == 0 and not args.no_training:
                 wait_for_workers(tabs[0], workers)
             statuses = {"none"} if args.no_training else {t["status"] for t in train_together(tabs)}
-            worker_pids |= set(_children(server_pid))
+            worker_pids |= set(children_of(server_pid))
             for tab in tabs:
                 tab.context.close()
             level, server_alone = settled_rss(server_pid, args.session_ttl + 10)

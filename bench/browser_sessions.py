@@ -68,11 +68,11 @@ def process_tree_rss_mb(root: int) -> float:
 
 def chromium_rss_mb() -> float:
     """Summed resident memory of every chromium process of this benchmark (children of its Playwright driver)."""
-    return sum(process_tree_rss_mb(pid) for pid in _children(os.getpid())
+    return sum(process_tree_rss_mb(pid) for pid in children_of(os.getpid())
                if "streamlit" not in _command(pid))
 
 
-def _children(pid: int) -> list[int]:
+def children_of(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
         with contextlib.suppress(OSError):
