@@ -1,75 +1,93 @@
-"""Resident memory of repeated tutorial-recipe trainings in one process (one server, one session).
+"""Resident memory of one server (server process plus its training workers) as sessions come and go.
 
-Usage: .venv/bin/python bench/bench_memory.py [--epochs 100] [--runs 10] [--fresh 5]
+Usage: .venv/bin/python bench/bench_memory.py [--sessions 60] [--batch 10] [--open 30] [--epochs 100]
+           [--workers N] [--session-ttl 20]
 
-Trains the tutorial recipe once through the page's own path (`ChurnSession`: the engine's compiled
-epoch, reused and re-initialised per run, .keras export), prints RSS, trains it `--runs` more times
-and prints RSS again: the issue asks the growth over those runs to stay <= 10 %. For contrast it
-then trains `--fresh` runs that each build a new compiled epoch (what happens without reuse) and
-prints the growth per build.
-Uses ../shared/data/Churn_Modelling.csv when present, else the synthetic data.
+Starts one `streamlit run app.py` and drives real browser sessions (headless chromium):
+1. Sessions arrive `--batch` at a time; each opens the Churn ANN page, trains the tutorial recipe
+   once (the batch presses Train together) and closes its tab. After each batch, once the server
+   has dropped the closed sessions (`--session-ttl`, passed to the server as
+   server.disconnectedSessionTTL), the summed RSS of the server and its workers is printed.
+   Goal: after all `--sessions`, within +60 MB of the level after the first batch.
+2. `--open` sessions are opened at once and train at the same moment; the peak summed RSS while
+   they are open is printed. Goal: <= 2.5 GB in all.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-REAL_CSV = REPO.parent / "shared" / "data" / "Churn_Modelling.csv"
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 
-from playground.churn import data, engine  # noqa: E402
-from playground.churn import presets as churn_presets  # noqa: E402
-from playground.churn.train import ChurnSession, train_prepared  # noqa: E402
+from browser_sessions import (  # noqa: E402
+    MemorySampler, children_of, chromium, machine_state, new_tab, open_churn_tabs, process_tree_rss_mb, serve,
+    train_all_at, training_times, wait_for_workers,
+)
+from playground.workers import default_size, resident_mb  # noqa: E402
 
 
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS in /proc/self/status (Linux only)")
+def train_together(tabs, timeout: float = 3600) -> list[dict]:
+    """Every tab presses Train at the same instant; returns each tab's recorded times once all finished."""
+    train_all_at(tabs, time.time() * 1000 + 1000)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        times = [training_times(tab) for tab in tabs]
+        if all(t["finished"] is not None for t in times):
+            return times
+        time.sleep(1)
+    raise RuntimeError("trainings did not finish in time")
+
+
+def settled_rss(server_pid: int, seconds: float) -> tuple[float, float]:
+    """RSS of the server tree, and of the server process alone, after `seconds` (closed sessions
+    are dropped after their TTL)."""
+    time.sleep(seconds)
+    return process_tree_rss_mb(server_pid), resident_mb(server_pid)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=60)
+    parser.add_argument("--batch", type=int, default=10)
+    parser.add_argument("--open", type=int, default=30)
     parser.add_argument("--epochs", type=int, default=100)
-    parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--fresh", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--session-ttl", type=float, default=20)
+    parser.add_argument("--no-training", action="store_true", help="contrast: sessions only open the page")
     args = parser.parse_args()
-    frame = data.load_churn_csv(REAL_CSV) if REAL_CSV.exists() else data.synthetic_churn()
-    prepared = data.prepare(frame, seed=0)
-    preset = churn_presets.TUTORIAL
-    print(f"RSS at start (numpy, pandas, plotly): {rss_mb():7.1f} MB")
-    import keras  # noqa: F401
+    workers = args.workers or default_size()
+    print(f"machine at start: {machine_state()}; tutorial recipe at {args.epochs} epochs, {workers} workers")
+    with serve(workers=workers, session_ttl=args.session_ttl) as (url, server_pid), chromium() as browser:
+        worker_pids: set[int] = set()
+        first_level = None
+        for start in range(0, args.sessions, args.batch):
+            tabs = [new_tab(browser) for _ in range(min(args.batch, args.sessions - start))]
+            open_churn_tabs(tabs, url, args.epochs)
+            if start == 0 and not args.no_training:
+                wait_for_workers(tabs[0], workers)
+            statuses = {"none"} if args.no_training else {t["status"] for t in train_together(tabs)}
+            worker_pids |= set(children_of(server_pid))
+            for tab in tabs:
+                tab.context.close()
+            level, server_alone = settled_rss(server_pid, args.session_ttl + 10)
+            first_level = first_level or level
+            print(f"after {start + len(tabs):3d} sessions trained and closed: server + workers {level:7.0f} MB "
+                  f"({level - first_level:+.0f} MB against the first batch; server alone {server_alone:.0f} MB, "
+                  f"workers {level - server_alone:.0f} MB; runs {sorted(statuses)})", flush=True)
+        growth = level - first_level
+        print(f"growth from session {args.batch} to {args.sessions}: {growth:+.0f} MB (goal <= +60 MB); "
+              f"worker processes seen: {len(worker_pids)} for {workers} workers (more = recycled on memory)")
 
-    print(f"RSS after import keras:              {rss_mb():7.1f} MB")
-    session = ChurnSession()
-    started = time.perf_counter()
-    session.train(prepared, preset.spec, replace(preset.settings, epochs=args.epochs, seed=0))
-    gc.collect()
-    after_one = rss_mb()
-    print(f"RSS after 1 training ({args.epochs} epochs, {time.perf_counter() - started:.0f} s): {after_one:7.1f} MB")
-    for seed in range(1, args.runs + 1):
-        session.train(prepared, preset.spec, replace(preset.settings, epochs=args.epochs, seed=seed))
-    gc.collect()
-    after_more = rss_mb()
-    growth = (after_more - after_one) / after_one
-    print(f"RSS after {args.runs} more trainings:       {after_more:7.1f} MB   growth {after_more - after_one:+.1f} MB "
-          f"= {growth:+.1%} (target <= +10 %); compiled epochs built: {engine.builds}")
-
-    if args.fresh:
-        before = rss_mb()
-        for seed in range(args.fresh):  # what happens without reuse: a new compiled epoch per run
-            engine.forget_compiled_epochs()
-            train_prepared(prepared, preset.spec, replace(preset.settings, epochs=2, seed=seed))
-        gc.collect()
-        print(f"contrast, {args.fresh} freshly built compiled epochs (2 epochs each): {rss_mb() - before:+.1f} MB "
-              f"= {(rss_mb() - before) / args.fresh:+.1f} MB per model")
+        tabs = [new_tab(browser) for _ in range(args.open)]
+        open_churn_tabs(tabs, url, args.epochs)
+        with MemorySampler(server_pid) as memory:
+            train_together(tabs)
+        print(f"{args.open} sessions open, all training at once: peak server + workers {memory.peak_server:.0f} MB "
+              f"(goal <= 2,500 MB); chromium {memory.peak_chromium:.0f} MB")
+        print(f"machine at end:   {machine_state()}")
 
 
 if __name__ == "__main__":

@@ -31,16 +31,16 @@ def test_every_preset_gives_valid_python_with_its_settings(preset):
     assert "import playground" not in source and "from playground" not in source, "the script must stand alone"
 
 
-@pytest.mark.parametrize("settings", [
-    FitSettings(epochs=3, batch_size=16, seed=3),
-    FitSettings(epochs=6, batch_size=32, seed=1, validation_share=0.2, early_stopping=True, patience=1,
-                class_weights=True),
-], ids=["plain", "early-stopping-class-weights"])
-def test_generated_script_trains_and_reproduces_the_app(tmp_path, settings):
+@pytest.mark.parametrize("hidden, settings", [
+    (((6, "prelu"), (5, "gelu"), (4, "leaky_relu")), FitSettings(epochs=3, batch_size=16, seed=3)),
+    (((6, "relu"), (5, "elu")), FitSettings(epochs=6, batch_size=32, seed=1, validation_share=0.2,
+                                            early_stopping=True, patience=1, class_weights=True)),
+], ids=["plain-prelu-gelu-leaky-relu", "early-stopping-class-weights"])
+def test_generated_script_trains_and_reproduces_the_app(tmp_path, hidden, settings):
     frame = data.synthetic_churn(n_rows=1200, seed=2)
     csv = tmp_path / "customers.csv"
     frame.to_csv(csv, index=False)
-    spec = NetworkSpec(((6, "relu"), (5, "elu")), "he_uniform", "adam", 0.01)
+    spec = NetworkSpec(hidden, "he_uniform", "adam", 0.01)
     script = tmp_path / "churn_ann.py"
     # Written with 100 epochs; the command line cuts it to the test's epochs (the --epochs option).
     script.write_text(keras_script.generate(spec, replace(settings, epochs=100)))

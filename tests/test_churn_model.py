@@ -11,7 +11,7 @@ from playground.churn import data, metrics
 from playground.churn import presets as churn_presets
 from playground.churn import model as churn_model
 from playground.churn.model import FitSettings, NetworkSpec
-from playground.churn.train import ChurnSession, score_on_test, train_prepared
+from playground.churn.train import ChurnSession, score_on_test, train_prepared, train_prepared_stacked
 
 keras = pytest.importorskip("keras")
 
@@ -202,24 +202,25 @@ def test_tutorial_recipe_on_synthetic_data_reaches_the_expected_accuracy():
 
 
 def _real_accuracies(preset, seeds):
+    """Test accuracy of `preset` for each seed (own split, weights, batch order), the seeds trained together."""
     if not REAL_CSV.exists():
         pytest.skip(f"{REAL_CSV} is absent (it lives outside the repository; CI has it)")
     frame = data.load_churn_csv(REAL_CSV)
-    accuracies = []
-    for seed in seeds:
-        prepared = data.prepare(frame, seed=seed)
-        run = train_prepared(prepared, preset.spec, preset.with_seed(seed))
-        accuracies.append(score_on_test(run, prepared)["test_accuracy"])
-    return accuracies
+    prepared = [data.prepare(frame, seed=seed) for seed in seeds]
+    runs = train_prepared_stacked(prepared, preset.spec, [preset.with_seed(seed) for seed in seeds])
+    return [score_on_test(run, part)["test_accuracy"] for run, part in zip(runs, prepared)]
 
 
+# One run lands anywhere in about +-1 % depending on its seed (split, initial weights, batch
+# order), so the medians are over ten seeds. Measured with the engine's batch order: tutorial
+# median 0.840 (0.829-0.858); Best found median 0.8585 (0.849-0.8695; seeds 0-2 alone: 0.852).
 @pytest.mark.slow
 def test_tutorial_recipe_on_the_real_data_matches_the_reference():
-    accuracies = _real_accuracies(churn_presets.TUTORIAL, seeds=(0, 1, 2))
+    accuracies = _real_accuracies(churn_presets.TUTORIAL, seeds=range(10))
     assert statistics.median(accuracies) >= 0.835, accuracies
 
 
 @pytest.mark.slow
 def test_best_preset_on_the_real_data_beats_the_tutorial():
-    accuracies = _real_accuracies(churn_presets.BEST, seeds=(0, 1, 2))
+    accuracies = _real_accuracies(churn_presets.BEST, seeds=range(10))
     assert statistics.median(accuracies) >= 0.855, accuracies

@@ -1,0 +1,212 @@
+"""What the classroom and memory benchmarks share: one `streamlit run app.py`, headless Chromium tabs, RSS.
+
+Start with :func:`serve` (the server on a random port 18000-28000, stopped by its pid at the end),
+then :func:`open_churn_tabs` and :func:`train_all_at` (every tab clicks Train at the same instant,
+scheduled inside the pages), :func:`training_times` (what each tab's recorder saw) and
+:class:`MemorySampler` (summed resident memory of the server plus its workers, and of chromium).
+Like Streamlit's own load tests, the sessions are real browser tabs (one chromium, one context
+per session): an HTTP GET runs no script.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                 # background tabs must keep polling like foreground ones (a class has one tab each)
+                 "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                 "--disable-backgrounding-occluded-windows"]
+
+# Injected into every Churn page: notes (Date.now) when the progress bar first shows an epoch
+# (the training left the queue) and when the run's result line appears.
+RECORDER = """() => {
+    window.__bench = {started: null, finished: null, status: null};
+    setInterval(() => {
+        const text = document.querySelector('[data-testid=stProgress]')?.textContent || '';
+        if (window.__bench.started === null && /Epoch \\d+\\//.test(text)) window.__bench.started = Date.now();
+        const run = text.match(/Run 1: (\\w[\\w-]*)/);
+        if (window.__bench.finished === null && run) {
+            window.__bench.finished = Date.now();
+            window.__bench.status = run[1];
+            if (window.__bench.started === null) window.__bench.started = window.__bench.finished;
+        }
+    }, 50);
+}"""
+
+
+def process_tree_rss_mb(root: int) -> float:
+    """Summed resident memory of `root` and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        total += pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return total
+
+
+def chromium_rss_mb() -> float:
+    """Summed resident memory of every chromium process of this benchmark (children of its Playwright driver)."""
+    return sum(process_tree_rss_mb(pid) for pid in children_of(os.getpid())
+               if "streamlit" not in _command(pid))
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def _command(pid: int) -> str:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
+    return ""
+
+
+class MemorySampler:
+    """Samples the server tree's and chromium's RSS every `interval` seconds; keeps the peaks."""
+
+    def __init__(self, server_pid: int, interval: float = 0.5):
+        self.server_pid, self.interval = server_pid, interval
+        self.peak_server = self.peak_chromium = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak_server = max(self.peak_server, process_tree_rss_mb(self.server_pid))
+            self.peak_chromium = max(self.peak_chromium, chromium_rss_mb())
+            self._stop.wait(self.interval)
+
+
+@contextlib.contextmanager
+def serve(workers: int | None = None, session_ttl: float | None = None, log_path: Path | None = None):
+    """`streamlit run app.py` on a random free port 18000-28000; yields (url, pid)."""
+    port = random.randint(18000, 28000)
+    environment = dict(os.environ)
+    if workers:
+        environment["PLAYGROUND_WORKERS"] = str(workers)
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+               "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+               "--browser.gatherUsageStats", "false"]
+    if session_ttl is not None:
+        command += ["--server.disconnectedSessionTTL", str(int(session_ttl))]
+    log = open(log_path or os.devnull, "w")
+    process = subprocess.Popen(command, cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start on port {port}")
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read().decode().strip() == "ok":
+                        break
+            time.sleep(0.25)
+        yield url, process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@contextlib.contextmanager
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+                                             headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def new_tab(browser):
+    return browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+
+
+def wait_settled(page, timeout: float = 120_000) -> None:
+    page.wait_for_selector("[data-testid=stMain] h1", timeout=timeout)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout)
+
+
+def open_churn_tabs(pages, url: str, epochs: int) -> None:
+    """The Churn page with the tutorial recipe (the page's defaults, no validation share) at `epochs`.
+
+    Every tab starts loading at once (the browser loads them in parallel); then each is waited for.
+    """
+    for page in pages:
+        page.goto(f"{url}/churn_ann?churn.epochs={epochs}&churn.val=0.0", wait_until="commit")
+    for page in pages:
+        page.get_by_role("button", name="Train", exact=True).wait_for(timeout=300_000)
+        wait_settled(page, timeout=300_000)
+        page.evaluate(RECORDER)
+
+
+def wait_for_workers(page, workers: int, timeout: float = 180_000) -> None:
+    """Wait until the page says every training worker has loaded TensorFlow."""
+    page.wait_for_function(f"() => document.body.innerText.includes('Training workers ready: {workers} of {workers}')",
+                           timeout=timeout)
+
+
+def train_all_at(pages, at_ms: float) -> None:
+    """Each page clicks its Train button at the same instant (Date.now() == at_ms), scheduled in the page."""
+    for page in pages:
+        page.evaluate("""(at) => setTimeout(() => {
+            [...document.querySelectorAll('button')].find(b => b.innerText.trim() === 'Train').click();
+        }, Math.max(0, at - Date.now()))""", at_ms)
+
+
+def training_times(page) -> dict:
+    return page.evaluate("() => window.__bench")
+
+
+def count_exceptions(page) -> int:
+    return page.locator("[data-testid=stException]").count()
+
+
+def percentile(values, share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+def machine_state() -> str:
+    load = os.getloadavg()
+    return f"{os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min)"
