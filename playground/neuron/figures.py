@@ -82,13 +82,15 @@ def neuron_diagram(result: NeuronOutput, activation_label: str, _: Translate = i
     _sign_edges(fig, edges, _)
     fig.add_trace(go.Scatter(x=[2, 3], y=[0, 0], mode="lines", line=dict(color="#555", width=2),
                              showlegend=False, hoverinfo="skip"))  # fmt: skip
-    fig.add_trace(go.Scatter(x=[3, 4], y=[0, 0], mode="lines", line=dict(color="#555", width=2),
+    fig.add_trace(go.Scatter(x=[3, 3.9], y=[0, 0], mode="lines", line=dict(color="#555", width=2),
                              showlegend=False, hoverinfo="skip"))  # fmt: skip
     fig.add_trace(
         go.Scatter(
             x=[0] * n + [1], y=[*ys, -1.3], mode="markers+text", marker=NODE, name=_("inputs (and bias 1)"),
             text=[f"x{i + 1}={x:.2f}" for i, x in enumerate(result.inputs)] + ["1"],
-            textposition=["middle left"] * n + ["middle center"],
+            # Above the node, not beside it: plotly does not widen the axis range for text, and a
+            # label left of the node was cut at the figure's edge on a narrow (projector) column.
+            textposition=["top center"] * n + ["middle center"],
         )
     )  # fmt: skip
     fig.add_trace(
@@ -105,9 +107,10 @@ def neuron_diagram(result: NeuronOutput, activation_label: str, _: Translate = i
                        bgcolor="rgba(255,255,255,0.8)")  # fmt: skip
     fig.add_annotation(x=2, y=0.55, text=f"z = {result.z:.4g}", showarrow=False, font=FONT)
     fig.add_annotation(x=3, y=0.55, text=f"{activation_label}(z)", showarrow=False, font=FONT)
-    fig.add_annotation(x=4, y=0.0, text=f"<b>a = {result.a:.4g}</b>", showarrow=False, font=dict(size=17),
-                       xanchor="left")  # fmt: skip
-    return _diagram_layout(fig, _("One neuron: z = w·x + b, a = f(z)"), 400, [-0.8, 4.8], [-2.0, 1.4])
+    # The output sits centred above the end of its arrow, inside the x range even on a narrow column.
+    fig.add_annotation(x=4.15, y=0.0, yshift=24, text=f"<b>a = {result.a:.4g}</b>", showarrow=False,
+                       font=dict(size=17))  # fmt: skip
+    return _diagram_layout(fig, _("One neuron: z = w·x + b, a = f(z)"), 400, [-0.7, 5.0], [-2.0, 1.6])
 
 
 def decision_boundary(
