@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import use_app_shell
+from pages.classroom import Classroom
 from pages.language import current_language, gettext
 from playground.activations import vanishing
 from playground.activations import functions as activations
@@ -15,6 +16,7 @@ from playground.i18n import N_, translator
 use_app_shell()
 _ = gettext()
 LANG = current_language()
+room = Classroom("activations", _)
 
 CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 BIND = dict(bind="query-params")
@@ -47,23 +49,28 @@ st.caption(_(
 
 # --- Functions and derivatives ------------------------------------------------------------------
 # Options are the registry ids (= Keras names), which is also what the URL stores.
-names = st.multiselect(_("Functions"), activations.names(), default=DEFAULT_CHOICE, key="act.fns",
-                       help=_("Click a name in the chart's legend to hide or show that function"), **BIND)  # fmt: skip
+with room.control("act.fns", _("Functions")):
+    names = st.multiselect(_("Functions"), activations.names(), default=DEFAULT_CHOICE, key="act.fns",
+                           help=_("Click a name in the chart's legend to hide or show that function"), **BIND)  # fmt: skip
 controls, view = st.columns([1, 3])
 with controls:
-    derivative = st.radio(_("Derivative f′ (dashed)"), list(DERIVATIVE_VIEWS), horizontal=True, key="act.deriv",
-                          format_func=lambda view: _(DERIVATIVE_VIEWS[view]),
-                          help=_("overlay: on the same axes as f; panel: in a second panel below"), **BIND)  # fmt: skip
-    x_range = st.slider(_("x-range"), -20.0, 20.0, (-6.0, 6.0), 0.5, key="act.range", **BIND)
-    x0 = st.slider(_("Inspect the point x0"), -20.0, 20.0, 1.0, 0.1, key="act.x0", **BIND)
+    with room.control("act.deriv", _("Derivative f′ (dashed)")):
+        derivative = st.radio(_("Derivative f′ (dashed)"), list(DERIVATIVE_VIEWS), horizontal=True, key="act.deriv",
+                              format_func=lambda view: _(DERIVATIVE_VIEWS[view]),
+                              help=_("overlay: on the same axes as f; panel: in a second panel below"), **BIND)  # fmt: skip
+    with room.control("act.range", _("x-range")):
+        x_range = st.slider(_("x-range"), -20.0, 20.0, (-6.0, 6.0), 0.5, key="act.range", **BIND)
+    with room.control("act.x0", _("Inspect the point x0")):
+        x0 = st.slider(_("Inspect the point x0"), -20.0, 20.0, 1.0, 0.1, key="act.x0", **BIND)
     chosen = {}
-    for name in names:
-        entry = activations.get(name)
-        chosen[name] = {
-            param: st.slider(f"{_(entry.title)}: {spec.label}", spec.low, spec.high, entry.params[param], spec.step,
-                             help=_(spec.help), key=f"act.{name}.{param}", **BIND)  # fmt: skip
-            for param, spec in entry.param_specs.items()
-        }
+    with room.control("act.params", _("Parameters of the functions")):
+        for name in names:
+            entry = activations.get(name)
+            chosen[name] = {
+                param: st.slider(f"{_(entry.title)}: {spec.label}", spec.low, spec.high, entry.params[param],
+                                 spec.step, help=_(spec.help), key=f"act.{name}.{param}", **BIND)  # fmt: skip
+                for param, spec in entry.param_specs.items()
+            }
 
 with view:
     if not chosen:
@@ -100,10 +107,12 @@ st.subheader(_("Softmax: scores to probabilities"))
 st.latex(activations.SOFTMAX_FORMULA + r"\qquad" + activations.SOFTMAX_JACOBIAN_FORMULA)
 sm_controls, sm_bars, sm_heat = st.columns([1, 2, 2])
 with sm_controls:
-    count = st.slider(_("Number of classes"), 3, 5, 3, key="act.k", **BIND)
-    logits = np.array([st.slider(_("logit z{i}").format(i=i + 1), -10.0, 10.0, DEFAULT_LOGITS[i], 0.1, key=f"act.z{i + 1}", **BIND)
-                       for i in range(count)])  # fmt: skip
-    temperature = st.slider(_("Temperature T"), 0.05, 5.0, 1.0, 0.05, key="act.T", **BIND)
+    with room.control("act.logits", _("Number of classes and logits")):
+        count = st.slider(_("Number of classes"), 3, 5, 3, key="act.k", **BIND)
+        logits = np.array([st.slider(_("logit z{i}").format(i=i + 1), -10.0, 10.0, DEFAULT_LOGITS[i], 0.1,
+                                     key=f"act.z{i + 1}", **BIND) for i in range(count)])  # fmt: skip
+    with room.control("act.T", _("Temperature T")):
+        temperature = st.slider(_("Temperature T"), 0.05, 5.0, 1.0, 0.05, key="act.T", **BIND)
 sm_bars.plotly_chart(figures.softmax_figure(logits, temperature, _=_), key="act.softmax", config=CONFIG, theme=None)
 sm_heat.plotly_chart(figures.jacobian_figure(logits, temperature, _=_), key="act.jacobian", config=CONFIG, theme=None)
 st.caption(_(
@@ -123,11 +132,14 @@ st.markdown(_(
 ).format(batch=vanishing.BATCH, width=vanishing.WIDTH))
 v_controls, v_view = st.columns([1, 3])
 with v_controls:
-    depth = st.slider(_("Depth (layers)"), 2, 50, 30, key="act.depth", **BIND)
-    initializer = st.radio(_("Initial weights (Keras initializer)"), list(vanishing.INITIALIZERS), key="act.init",
-                           help=" · ".join(map(_, vanishing.INITIALIZERS.values())), **BIND)  # fmt: skip
-    relative = st.toggle(_("Relative to the last layer"), value=True, key="act.relative",
-                         help=_("Divide each line by its own norm at the last layer"), **BIND)  # fmt: skip
+    with room.control("act.depth", _("Depth (layers)")):
+        depth = st.slider(_("Depth (layers)"), 2, 50, 30, key="act.depth", **BIND)
+    with room.control("act.init", _("Initial weights (Keras initializer)")):
+        initializer = st.radio(_("Initial weights (Keras initializer)"), list(vanishing.INITIALIZERS),
+                               key="act.init", help=" · ".join(map(_, vanishing.INITIALIZERS.values())), **BIND)  # fmt: skip
+    with room.control("act.relative", _("Relative to the last layer")):
+        relative = st.toggle(_("Relative to the last layer"), value=True, key="act.relative",
+                             help=_("Divide each line by its own norm at the last layer"), **BIND)  # fmt: skip
 with v_view:
     if chosen:
         norms = {name: gradient_norms(name, depth, initializer, tuple(sorted(p.items()))) for name, p in chosen.items()}
@@ -141,3 +153,5 @@ with v_view:
         )
     else:
         st.info(_("Choose at least one function above."))
+
+room.panel()

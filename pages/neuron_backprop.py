@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import use_app_shell
+from pages.classroom import Classroom
 from pages.language import current_language, gettext
 from playground.i18n import N_
 from playground.neuron import backprop
@@ -13,6 +14,7 @@ from playground.neuron import figures
 
 use_app_shell()
 _ = gettext()
+room = Classroom("neuron_backprop", _)
 
 CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 BIND = dict(bind="query-params")
@@ -51,15 +53,20 @@ tab_neuron, tab_boundary, tab_layers, tab_backprop = st.tabs(
 with tab_neuron:
     controls, view = st.columns([1, 2])
     with controls:
-        n_inputs = st.radio(_("Number of inputs"), [2, 3], horizontal=True, key="nb.n.inputs", **BIND)
+        with room.control("nb.n.inputs", _("Number of inputs")):
+            n_inputs = st.radio(_("Number of inputs"), [2, 3], horizontal=True, key="nb.n.inputs", **BIND)
         inputs, weights = [], []
         for i, (x0, w0) in enumerate([(1.0, 0.6), (0.5, -0.4), (-1.0, 0.3)][:n_inputs], start=1):
             left, right = st.columns(2)
-            inputs.append(left.slider(_("input x{i}").format(i=i), -2.0, 2.0, x0, 0.1, key=f"nb.n.x{i}", **BIND))
-            weights.append(right.slider(_("weight w{i}").format(i=i), -2.0, 2.0, w0, 0.1, key=f"nb.n.w{i}", **BIND))
-        bias = st.slider(_("bias b"), -2.0, 2.0, 0.1, 0.1, key="nb.n.b", **BIND)
+            with left, room.control("nb.n.x", _("Inputs x")):
+                inputs.append(st.slider(_("input x{i}").format(i=i), -2.0, 2.0, x0, 0.1, key=f"nb.n.x{i}", **BIND))
+            with right, room.control("nb.n.w", _("Weights w")):
+                weights.append(st.slider(_("weight w{i}").format(i=i), -2.0, 2.0, w0, 0.1, key=f"nb.n.w{i}", **BIND))
+        with room.control("nb.n.b", _("bias b")):
+            bias = st.slider(_("bias b"), -2.0, 2.0, 0.1, 0.1, key="nb.n.b", **BIND)
         names = neuron.activation_names()
-        chosen = st.selectbox(_("activation f"), names, index=names.index("sigmoid"), key="nb.n.f", **BIND)
+        with room.control("nb.n.f", _("activation f")):
+            chosen = st.selectbox(_("activation f"), names, index=names.index("sigmoid"), key="nb.n.f", **BIND)
     result = neuron.neuron_forward(inputs, weights, bias, chosen)
     entry = neuron.activation(chosen)
     with view:
@@ -89,13 +96,20 @@ with tab_boundary:
     st.latex(r"w \leftarrow w + \eta\,(y - \hat y)\,x, \qquad b \leftarrow b + \eta\,(y - \hat y)")
     controls, view = st.columns([1, 2])
     with controls:
-        gate = st.radio(_("Data set"), list(neuron.DATASETS), horizontal=True, key="nb.pc.data",
-                        on_change=restart_perceptron, **BIND)  # fmt: skip
-        start_w1 = st.slider(_("start w1"), -1.0, 1.0, 0.2, 0.1, key="nb.pc.w1", on_change=restart_perceptron, **BIND)
-        start_w2 = st.slider(_("start w2"), -1.0, 1.0, -0.6, 0.1, key="nb.pc.w2", on_change=restart_perceptron, **BIND)
-        start_b = st.slider(_("start b"), -1.0, 1.0, 0.3, 0.1, key="nb.pc.b", on_change=restart_perceptron, **BIND)
-        eta = st.slider(_("learning rate η"), 0.1, 1.0, 0.5, 0.1, key="nb.pc.lr", on_change=restart_perceptron, **BIND)
-        shade = st.selectbox(_("shade the plane with"), ["step", "sigmoid", "tanh"], key="nb.pc.shade", **BIND)
+        with room.control("nb.pc.data", _("Data set")):
+            gate = st.radio(_("Data set"), list(neuron.DATASETS), horizontal=True, key="nb.pc.data",
+                            on_change=restart_perceptron, **BIND)  # fmt: skip
+        with room.control("nb.pc.start", _("Start weights and bias")):
+            start_w1 = st.slider(_("start w1"), -1.0, 1.0, 0.2, 0.1, key="nb.pc.w1", on_change=restart_perceptron,
+                                 **BIND)  # fmt: skip
+            start_w2 = st.slider(_("start w2"), -1.0, 1.0, -0.6, 0.1, key="nb.pc.w2", on_change=restart_perceptron,
+                                 **BIND)  # fmt: skip
+            start_b = st.slider(_("start b"), -1.0, 1.0, 0.3, 0.1, key="nb.pc.b", on_change=restart_perceptron, **BIND)
+        with room.control("nb.pc.lr", _("Perceptron learning rate η")):
+            eta = st.slider(_("learning rate η"), 0.1, 1.0, 0.5, 0.1, key="nb.pc.lr", on_change=restart_perceptron,
+                            **BIND)  # fmt: skip
+        with room.control("nb.pc.shade", _("shade the plane with")):
+            shade = st.selectbox(_("shade the plane with"), ["step", "sigmoid", "tanh"], key="nb.pc.shade", **BIND)
     inputs_xy, targets = neuron.dataset(gate)
     run = neuron.perceptron_run(inputs_xy, targets, (start_w1, start_w2), start_b, eta)
     total = len(run.visits)
@@ -150,10 +164,12 @@ with tab_layers:
         "The **input layer** only holds the features (no parameters). Each **hidden layer** and the "
         "**output layer** is dense: every neuron has one weight per neuron of the previous layer, plus a bias."
     ))
-    preset_columns = st.columns(len(LAYER_PRESETS))
-    for column, (label, sizes_text) in zip(preset_columns, LAYER_PRESETS.items()):
-        column.button(_(label), key=f"nb.layers.{sizes_text}", on_click=state.update, args=({"nb.layers": sizes_text},))
-    text = st.text_input(_("Layer sizes, input to output"), "11, 6, 6, 1", key="nb.layers", **BIND)
+    with room.control("nb.layers", _("Layer sizes, input to output")):
+        preset_columns = st.columns(len(LAYER_PRESETS))
+        for column, (label, sizes_text) in zip(preset_columns, LAYER_PRESETS.items()):
+            column.button(_(label), key=f"nb.layers.{sizes_text}", on_click=state.update,
+                          args=({"nb.layers": sizes_text},))  # fmt: skip
+        text = st.text_input(_("Layer sizes, input to output"), "11, 6, 6, 1", key="nb.layers", **BIND)
     try:
         sizes = neuron.parse_layer_sizes(text, _=_)
     except ValueError as error:
@@ -202,31 +218,40 @@ with tab_backprop:
                   "every gradient follow. **Apply update** moves each parameter by −η ∂L/∂parameter."))  # fmt: skip
     net, example, weights_box = st.columns([1, 1, 2])
     with net:
-        st.radio(_("Network"), ["2-2-1", "2-3-1"], horizontal=True, key="nb.bp.arch", **BIND)
-        st.selectbox(_("hidden activation f"), backprop.HIDDEN_ACTIVATIONS, key="nb.bp.f", **BIND)
-        loss_id = st.radio(_("loss"), ["MSE", "BCE"], key="nb.bp.loss", horizontal=True, on_change=sigmoid_for_bce,
-                           **BIND).lower()  # fmt: skip
+        with room.control("nb.bp.arch", _("Network")):
+            st.radio(_("Network"), ["2-2-1", "2-3-1"], horizontal=True, key="nb.bp.arch", **BIND)
+        with room.control("nb.bp.f", _("hidden activation f")):
+            st.selectbox(_("hidden activation f"), backprop.HIDDEN_ACTIVATIONS, key="nb.bp.f", **BIND)
+        with room.control("nb.bp.loss", _("loss")):
+            loss_id = st.radio(_("loss"), ["MSE", "BCE"], key="nb.bp.loss", horizontal=True,
+                               on_change=sigmoid_for_bce, **BIND).lower()  # fmt: skip
         st.caption(_(backprop.LOSSES[loss_id].label))
-        st.selectbox(_("output activation g"), backprop.OUTPUT_ACTIVATIONS, key="nb.bp.g", disabled=loss_id == "bce",
-                     help=_("Cross-entropy needs a probability, so it always uses a sigmoid output."), **BIND)  # fmt: skip
+        with room.control("nb.bp.g", _("output activation g")):
+            st.selectbox(_("output activation g"), backprop.OUTPUT_ACTIVATIONS, key="nb.bp.g",
+                         disabled=loss_id == "bce",
+                         help=_("Cross-entropy needs a probability, so it always uses a sigmoid output."), **BIND)  # fmt: skip
     with example:
         x0, x1_default, y0 = backprop.DEFAULT_EXAMPLE
-        st.number_input(_("input x{i}").format(i=1), -5.0, 5.0, x0, 0.1, key="nb.bp.x1", **BIND)
-        st.number_input(_("input x{i}").format(i=2), -5.0, 5.0, x1_default, 0.1, key="nb.bp.x2", **BIND)
-        st.number_input(_("target y"), -2.0, 2.0, y0, 0.1, key="nb.bp.y", **BIND)
-        st.number_input(_("learning rate η"), 1e-4, 1e3, 0.5, 0.1, format="%.4g", key="nb.bp.lr", **BIND)
+        with room.control("nb.bp.example", _("The example: inputs and target")):
+            st.number_input(_("input x{i}").format(i=1), -5.0, 5.0, x0, 0.1, key="nb.bp.x1", **BIND)
+            st.number_input(_("input x{i}").format(i=2), -5.0, 5.0, x1_default, 0.1, key="nb.bp.x2", **BIND)
+            st.number_input(_("target y"), -2.0, 2.0, y0, 0.1, key="nb.bp.y", **BIND)
+        with room.control("nb.bp.lr", _("Backpropagation learning rate η")):
+            st.number_input(_("learning rate η"), 1e-4, 1e3, 0.5, 0.1, format="%.4g", key="nb.bp.lr", **BIND)
     with weights_box:
         hidden = int(state["nb.bp.arch"][2])
         groups = [("w", _("first-layer weights")), ("b", _("hidden biases")), ("v", _("output weights")),
                   ("c", _("output bias"))]  # fmt: skip
         for column, (prefix, label) in zip(st.columns(4), groups):
-            column.caption(label)
-            for name in (n for n in backprop.parameter_names(hidden) if n[0] == prefix):
-                column.number_input(name, value=backprop.DEFAULT_PARAMETERS[name], step=0.05, format="%.4f",
+            with column, room.control("nb.bp.params", _("Weights and biases")):
+                st.caption(label)
+                for name in (n for n in backprop.parameter_names(hidden) if n[0] == prefix):
+                    st.number_input(name, value=backprop.DEFAULT_PARAMETERS[name], step=0.05, format="%.4f",
                                     key=f"nb.bp.{name}", **BIND)  # fmt: skip
     spec, params, x, y = bp_inputs()
     if backprop.LOSSES[spec.loss].needs_probability and not 0 <= y <= 1:
         st.error(_("Binary cross-entropy needs a target between 0 and 1 (a probability). Change y or the loss."))
+        room.panel()
         st.stop()
     result = backprop.run(spec, params, x, y)
     if not result.finite:
@@ -261,3 +286,5 @@ with tab_backprop:
         st.dataframe(pd.DataFrame(backprop.update_rows(result, state["nb.bp.lr"], _=_)), hide_index=True)
     with curve_col:
         st.plotly_chart(figures.loss_curve(state[BP_HISTORY].losses, _=_), key="nb.loss_chart", config=CONFIG, theme=None)
+
+room.panel()

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import use_app_shell
+from pages.classroom import Classroom
 from pages.language import current_language, gettext
 from playground.i18n import translator
 from playground.optimizers import figures
@@ -15,6 +16,7 @@ from playground.optimizers.presets import DEFAULTS, PRESETS, run_key
 use_app_shell()
 _ = gettext()
 LANG = current_language()
+room = Classroom("optimizers", _)
 
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": False}
 state = st.session_state
@@ -75,49 +77,68 @@ st.markdown(_(
 ))
 
 st.subheader(_("Presets"))
-with st.container(horizontal=True):  # buttons flow and wrap, so full titles stay readable
+# Horizontal: buttons flow and wrap, so full titles stay readable.
+with room.control("opt.presets", _("Presets")), st.container(horizontal=True):
     for name, preset in PRESETS.items():
         st.button(_(preset.title), key=f"opt.preset.{name}", help=_(preset.point), width="content",
                   on_click=view_state.apply_preset, args=(state, name))
 
 with st.sidebar:
     st.header(_("Surface"))
-    surface_name = st.selectbox(_("Loss surface"), surfaces.names(), format_func=lambda key: _(surfaces.TITLES[key]),
-                                on_change=view_state.reset_start, args=(state,),
-                                **widget_args("opt.surface", surfaces.names()))
+    with room.control("opt.surface", _("Loss surface")):
+        surface_name = st.selectbox(_("Loss surface"), surfaces.names(),
+                                    format_func=lambda key: _(surfaces.TITLES[key]),
+                                    on_change=view_state.reset_start, args=(state,),
+                                    **widget_args("opt.surface", surfaces.names()))
     surface = surfaces.get(surface_name)
     view_state.clamp_start(state)
     (x0, x1), (y0, y1) = surface.bounds
     x_title, y_title = map(_, surface.axis_titles)
     start_x, start_y = surface.default_start
-    st.slider(_("Start {axis}").format(axis=x_title), float(x0), float(x1), step=0.01, **widget_args("opt.x0", default=start_x))
-    st.slider(_("Start {axis}").format(axis=y_title), float(y0), float(y1), step=0.01, **widget_args("opt.y0", default=start_y))
-    st.caption(_("Or click anywhere on the contour to start there."))
+    with room.control("opt.start", _("Start")):
+        st.slider(_("Start {axis}").format(axis=x_title), float(x0), float(x1), step=0.01,
+                  **widget_args("opt.x0", default=start_x))
+        st.slider(_("Start {axis}").format(axis=y_title), float(y0), float(y1), step=0.01,
+                  **widget_args("opt.y0", default=start_y))
+        st.caption(_("Or click anywhere on the contour to start there."))
     st.header(_("Race"))
-    st.slider(_("Steps"), 10, 1000, step=10, **widget_args("opt.steps"))
-    st.select_slider(_("Mini-batch size B"), view_state.BATCH_SIZES, **widget_args("opt.batch"))
+    with room.control("opt.steps", _("Steps")):
+        st.slider(_("Steps"), 10, 1000, step=10, **widget_args("opt.steps"))
+    with room.control("opt.batch", _("Mini-batch size B")):
+        st.select_slider(_("Mini-batch size B"), view_state.BATCH_SIZES, **widget_args("opt.batch"))
     if surface.data is None:
-        st.slider(_("Gradient noise σ (formula surfaces)"), 0.0, 5.0, step=0.1, **widget_args("opt.noise"),
-                  help=_("A formula has no rows to sample, so SGD adds seeded Gaussian noise of size σ to "
-                         "the exact gradient (σ/√B for a mini-batch of B, like averaging B noisy samples)."))
-    st.number_input(_("Random seed"), 0, 9999, step=1, **widget_args("opt.seed"))
-    tolerance = st.select_slider(_("Tolerance on loss − min"), view_state.TOLERANCES, format_func=lambda v: f"{v:g}",
-                     **widget_args("opt.tol"))
+        with room.control("opt.noise", _("Gradient noise σ (formula surfaces)")):
+            st.slider(_("Gradient noise σ (formula surfaces)"), 0.0, 5.0, step=0.1, **widget_args("opt.noise"),
+                      help=_("A formula has no rows to sample, so SGD adds seeded Gaussian noise of size σ to "
+                             "the exact gradient (σ/√B for a mini-batch of B, like averaging B noisy samples)."))
+    with room.control("opt.seed", _("Random seed")):
+        st.number_input(_("Random seed"), 0, 9999, step=1, **widget_args("opt.seed"))
+    with room.control("opt.tol", _("Tolerance on loss − min")):
+        tolerance = st.select_slider(_("Tolerance on loss − min"), view_state.TOLERANCES,
+                                     format_func=lambda v: f"{v:g}", **widget_args("opt.tol"))
 
 st.subheader(_("Runs"))
-runs = st.slider(_("Number of runs"), 1, view_state.MAX_RUNS, **widget_args("opt.runs"))
+with room.control("opt.runs", _("Number of runs")):
+    runs = st.slider(_("Number of runs"), 1, view_state.MAX_RUNS, **widget_args("opt.runs"))
 for run in range(1, runs + 1):
     method, source, rate, own, own_x, own_y = st.columns([3, 3, 3, 2, 1.5, 1.5], vertical_alignment="bottom")
-    method.selectbox(_("Run {run}: rule").format(run=run), view_state.method_options(),
+    with method, room.control("opt.method", _("Update rules")):
+        st.selectbox(_("Run {run}: rule").format(run=run), view_state.method_options(),
                      format_func=lambda key: _(optimizers.label(key)),
                      **widget_args(run_key(run, "method"), view_state.method_options()))
-    source.selectbox(_("Gradient"), view_state.source_options(), format_func=lambda key: _(race.SOURCES[key]),
+    with source, room.control("opt.source", _("Gradients")):
+        st.selectbox(_("Gradient"), view_state.source_options(), format_func=lambda key: _(race.SOURCES[key]),
                      **widget_args(run_key(run, "source"), view_state.source_options()))
-    rate.select_slider(_("Learning rate η"), view_state.LEARNING_RATES, format_func=lambda v: f"{v:g}",
-                       **widget_args(run_key(run, "lr")))
-    if own.checkbox(_("own start"), **widget_args(run_key(run, "own"))):
-        own_x.number_input(x_title, float(x0), float(x1), step=0.1, **widget_args(run_key(run, "x")))
-        own_y.number_input(y_title, float(y0), float(y1), step=0.1, **widget_args(run_key(run, "y")))
+    with rate, room.control("opt.lr", _("Learning rates η")):
+        st.select_slider(_("Learning rate η"), view_state.LEARNING_RATES, format_func=lambda v: f"{v:g}",
+                         **widget_args(run_key(run, "lr")))
+    with own, room.control("opt.own", _("Own starts")):
+        own_start = st.checkbox(_("own start"), **widget_args(run_key(run, "own")))
+    if own_start:
+        with own_x, room.control("opt.own", _("Own starts")):
+            st.number_input(x_title, float(x0), float(x1), step=0.1, **widget_args(run_key(run, "x")))
+        with own_y, room.control("opt.own", _("Own starts")):
+            st.number_input(y_title, float(y0), float(y1), step=0.1, **widget_args(run_key(run, "y")))
 
 if surface.data is not None:
     st.caption(_("GD: all {rows} rows per step. SGD: one row, mini-batch: B rows, drawn "
@@ -133,6 +154,7 @@ try:
         result, contour, losses = build(view, LANG)
 except ValueError as error:
     st.error(_("This race cannot run: {error}").format(error=error))
+    room.panel()
     st.stop()
 
 st.latex(surface.formula)
@@ -143,8 +165,9 @@ for r in result.diverged():
                  "Try a smaller learning rate. Its path stops there.").format(
         run=r + 1, label=run_labels[r], step=result.stopped_at[r]))
 
-shown = st.radio(_("View"), list(view_state.VIEWS), horizontal=True, label_visibility="collapsed",
-                 format_func=lambda view: _(view_state.VIEWS[view]), **widget_args("opt.view", view_state.VIEWS))
+with room.control("opt.view", _("View: contour or 3D")):
+    shown = st.radio(_("View"), list(view_state.VIEWS), horizontal=True, label_visibility="collapsed",
+                     format_func=lambda view: _(view_state.VIEWS[view]), **widget_args("opt.view", view_state.VIEWS))
 if shown == "contour":
     st.plotly_chart(contour, key="opt.chart.contour", on_select=pick_start_from_click,
                     selection_mode="points", config=CHART_CONFIG)
@@ -161,3 +184,4 @@ st.dataframe(table, column_config={
 st.caption(_("Steps to tolerance: first step with loss − min ≤ the tolerance (sidebar); empty if never."))
 
 step_explainer(result)
+room.panel()
