@@ -7,7 +7,7 @@ import streamlit as st
 
 from pages import use_app_shell
 from pages.classroom import Classroom
-from pages.language import current_language, gettext
+from pages.language import choice, current_language, gettext
 from playground.activations import vanishing
 from playground.activations import functions as activations
 from playground.activations import figures
@@ -55,9 +55,9 @@ with room.control("act.fns", _("Functions")):
 controls, view = st.columns([1, 3])
 with controls:
     with room.control("act.deriv", _("Derivative f′ (dashed)")):
-        derivative = st.radio(_("Derivative f′ (dashed)"), list(DERIVATIVE_VIEWS), horizontal=True, key="act.deriv",
-                              format_func=lambda view: _(DERIVATIVE_VIEWS[view]),
-                              help=_("overlay: on the same axes as f; panel: in a second panel below"), **BIND)  # fmt: skip
+        derivative = choice(st.radio, _("Derivative f′ (dashed)"), DERIVATIVE_VIEWS, key="act.deriv",
+                            default="overlay", names=DERIVATIVE_VIEWS, horizontal=True,
+                            help=_("overlay: on the same axes as f; panel: in a second panel below"))  # fmt: skip
     with room.control("act.range", _("x-range")):
         x_range = st.slider(_("x-range"), -20.0, 20.0, (-6.0, 6.0), 0.5, key="act.range", **BIND)
     with room.control("act.x0", _("Inspect the point x0")):
@@ -98,8 +98,8 @@ if chosen:
     for tab, name in zip(st.tabs([title(name) for name in chosen]), chosen):
         with tab:
             entry = activations.get(name)
-            st.latex(entry.formula)
-            st.latex(entry.grad_formula)
+            st.latex(_(entry.formula))  # formulas with words are marked N_ in the registry
+            st.latex(_(entry.grad_formula))
             st.markdown(_(entry.note))
 
 # --- Softmax --------------------------------------------------------------------------------

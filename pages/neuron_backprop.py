@@ -73,7 +73,7 @@ with tab_neuron:
         st.plotly_chart(figures.neuron_diagram(result, chosen, _=_), key="nb.neuron_chart", config=CONFIG, theme=None)
         for line in neuron.neuron_equations(result):
             st.latex(line)
-        st.latex(entry.formula)
+        st.latex(_(entry.formula))
         defaults = ", ".join(f"{k} = {v:g}" for k, v in entry.params.items())
         title = _(entry.title)
         st.caption(_("{function}, with {defaults}.").format(function=title, defaults=defaults) if defaults

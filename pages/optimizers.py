@@ -5,7 +5,7 @@ import streamlit as st
 
 from pages import use_app_shell
 from pages.classroom import Classroom
-from pages.language import current_language, gettext
+from pages.language import choice, current_language, gettext
 from playground.i18n import translator
 from playground.optimizers import figures
 from playground.optimizers import presets as view_state
@@ -44,8 +44,9 @@ def step_explainer(result):
     explain_run, explain_step = st.columns([2, 3])
     run_numbers = list(range(1, len(result.specs) + 1))
     labels = result.run_labels(_)
-    run_index = explain_run.selectbox(_("Run"), run_numbers, format_func=lambda r: f"{r}: {labels[r - 1]}",
-                                      key="opt.ex.run", bind="query-params") - 1
+    with explain_run:
+        run_index = choice(st.selectbox, _("Run"), run_numbers, key="opt.ex.run", default=1,
+                           format_func=lambda r: f"{r}: {labels[r - 1]}") - 1
     step = explain_step.slider(_("Step k"), 1, result.steps, value=1, key="opt.ex.step", bind="query-params")
     st.latex(_(optimizers.summary(result.specs[run_index].method)))
     lines = result.explain(run_index, step, _)
@@ -62,11 +63,10 @@ def pick_start_from_click():
             state[run_key(run, "own")] = False  # a click means "everyone from here"
 
 
-def widget_args(key, options=None, default=None):
-    """Key, URL binding and default (from the one DEFAULTS table) for a view widget."""
+def widget_args(key, default=None):
+    """Key, URL binding and default (from the one DEFAULTS table) for a view widget. Choices with
+    translated labels go through pages.language.choice instead (the URL holds their id)."""
     default = DEFAULTS.get(key) if default is None else default
-    if options is not None:
-        return dict(key=key, bind="query-params", index=list(options).index(default))
     return dict(key=key, bind="query-params", value=default)
 
 st.title(_("Optimizers"))
@@ -86,10 +86,9 @@ with room.control("opt.presets", _("Presets")), st.container(horizontal=True):
 with st.sidebar:
     st.header(_("Surface"))
     with room.control("opt.surface", _("Loss surface")):
-        surface_name = st.selectbox(_("Loss surface"), surfaces.names(),
-                                    format_func=lambda key: _(surfaces.TITLES[key]),
-                                    on_change=view_state.reset_start, args=(state,),
-                                    **widget_args("opt.surface", surfaces.names()))
+        surface_name = choice(st.selectbox, _("Loss surface"), surfaces.names(), key="opt.surface",
+                              default=DEFAULTS["opt.surface"], names=surfaces.TITLES,
+                              on_change=view_state.reset_start, args=(state,))
     surface = surfaces.get(surface_name)
     view_state.clamp_start(state)
     (x0, x1), (y0, y1) = surface.bounds
@@ -123,12 +122,11 @@ with room.control("opt.runs", _("Number of runs")):
 for run in range(1, runs + 1):
     method, source, rate, own, own_x, own_y = st.columns([3, 3, 3, 2, 1.5, 1.5], vertical_alignment="bottom")
     with method, room.control("opt.method", _("Update rules")):
-        st.selectbox(_("Run {run}: rule").format(run=run), view_state.method_options(),
-                     format_func=lambda key: _(optimizers.label(key)),
-                     **widget_args(run_key(run, "method"), view_state.method_options()))
+        choice(st.selectbox, _("Run {run}: rule").format(run=run), view_state.method_options(),
+               key=run_key(run, "method"), default=DEFAULTS[run_key(run, "method")], names=optimizers.label)
     with source, room.control("opt.source", _("Gradients")):
-        st.selectbox(_("Gradient"), view_state.source_options(), format_func=lambda key: _(race.SOURCES[key]),
-                     **widget_args(run_key(run, "source"), view_state.source_options()))
+        choice(st.selectbox, _("Gradient"), view_state.source_options(), key=run_key(run, "source"),
+               default=DEFAULTS[run_key(run, "source")], names=race.SOURCES)
     with rate, room.control("opt.lr", _("Learning rates η")):
         st.select_slider(_("Learning rate η"), view_state.LEARNING_RATES, format_func=lambda v: f"{v:g}",
                          **widget_args(run_key(run, "lr")))
@@ -166,8 +164,8 @@ for r in result.diverged():
         run=r + 1, label=run_labels[r], step=result.stopped_at[r]))
 
 with room.control("opt.view", _("View: contour or 3D")):
-    shown = st.radio(_("View"), list(view_state.VIEWS), horizontal=True, label_visibility="collapsed",
-                     format_func=lambda view: _(view_state.VIEWS[view]), **widget_args("opt.view", view_state.VIEWS))
+    shown = choice(st.radio, _("View"), view_state.VIEWS, key="opt.view", default=DEFAULTS["opt.view"],
+                   names=view_state.VIEWS, horizontal=True, label_visibility="collapsed")
 if shown == "contour":
     st.plotly_chart(contour, key="opt.chart.contour", on_select=pick_start_from_click,
                     selection_mode="points", config=CHART_CONFIG)

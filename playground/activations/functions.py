@@ -309,7 +309,7 @@ _REGISTRY: dict[str, Activation] = {
             fn=_step,
             grad=_step_grad,
             formula=r"f(x) = \begin{cases} 1 & x \ge 0 \\ 0 & x < 0 \end{cases}",
-            grad_formula=r"f'(x) = 0 \quad (x \ne 0;\ \text{undefined at } 0,\ \text{taken as } 0)",
+            grad_formula=N_(r"f'(x) = 0 \quad (x \ne 0;\ \text{undefined at } 0,\ \text{taken as } 0)"),  # words: translated
             note=N_("The perceptron's original unit: fire or do not. Its derivative is zero everywhere "
             "it exists, so gradient descent gets no signal at all; that is why networks trained by "
             "backpropagation use smooth stand-ins such as the sigmoid. Not in keras.activations."),
@@ -387,8 +387,8 @@ _REGISTRY: dict[str, Activation] = {
             title=N_("PReLU (parametric)"),
             fn=_leaky_relu,
             grad=_prelu_grad,
-            formula=r"f(x) = \begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases}"
-            r"\quad (\alpha \text{ learned})",
+            formula=N_(r"f(x) = \begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases}"
+               r"\quad (\alpha \text{ learned})"),
             grad_formula=r"\frac{\partial f}{\partial x} = \begin{cases} 1 & x > 0 \\ 0 & x = 0 \\ "
             r"\alpha & x < 0 \end{cases},\quad \frac{\partial f}{\partial \alpha} = \min(0, x)",
             note=N_("The same shape as Leaky ReLU, but alpha is a weight the network learns by gradient "
@@ -487,7 +487,7 @@ _REGISTRY: dict[str, Activation] = {
             fn=_hard_sigmoid,
             grad=_hard_sigmoid_grad,
             formula=r"f(x) = \frac{\operatorname{relu6}(x + 3)}{6} = \min\bigl(1, \max(0, \tfrac{x}{6} + \tfrac12)\bigr)",
-            grad_formula=r"f'(x) = \begin{cases} 1/6 & -3 < x < 3 \\ 0 & \text{otherwise} \end{cases}",
+            grad_formula=N_(r"f'(x) = \begin{cases} 1/6 & -3 < x < 3 \\ 0 & \text{otherwise} \end{cases}"),
             note=N_("A three-piece straight-line stand-in for the sigmoid, cheap on phones. This is the "
             "Keras 3 definition, keras.activations.hard_sigmoid = relu6(x + 3)/6 (slope 1/6); Keras 2 "
             "used 0.2x + 0.5 clipped to [0, 1]. At the corners x = +-3 TensorFlow's slope is 0."),
@@ -511,7 +511,7 @@ _REGISTRY: dict[str, Activation] = {
             fn=_relu6,
             grad=_relu6_grad,
             formula=r"f(x) = \min\bigl(\max(0, x), 6\bigr)",
-            grad_formula=r"f'(x) = \begin{cases} 1 & 0 < x < 6 \\ 0 & \text{otherwise} \end{cases}",
+            grad_formula=N_(r"f'(x) = \begin{cases} 1 & 0 < x < 6 \\ 0 & \text{otherwise} \end{cases}"),
             note=N_("ReLU capped at 6, so activations stay in a range that low-precision (mobile) arithmetic "
             "represents well; used in MobileNet. TensorFlow's slope at both corners (0 and 6) is 0. "
             "Equals keras.activations.relu6."),
