@@ -76,7 +76,7 @@ class Classroom:
                              "this page with your current settings, those controls fixed and out of sight."))
                 known = [control_id for control_id in self.hidden if control_id in self.labels]
                 key = f"classroom.pick.{self.url_path}"
-                if key not in st.session_state:
-                    st.session_state[key] = known
+                # Set every run, so the browser shows the choices in this run's language.
+                st.session_state[key] = st.session_state.get(key, known)
                 chosen = st.multiselect(_("Controls to hide"), list(self.labels), format_func=self.labels.get, key=key)
                 st.code(self.link(chosen), language=None, wrap_lines=True)

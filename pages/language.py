@@ -76,6 +76,10 @@ def choice(widget, label: str, options, *, key: str, default, names=None, format
         if names is not None:
             by_text |= {names(option) if callable(names) else names[option]: option for option in options}
         state[key] = by_text.get(asked, default) if asked is not None else default
+    else:
+        # Set it again: the browser then shows the value in this run's language (it otherwise
+        # keeps the label it last showed, e.g. the English one after a switch to Chinese).
+        state[key] = state[key]
     if format_func is None:
         shown = names if callable(names) else (names.get if names is not None else str)
         format_func = lambda option: _(shown(option))  # noqa: E731
