@@ -58,7 +58,8 @@ class Classroom:
         params = {key: value for key, value in st.query_params.to_dict().items() if key != PARAM}
         if hide:
             params[PARAM] = ",".join(hide)
-        base = (st.context.url or "").rstrip("/")
+        # st.context.url is the address in the browser without the query; it may end in this page's path.
+        base = (st.context.url or "").rstrip("/").removesuffix(f"/{self.url_path}")
         return f"{base}/{self.url_path}" + (f"?{urlencode(params, safe=',')}" if params else "")
 
     def panel(self) -> None:

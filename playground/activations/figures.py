@@ -182,14 +182,14 @@ def properties_table(chosen: dict[str, dict], _: Translate = identity) -> pd.Dat
 def softmax_figure(logits: np.ndarray, temperature: float, _: Translate = identity) -> go.Figure:
     """Bars of p = softmax(z / T), labelled with the logits that produced them."""
     probabilities = activations.softmax(logits, temperature)
-    labels = [f"z{i + 1} = {z:.2g}" for i, z in enumerate(logits)]
+    labels = [f"z{i + 1}<br>{z:.2g}" for i, z in enumerate(logits)]  # two short lines fit a narrow column
     bars = dict(type="bar", x=labels, y=probabilities, name=f"p = softmax(z / T), T = {temperature:g}",
                 text=[f"{p:.3f}" for p in probabilities], textposition="outside", showlegend=True,
                 marker=dict(color=list(PALETTE[: len(logits)])), meta={"kind": "softmax"})  # fmt: skip
     layout = dict(
         font=FONT, height=400, template="plotly_white", showlegend=True,
-        legend=dict(orientation="h", y=1.14, x=0), margin=dict(l=70, r=20, t=60, b=60),
-        yaxis=_axis(_("probability pᵢ"), range=[0, 1.12]), xaxis=_axis(_("class i (its logit)")),
+        legend=dict(orientation="h", y=1.14, x=0), margin=dict(l=60, r=10, t=60, b=70),
+        yaxis=_axis(_("probability pᵢ"), range=[0, 1.12]), xaxis=_axis(_("class i")),
     )  # fmt: skip
     return _figure([bars], layout)
 
@@ -229,7 +229,7 @@ def vanishing_figure(norms: dict[str, np.ndarray], relative: bool = True, _: Tra
         font=FONT, height=480, template="plotly_white", margin=dict(l=80, r=20, t=30, b=60),
         legend=dict(title=dict(text=_("activation"))), showlegend=True,
         yaxis=_axis(title, type="log", exponentformat="power"),
-        xaxis=_axis(_("layer (1 = nearest the input, the last = nearest the loss)")),
+        xaxis=_axis(_("layer (1 = nearest the input)")),
     )  # fmt: skip
     return _figure(data, layout)
 

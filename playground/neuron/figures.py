@@ -291,7 +291,7 @@ def backprop_diagram(result: Pass, _: Translate = identity) -> go.Figure:
     _label(fig, x_loss, 0, f"<b>L={result.loss:.4g}</b><br>(y={result.y:.3g})", yshift=46)
     span = float(np.max(np.abs(hidden_y)))
     return _diagram_layout(
-        fig, _("Forward values (z, a) and gradients (∂L/∂·) on the network"), 480 + 80 * (hidden - 2),
+        fig, _("Forward values (z, a) and gradients (∂L/∂·)"), 480 + 80 * (hidden - 2),  # short: fits 1024 px
         [-0.7, 4.8], [-span - 0.7, span + 0.45],
     )  # fmt: skip
 
@@ -303,8 +303,8 @@ def loss_curve(losses: list[float], _: Translate = identity) -> go.Figure:
                    line=dict(width=3), marker=dict(size=8))  # fmt: skip
     )
     fig.update_layout(
-        title=_("Loss over repeated updates"), height=360, font=FONT, margin=dict(l=80, r=20, t=70, b=70),
-        xaxis=dict(title=_("number of updates applied"), rangemode="tozero"),
+        title=_("Loss over repeated updates"), height=360, font=FONT, margin=dict(l=70, r=20, t=70, b=70),
+        xaxis=dict(title=_("updates applied"), rangemode="tozero"),  # short: the chart has half a column
         yaxis=dict(title=_("loss L (no unit)"), rangemode="tozero"), showlegend=True,
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1, xanchor="right"),
     )  # fmt: skip
