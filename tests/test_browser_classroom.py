@@ -105,6 +105,8 @@ def test_nothing_is_cut_off_on_a_projector(browser, streamlit_server, lang):
             tab.set_viewport_size({"width": 1280, "height": 720})
             tab.goto(f"{streamlit_server}/{url_path(script)}?lang={lang}" + (f"&{query}" if query else ""))
             wait_for_app(tab)
+            tab.wait_for_function("() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]"
+                                  ".every(chart => chart.querySelector('.js-plotly-plot')?._fullLayout)", timeout=60_000)
             assert_no_exception(tab)
             for size, (width, height) in PROJECTORS.items():
                 tab.set_viewport_size({"width": width, "height": height})

@@ -41,12 +41,13 @@ class _Sketch:
 
 
 def _diagram_layout(fig: _Sketch, title: str, height: int, x_range, y_range) -> go.Figure:
-    """No axes on a diagram: the positions carry no units."""
+    """No axes on a diagram: the positions carry no units. The legend sits in its own margin below
+    the drawing (it wraps to three rows in a narrow column and used to cover the bottom nodes)."""
     axis = dict(visible=False, fixedrange=True)
     fig.update_layout(
-        title=title, height=height, font=FONT, margin=dict(l=10, r=10, t=60, b=10),
+        title=title, height=height + 70, font=FONT, margin=dict(l=10, r=10, t=60, b=80),
         xaxis=dict(axis, range=x_range), yaxis=dict(axis, range=y_range),
-        plot_bgcolor="white", legend=dict(orientation="h", yanchor="bottom", y=-0.12, x=0),
+        plot_bgcolor="white", legend=dict(orientation="h", yanchor="top", y=-0.01, x=0),
     )  # fmt: skip
     return fig.figure()
 
@@ -106,7 +107,7 @@ def neuron_diagram(result: NeuronOutput, activation_label: str, _: Translate = i
     fig.add_annotation(x=1.55, y=-0.8, text=f"b = {result.bias:.2f}", showarrow=False, font=FONT,
                        bgcolor="rgba(255,255,255,0.8)")  # fmt: skip
     fig.add_annotation(x=2, y=0.55, text=f"z = {result.z:.4g}", showarrow=False, font=FONT)
-    fig.add_annotation(x=3, y=0.55, text=f"{activation_label}(z)", showarrow=False, font=FONT)
+    fig.add_annotation(x=3, y=-0.55, text=f"{activation_label}(z)", showarrow=False, font=FONT)  # below: no clash with z
     # The output sits centred above the end of its arrow, inside the x range even on a narrow column.
     fig.add_annotation(x=4.15, y=0.0, yshift=24, text=f"<b>a = {result.a:.4g}</b>", showarrow=False,
                        font=dict(size=17))  # fmt: skip
