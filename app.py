@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages.language import select_language
+from pages.parts.language import select_language
 from pages.parts.training_pool import training_pool
 from playground import catalog
 from playground.i18n import translator

@@ -5,8 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from pages import use_app_shell
-from pages.classroom import Classroom
-from pages.language import current_language, gettext
+from pages.parts.classroom import Classroom
+from pages.parts.language import current_language, gettext
 from playground.i18n import N_
 from playground.neuron import backprop
 from playground.neuron import perceptron as neuron
