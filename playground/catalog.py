@@ -65,11 +65,11 @@ TOPICS: tuple[PageInfo, ...] = (
     ),
     PageInfo(
         script="pages/boundary.py",
-        title="Decision boundary",
+        title=N_("Decision boundary"),
         icon=":material/scatter_plot:",
         url_path="boundary",
-        blurb="Watch a small network carve up the plane live, TensorFlow Playground style: your own "
-        "points, features, layers, activations, presets that each make one point, and a Keras export.",
+        blurb=N_("Watch a small network carve up the plane live, TensorFlow Playground style: your own "
+        "points, features, layers, activations, presets that each make one point, and a Keras export."),
     ),
 )
 

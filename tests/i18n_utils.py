@@ -11,8 +11,9 @@ import re
 from apptest_utils import chart_specs
 from playground.activations import functions as activations
 
-COVERED_PAGES = ["pages/home.py", "pages/activations.py", "pages/optimizers.py", "pages/neuron_backprop.py"]
-NOT_YET_COVERED = ["pages/churn_ann.py"]  # still English under ?lang=zh; must render all the same
+COVERED_PAGES = ["pages/home.py", "pages/activations.py", "pages/optimizers.py", "pages/neuron_backprop.py",
+                 "pages/churn_ann.py", "pages/boundary.py"]
+NOT_YET_COVERED = []  # pages still English under ?lang=zh; they must render all the same
 
 # Words that stay as they are in a Chinese page: names of functions, methods, libraries, people,
 # data sets and formulas' symbols, as the tutorial itself writes them.
@@ -24,13 +25,17 @@ ALLOWED_WORDS = {
         "Leaky Hard erf sqrt exp log min max fan_in fan_out alpha beta lambda approximate False "
         "Keras TensorFlow numpy float64 BERT GPT MobileNet Glorot Xavier LeCun "
         "SGD Adam AdamW Nadam Adagrad RMSprop Adadelta Nesterov "
-        "Rosenbrock Beale Himmelblau Rastrigin AND XOR MSE BCE ANN AUC step "
+        "Rosenbrock Beale Himmelblau Rastrigin AND XOR MSE BCE ANN AUC step sin Playground "
         "keras activations layers ops linear sigmoid tanh relu relu6 leaky_relu hard_sigmoid negative_slope silu "
-        "swish gelu elu selu mish softplus softsign prelu"
+        "swish gelu elu selu mish softplus softsign prelu "
+        # The bank-churn data set's columns and values, as the tutorial and the CSV write them.
+        "RowNumber CustomerId Surname CreditScore Geography Gender Age Tenure Balance NumOfProducts HasCrCard "
+        "IsActiveMember EstimatedSalary Exited Geography_Germany Geography_Spain France Germany Spain Female Male CSV "
+        "Churn_Modelling csv uniform glorot_uniform he_uniform random_normal adam sgd rmsprop adagrad adamw nadam"
     ).split()
 } | {name.lower() for name in activations.names()}
 
-_MARKUP = re.compile(r"%\{[^}]*\}|<[^>]+>|\{[^}]*\}|\\[A-Za-z]+|keras\.[A-Za-z_.]+")
+_MARKUP = re.compile(r":material/[a-z_]+:|%\{[^}]*\}|<[^>]+>|\{[^}]*\}|\\[A-Za-z]+|keras\.[A-Za-z_.]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z_0-9]*")
 _SYMBOL = re.compile(r"[A-Za-z]{1,2}_?[0-9]+|[A-Za-z]_[A-Za-z0-9]{1,2}|[a-z]+_uniform")  # w11, z_o, p_i, glorot_uniform
 

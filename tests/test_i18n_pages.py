@@ -25,6 +25,12 @@ VIEWS = {
     "pages/neuron_backprop.py": [{}, {"nb.pc.data": "XOR", "nb.pc.visits": "200", "nb.layers": "11, x",
                                       "nb.bp.loss": "BCE", "nb.bp.y": "1.5"},
                                  {"nb.pc.data": "OR", "nb.pc.visits": "40", "nb.layers": "2, 3000"}],
+    "pages/churn_ann.py": [{}, {"churn.data": "upload", "churn.explore": "Balance", "churn.layers": "3",
+                                "churn.init": "he_uniform", "churn.early": "true"}],
+    "pages/boundary.py": [{}, {"bd.data": "reg_gauss", "bd.loss": "cross_entropy", "bd.show_test": "true",
+                               "bd.layers": "3", "bd.reg": "l2"},
+                          {"bd.data": "blobs3", "bd.f.x1": "false", "bd.f.x2": "false"},
+                          {"bd.data": "reg_plane", "bd.lr": "10", "bd.layers": "0", "bd.loss": "squared_error"}],
 }  # fmt: skip
 assert set(VIEWS) == set(COVERED_PAGES), "every covered page needs its views here"
 
@@ -37,6 +43,14 @@ SETTINGS = {
     "pages/neuron_backprop.py": {"nb.n.inputs": "3", "nb.n.f": "tanh", "nb.pc.data": "XOR", "nb.pc.shade": "sigmoid",
                                  "nb.layers": "4, 5, 2", "nb.bp.arch": "2-3-1", "nb.bp.f": "relu", "nb.bp.loss": "BCE",
                                  "nb.bp.w11": "0.7", "nb.n.x2": "-1.5"},
+    "pages/churn_ann.py": {"churn.data": "upload", "churn.explore": "Gender", "churn.layers": "3", "churn.units2": "12",
+                           "churn.act1": "tanh", "churn.init": "he_uniform", "churn.optimizer": "sgd", "churn.lr": "0.01",
+                           "churn.batch": "32", "churn.epochs": "20", "churn.val": "0.2", "churn.early": "true",
+                           "churn.patience": "5", "churn.cw": "true", "churn.seed": "7"},
+    "pages/boundary.py": {"bd.data": "spiral", "bd.points": "300", "bd.noise": "20", "bd.train": "70", "bd.seed": "3",
+                          "bd.f.sin1": "true", "bd.layers": "3", "bd.n3": "6", "bd.a2": "relu", "bd.opt": "adam",
+                          "bd.lr": "0.1", "bd.batch": "25", "bd.loss": "squared_error", "bd.reg": "l2",
+                          "bd.rate": "0.01", "bd.show_test": "true", "bd.discrete": "true", "bd.fps": "2"},
 }  # fmt: skip
 WIDGETS = ("selectbox", "radio", "multiselect", "slider", "select_slider", "number_input", "text_input", "toggle",
            "checkbox")
