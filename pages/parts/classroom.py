@@ -72,7 +72,7 @@ class Classroom:
                     ids=", ".join(unknown[:10])))  # fmt: skip
             if self.hidden and not unknown:
                 st.caption(_("Some controls are fixed by this classroom link."))
-            with st.expander(_("Classroom link"), icon="🔗"):
+            with st.expander(_("Classroom link"), icon=":material/link:"):  # bundled icon font: no emoji font needed
                 st.caption(_("Tick the controls your students should not change, then share the link: it opens "
                              "this page with your current settings, those controls fixed and out of sight."))
                 known = [control_id for control_id in self.hidden if control_id in self.labels]
