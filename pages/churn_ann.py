@@ -233,6 +233,7 @@ if latest is not None:
     st.header(_("4. Runs of this session"))
     table = session.table()
     table["status"] = table["status"].map(lambda status: _(churn_training.STATUSES.get(status, status)))
+    table["data"] = table["data"].map(lambda label: _(SOURCES[label]) if label == "synthetic" else label)
     st.dataframe(table.rename(columns=lambda column: _(RUN_COLUMNS.get(column, column))), hide_index=True,
                  key="churn.runs")
     with room.control("churn.overlay", _("Overlay")):

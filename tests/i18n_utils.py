@@ -25,13 +25,14 @@ ALLOWED_WORDS = {
         "Leaky Hard erf sqrt exp log min max fan_in fan_out alpha beta lambda approximate False "
         "Keras TensorFlow numpy float64 BERT GPT MobileNet Glorot Xavier LeCun "
         "SGD Adam AdamW Nadam Adagrad RMSprop Adadelta Nesterov "
-        "Rosenbrock Beale Himmelblau Rastrigin AND XOR MSE BCE ANN AUC step sin Playground "
+        "Rosenbrock Beale Himmelblau Rastrigin AND XOR MSE BCE ANN AUC ROC step sin Playground "
         "keras activations layers ops linear sigmoid tanh relu relu6 leaky_relu hard_sigmoid negative_slope silu "
         "swish gelu elu selu mish softplus softsign prelu "
-        # The bank-churn data set's columns and values, as the tutorial and the CSV write them.
+        # The bank-churn data set's columns and values, as the tutorial and the CSV write them; file
+        # types; the Decision boundary upload's columns (x1,x2,label).
         "RowNumber CustomerId Surname CreditScore Geography Gender Age Tenure Balance NumOfProducts HasCrCard "
         "IsActiveMember EstimatedSalary Exited Geography_Germany Geography_Spain France Germany Spain Female Male CSV "
-        "Churn_Modelling csv uniform glorot_uniform he_uniform random_normal adam sgd rmsprop adagrad adamw nadam"
+        "Churn_Modelling csv json label uniform glorot_uniform he_uniform random_normal adam sgd rmsprop adagrad adamw nadam"
     ).split()
 } | {name.lower() for name in activations.names()}
 

@@ -21,10 +21,16 @@ BY_SCRIPT = {info.script: info for info in catalog.PAGES}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # What a person reads: visible text, chart SVG text; not the names of Material icons (ligatures).
 PAGE_TEXT = """() => {
-    const icons = new Set([...document.querySelectorAll('[data-testid=stIconMaterial]')].map(e => e.textContent));
+    const icons = new Set([...document.querySelectorAll('[data-testid=stIconMaterial], [data-testid=stExpanderIcon], ' + '[data-testid=stAlertDynamicIcon]')].map(e => e.textContent.trim()));
     const lines = [...document.querySelectorAll('[data-testid=stMain], [data-testid=stSidebar]')]
-        .flatMap(e => e.innerText.split('\\n'));
-    return [...lines.filter(line => !icons.has(line.trim())),
+        .flatMap(e => e.innerText.split('\\n'))
+        .map(line => [...icons].reduce((text, icon) => text.startsWith(icon + ' ') ? text.slice(icon.length + 1) : text,
+                                       line.trim()));  // an icon inside a text (":material/info: ...")
+    // Streamlit's own file-uploader texts ("Drag and drop file here", "Upload", "200MB per file • CSV"): no API translates them.
+    const own = new Set([...document.querySelectorAll('[data-testid=stFileUploaderDropzone] small, '
+                         + '[data-testid=stFileUploaderDropzone] span, [data-testid=stFileUploaderDropzone] button')]
+                        .map(e => e.innerText.trim()));
+    return [...lines.filter(line => !icons.has(line) && !own.has(line)),
             ...[...document.querySelectorAll('.js-plotly-plot svg text')].map(t => t.textContent),
             ...[...document.querySelectorAll('[data-testid=stMain] input, [data-testid=stSidebar] input')]
                 .map(input => input.value)];  // a selectbox shows its choice in an input

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from apptest_utils import open_page
+from apptest_utils import open_page, run_until_trained
 from i18n_utils import COVERED_PAGES, NOT_YET_COVERED, english_words, shown_texts
 from playground import catalog
 from playground.activations import functions as activations
@@ -136,3 +136,18 @@ def test_an_unknown_hidden_control_gets_a_message():
     at = open_page("pages/activations.py", query_params={"hide": "act.x0,no.such.control"})
     assert not at.exception
     assert any("no.such.control" in warning.value for warning in at.sidebar.warning)
+
+
+def test_churn_results_after_a_training_are_chinese_too():
+    """The results, run table, what-if form and downloads only appear after a training: train 2 epochs in 中文."""
+    pytest.importorskip("keras")
+    at = open_page("pages/churn_ann.py", timeout=300, query_params={
+        "lang": "zh", "churn.epochs": "2", "churn.layers": "1", "churn.units1": "4", "churn.batch": "128",
+        "churn.val": "0.2"})  # fmt: skip
+    at.button(key="churn.train").click().run()
+    run_until_trained(at)
+    assert not at.exception, [e.value for e in at.exception]
+    assert [header.value for header in at.header][-3:] == [ZH("3. Results on the test set"),
+                                                           ZH("4. Runs of this session"), ZH("5. Downloads")]
+    leftovers = {text[:120]: sorted(words) for text in shown_texts(at) if (words := english_words(text))}
+    assert not leftovers, leftovers

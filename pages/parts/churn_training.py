@@ -74,8 +74,8 @@ def workers_status(_: Translate) -> None:
                 "training · {queued} waiting.").format(ready=status.ready, size=status.size, busy=status.busy,
                                                        queued=status.queued))
         elif status.starting:
-            st.info(":material/hourglass_top: " + _("TensorFlow is loading in the training workers (4-9 s). "
-                                                    "Explore the data meanwhile; a training you start waits for it."))
+            st.info(_("TensorFlow is loading in the training workers (4-9 s). Explore the data meanwhile; a "
+                      "training you start waits for it."), icon=":material/hourglass_top:")
         else:  # PLAYGROUND_WARMUP=0: nothing loads until someone trains
             st.caption(":material/info: " + _("TensorFlow loads in a training worker when you first press Train "
                                               "(4-9 s)."))
