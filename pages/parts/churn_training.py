@@ -69,7 +69,7 @@ def workers_status(_: Translate) -> None:
         if status.start_error:
             st.error(_("Training is off: the training workers could not start.") + f" {status.start_error}")
         elif status.ready:
-            st.caption(":material/check_circle: " + _(
+            st.caption("✓ " + _(
                 "Training workers ready: {ready} of {size} (TensorFlow runs in separate processes) · {busy} "
                 "training · {queued} waiting.").format(ready=status.ready, size=status.size, busy=status.busy,
                                                        queued=status.queued))
@@ -77,8 +77,7 @@ def workers_status(_: Translate) -> None:
             st.info(_("TensorFlow is loading in the training workers (4-9 s). Explore the data meanwhile; a "
                       "training you start waits for it."), icon=":material/hourglass_top:")
         else:  # PLAYGROUND_WARMUP=0: nothing loads until someone trains
-            st.caption(":material/info: " + _("TensorFlow loads in a training worker when you first press Train "
-                                              "(4-9 s)."))
+            st.caption(_("TensorFlow loads in a training worker when you first press Train (4-9 s)."))
 
     show()
 
