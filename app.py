@@ -2,17 +2,22 @@
 
 import streamlit as st
 
+from pages.parts.language import select_language
 from pages.parts.training_pool import training_pool
 from playground import catalog
+from playground.i18n import translator
 
 st.set_page_config(
     page_title="Neural Network Playground",
-    page_icon=":material/neurology:",
+    # An emoji: Streamlit draws it as an inline SVG favicon. A ":material/...:" icon would be
+    # fetched from an outside font host, which a classroom network may not reach.
+    page_icon="🧠",
     layout="wide",
 )
 
+_ = translator(select_language())
 pages = [
-    st.Page(page.script, title=page.title, icon=page.icon, url_path=page.url_path, default=page is catalog.HOME)
+    st.Page(page.script, title=_(page.title), icon=page.icon, url_path=page.url_path, default=page is catalog.HOME)
     for page in catalog.PAGES
 ]
 st.navigation(pages).run()

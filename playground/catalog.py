@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from playground.i18n import N_
+
 
 @dataclass(frozen=True)
 class PageInfo:
     """One page of the playground."""
 
     script: str  # path relative to the repository root
-    title: str
+    title: str  # English, marked with N_; translate where shown
     icon: str
     # Must equal the script's file name without ".py": on a fresh server Streamlit first
     # resolves a deep link against the pages/ folder's file names (see pages/__init__.py).
@@ -21,53 +23,53 @@ class PageInfo:
 
 HOME = PageInfo(
     script="pages/home.py",
-    title="Home",
+    title=N_("Home"),
     icon=":material/home:",
     url_path="home",
-    blurb="What the playground is and where to start.",
+    blurb=N_("What the playground is and where to start."),
 )
 
 TOPICS: tuple[PageInfo, ...] = (
     PageInfo(
         script="pages/activations.py",
-        title="Activations",
+        title=N_("Activations"),
         icon=":material/show_chart:",
         url_path="activations",
-        blurb="Plot activation functions and their derivatives, tune their parameters, "
-        "and see why sigmoid's gradients vanish in deep stacks.",
+        blurb=N_("Plot activation functions and their derivatives, tune their parameters, "
+        "and see why sigmoid's gradients vanish in deep stacks."),
     ),
     PageInfo(
         script="pages/optimizers.py",
-        title="Optimizers",
+        title=N_("Optimizers"),
         icon=":material/landscape:",
         url_path="optimizers",
-        blurb="Race gradient descent, SGD, momentum, Adam and friends across loss surfaces, "
-        "from the same start, animated step by step.",
+        blurb=N_("Race gradient descent, SGD, momentum, Adam and friends across loss surfaces, "
+        "from the same start, animated step by step."),
     ),
     PageInfo(
         script="pages/churn_ann.py",
-        title="Churn ANN",
+        title=N_("Churn ANN"),
         icon=":material/model_training:",
         url_path="churn_ann",
-        blurb="Train the classic bank-churn Keras network live, and watch loss and accuracy "
-        "move epoch by epoch.",
+        blurb=N_("Train the classic bank-churn Keras network live, and watch loss and accuracy "
+        "move epoch by epoch."),
         needs_tensorflow=True,
     ),
     PageInfo(
         script="pages/neuron_backprop.py",
-        title="Neuron & backprop",
+        title=N_("Neuron & backprop"),
         icon=":material/hub:",
         url_path="neuron_backprop",
-        blurb="One neuron's weighted sum, a perceptron learning AND/OR (and failing on XOR), "
-        "and the chain rule on a tiny network with every number shown.",
+        blurb=N_("One neuron's weighted sum, a perceptron learning AND/OR (and failing on XOR), "
+        "and the chain rule on a tiny network with every number shown."),
     ),
     PageInfo(
         script="pages/boundary.py",
-        title="Decision boundary",
+        title=N_("Decision boundary"),
         icon=":material/scatter_plot:",
         url_path="boundary",
-        blurb="Watch a small network carve up the plane live, TensorFlow Playground style: your own "
-        "points, features, layers, activations, presets that each make one point, and a Keras export.",
+        blurb=N_("Watch a small network carve up the plane live, TensorFlow Playground style: your own "
+        "points, features, layers, activations, presets that each make one point, and a Keras export."),
     ),
 )
 

@@ -91,3 +91,10 @@ def test_url_path_is_the_file_name_and_the_page_calls_the_shell_guard(page):
     assert page.script == f"pages/{page.url_path}.py" or page is catalog.HOME
     source = (REPO / page.script).read_text()
     assert "\nuse_app_shell()\n" in source, f"{page.script} must call use_app_shell() first"
+
+
+def test_every_script_in_pages_is_a_page_of_the_catalogue():
+    """Streamlit's legacy discovery turns every pages/*.py into a page (e.g. /language on a fresh
+    server); helper modules belong in pages/parts/."""
+    scripts = {f"pages/{path.name}" for path in (REPO / "pages").glob("*.py") if path.name != "__init__.py"}
+    assert scripts == {page.script for page in catalog.PAGES}

@@ -57,8 +57,8 @@ def test_preset_loads_in_browser(page):
     wait_for_app(page)
     _wait_for_contour(page)
     assert_no_exception(page)
-    # Bound selectboxes write their shown label into the URL.
-    assert "opt.surface=Himmelblau" in page.url
+    # Choices write their id into the URL (pages.parts.language.choice), not their translated label.
+    assert "opt.surface=himmelblau" in page.url  # the id: the same link in every language
     page.get_by_text("One step, with its numbers").scroll_into_view_if_needed()
     screenshot(page, "optimizers-himmelblau")
 
@@ -87,7 +87,7 @@ def test_click_on_the_contour_sets_the_start(page):
 
 
 def test_3d_view_and_explainer_render(page):
-    page.goto(page.app_url + "/optimizers?opt.view=3D+surface&opt.ex.step=3")
+    page.goto(page.app_url + "/optimizers?opt.view=surface&opt.ex.step=3")
     wait_for_app(page)
     page.wait_for_function(
         "() => { const p = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');"

@@ -9,6 +9,7 @@ from pages.parts.boundary_data import add_drawn_point
 from playground.boundary import export, figures
 from playground.boundary.datasets import Points
 from playground.boundary.session import Grid, Run
+from playground.i18n import Translate
 
 state = st.session_state
 TRAIN_SECONDS = 0.03  # ...and trains about this long each time (at least one epoch)
@@ -23,24 +24,25 @@ def _map_clicked(key: str) -> None:
         state["bd.rerun_app"] = True  # new points: the whole page reruns and starts a new network
 
 
-def _metrics(row: dict, classes: int) -> None:
+def _metrics(row: dict, classes: int, _: Translate) -> None:
     columns = st.columns(5)
-    columns[0].metric("Epoch", f"{row['epoch']:,}")
-    columns[1].metric("Train loss", f"{row['train_loss']:.4f}")
-    columns[2].metric("Test loss", f"{row['test_loss']:.4f}")
+    columns[0].metric(_("Epoch"), f"{row['epoch']:,}")
+    columns[1].metric(_("Train loss"), f"{row['train_loss']:.4f}")
+    columns[2].metric(_("Test loss"), f"{row['test_loss']:.4f}")
     if classes:
-        columns[3].metric("Train accuracy", f"{row['train_accuracy']:.1%}")
-        columns[4].metric("Test accuracy", f"{row['test_accuracy']:.1%}")
+        columns[3].metric(_("Train accuracy"), f"{row['train_accuracy']:.1%}")
+        columns[4].metric(_("Test accuracy"), f"{row['test_accuracy']:.1%}")
 
 
-def _exploded_message(run: Run) -> None:
-    st.error(f"Training exploded in epoch {run.exploded_at}: with learning rate {run.training.learning_rate:g} "
-             "each step overshot the minimum by more than it started away from it, so the loss grew without "
-             f"bound (past 10⁶ or to infinity). The page kept the weights of epoch {run.epoch}. Lower the "
-             "learning rate and press Reset.", icon=":material/warning:")
+def _exploded_message(run: Run, _: Translate) -> None:
+    st.error(_("Training exploded in epoch {epoch}: with learning rate {rate} each step overshot the minimum by more "
+               "than it started away from it, so the loss grew without bound (past 10⁶ or to infinity). The page "
+               "kept the weights of epoch {kept}. Lower the learning rate and press Reset.").format(
+                 epoch=run.exploded_at, rate=f"{run.training.learning_rate:g}", kept=run.epoch),
+             icon=":material/warning:")
 
 
-def live_view(run: Run, version: int, show_test: bool, discrete: bool, drawing: bool) -> None:
+def live_view(run: Run, version: int, show_test: bool, discrete: bool, drawing: bool, _: Translate) -> None:
     if state.pop("bd.rerun_app", False):
         st.rerun()
     playing = state.get("bd.playing", False)
@@ -50,42 +52,43 @@ def live_view(run: Run, version: int, show_test: bool, discrete: bool, drawing: 
             state["bd.playing"] = False
             st.rerun()
     if run.exploded:
-        _exploded_message(run)
+        _exploded_message(run, _)
     network, row = run.network, run.history[-1]
     if not playing and run.epoch > 0:
         replay = run.replay_points()
-        epoch = st.select_slider("Replay: the network at epoch", [e for e, _ in replay], value=run.epoch,
-                                 key="bd.replay", help="Snapshots of this run; moving the slider does not train.")
+        epoch = st.select_slider(_("Replay: the network at epoch"), [e for e, _net in replay], value=run.epoch,
+                                 key="bd.replay", help=_("Snapshots of this run; moving the slider does not train."))
         if epoch != run.epoch:
             network = run.network_at(dict(replay)[epoch])
             row = run.history[epoch]
-    _metrics(row, run.points.classes)
+    _metrics(row, run.points.classes, _)
     diagram, picture = st.columns([2, 3])
     with diagram:
         st.plotly_chart(figures.network_diagram(network, run.feature_ids, run.grid(NEURON_CELLS, network),
-                                                run.points.classes), key="bd.chart.net", config=CHART_CONFIG)
+                                                run.points.classes, _=_), key="bd.chart.net", config=CHART_CONFIG)
     with picture:
         key = f"bd.chart.map.{version}.{drawing}"
         figure = figures.boundary_map(run.grid(MAP_CELLS, network), run.points, run.train_index, run.test_index,
-                                      show_test, discrete, drawing)
+                                      show_test, discrete, drawing, _=_)
         if drawing:
             st.plotly_chart(figure, key=key, config=CHART_CONFIG, on_select=lambda: _map_clicked(key),
                             selection_mode="points")
         else:
             st.plotly_chart(figure, key=key, config=CHART_CONFIG)
-    st.plotly_chart(figures.loss_curve(run.history[: row["epoch"] + 1]), key="bd.chart.loss", config=CHART_CONFIG)
+    st.plotly_chart(figures.loss_curve(run.history[: row["epoch"] + 1], _=_), key="bd.chart.loss", config=CHART_CONFIG)
     if not playing:
         downloads = st.columns(2)
-        downloads[0].download_button("Keras script (.py)", export.keras_script(run), file_name="decision_boundary.py",
+        downloads[0].download_button(_("Keras script (.py)"), export.keras_script(run), file_name="decision_boundary.py",
                                      mime="text/x-python", width="stretch",
-                                     help="Rebuilds this network and these points in Keras and trains it.")
-        downloads[1].download_button("Weights (.json)", export.weights_json(run), file_name="weights.json",
+                                     help=_("Rebuilds this network and these points in Keras and trains it."))
+        downloads[1].download_button(_("Weights (.json)"), export.weights_json(run), file_name="weights.json",
                                      mime="application/json", width="stretch")
     else:
-        st.caption("Pause to replay epochs and to export the model.")
+        st.caption(_("Pause to replay epochs and to export the model."))
 
 
-def show(run: Run, version: int, show_test: bool, discrete: bool, drawing: bool, redraws_per_second: int) -> None:
+def show(run: Run, version: int, show_test: bool, discrete: bool, drawing: bool, redraws_per_second: int,
+         _: Translate) -> None:
     """The live part; it ticks on its own while playing. A browser that needs longer than a tick
     to draw the charts never finishes a picture (each tick replaces the one being drawn), so a
     slow computer needs a lower rate: the page offers 1-10 per second.
@@ -94,13 +97,13 @@ def show(run: Run, version: int, show_test: bool, discrete: bool, drawing: bool,
     fragment did not reach its on_select handler (seen in chromium with streamlit 1.67), and
     training is paused while drawing anyway."""
     if drawing:
-        live_view(run, version, show_test, discrete, drawing)
+        live_view(run, version, show_test, discrete, drawing, _)
         return
     ticking = 1.0 / redraws_per_second if state.get("bd.playing", False) else None
-    st.fragment(run_every=ticking)(live_view)(run, version, show_test, discrete, drawing)
+    st.fragment(run_every=ticking)(live_view)(run, version, show_test, discrete, drawing, _)
 
 
-def canvas(points: Points, version: int) -> None:
+def canvas(points: Points, version: int, _: Translate) -> None:
     """An empty map to click points onto (before there are two points to train on)."""
     axis = figures.np.linspace(-6, 6, MAP_CELLS)
     blank = figures.np.full((MAP_CELLS, MAP_CELLS), 0.5 if points.classes == 2 else 0.0)
@@ -109,5 +112,5 @@ def canvas(points: Points, version: int) -> None:
     grid = Grid(axis=axis, output=blank, inputs=[], hidden=[])
     index = figures.np.arange(len(points))
     key = f"bd.chart.map.{version}.True"
-    st.plotly_chart(figures.boundary_map(grid, points, index, index[:0], drawing=True), key=key, config=CHART_CONFIG,
+    st.plotly_chart(figures.boundary_map(grid, points, index, index[:0], drawing=True, _=_), key=key, config=CHART_CONFIG,
                     on_select=lambda: _map_clicked(key), selection_mode="points")

@@ -18,25 +18,32 @@ from pages.parts.training_pool import this_session_is_alive, training_pool
 from playground.churn import figures, jobs
 from playground.churn.model import FitSettings, NetworkSpec
 from playground.churn.train import ChurnSession, RunEntry
+from playground.i18n import N_, Translate, identity
 
 POLL_SECONDS = 0.5
 TRAINING = "churn._training"  # the queued or running jobs.Training of this session
 MESSAGE = "churn._training_message"  # why the last training gave no result (failed, taken out of the queue)
 CONFIG = {"displaylogo": False}
+# A run's status (TrainingRun.status), shown translated.
+STATUSES = {"finished": N_("finished"), "stopped": N_("stopped"), "early-stopped": N_("early-stopped"),
+            "diverged": N_("diverged"), "running": N_("running")}
 
 
-def ordinal(number: int) -> str:
-    """1 -> "1st", 2 -> "2nd", 11 -> "11th", 23 -> "23rd"."""
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
+ORDINAL_SUFFIXES = {1: N_("st"), 2: N_("nd"), 3: N_("rd"), 0: N_("th")}  # Chinese: all 位 (第 1位)
 
 
-def keep_ended_training(session: ChurnSession) -> None:
+def ordinal(number: int, _: Translate = str) -> str:
+    """1 -> "1st", 2 -> "2nd", 11 -> "11th", 23 -> "23rd"; in Chinese "1位" (the message adds 第)."""
+    last = 0 if 10 <= number % 100 <= 20 else number % 10
+    return f"{number}{_(ORDINAL_SUFFIXES.get(last, ORDINAL_SUFFIXES[0]))}"
+
+
+def keep_ended_training(session: ChurnSession, _: Translate) -> None:
     """If this session's training has ended, add its run to the table (or keep why it failed)."""
     training = st.session_state.get(TRAINING)
     if training is not None and training.ticket.ended:
         del st.session_state[TRAINING]
-        _, st.session_state[MESSAGE] = training.keep_result(session)
+        _entry, st.session_state[MESSAGE] = training.keep_result(session, _)
 
 
 def start_training(spec, settings, prepared, data_label) -> None:
@@ -53,7 +60,7 @@ def stop_training() -> None:
         training.ticket.stop()
 
 
-def workers_status() -> None:
+def workers_status(_: Translate) -> None:
     """One line on the training workers: loading TensorFlow, ready, busy, or failed to start."""
     pool = training_pool()
     loading = pool.status().ready == 0 and pool.status().starting > 0
@@ -62,41 +69,45 @@ def workers_status() -> None:
     def show():
         status = pool.status()
         if status.start_error:
-            st.error(f"Training is off: the training workers could not start. {status.start_error}")
+            st.error(_("Training is off: the training workers could not start.") + f" {status.start_error}")
         elif status.ready:
-            st.caption(f":material/check_circle: Training workers ready: {status.ready} of {status.size} "
-                       f"(TensorFlow runs in separate processes) · {status.busy} training · {status.queued} waiting.")
+            st.caption("✓ " + _(
+                "Training workers ready: {ready} of {size} (TensorFlow runs in separate processes) · {busy} "
+                "training · {queued} waiting.").format(ready=status.ready, size=status.size, busy=status.busy,
+                                                       queued=status.queued))
         elif status.starting:
-            st.info(":material/hourglass_top: TensorFlow is loading in the training workers (4-9 s). "
-                    "Explore the data meanwhile; a training you start waits for it.")
+            st.info(_("TensorFlow is loading in the training workers (4-9 s). Explore the data meanwhile; a "
+                      "training you start waits for it."), icon=":material/hourglass_top:")
         else:  # PLAYGROUND_WARMUP=0: nothing loads until someone trains
-            st.caption(":material/info: TensorFlow loads in a training worker when you first press Train (4-9 s).")
+            st.caption(_("TensorFlow loads in a training worker when you first press Train (4-9 s)."))
 
     show()
 
 
 def training_controls(session: ChurnSession, spec: NetworkSpec | None, settings: FitSettings | None,
-                      prepared, data_label: str, info: str | None) -> RunEntry | None:
+                      prepared, data_label: str, info: str | None, _: Translate) -> RunEntry | None:
     """Train / Stop, then the live progress or the latest run's curves; returns the latest run."""
-    keep_ended_training(session)
+    keep_ended_training(session, _)
     training = st.session_state.get(TRAINING)
     train_col, stop_col, info_col = st.columns([1, 1, 4])
-    train_col.button("Train", key="churn.train", type="primary", width="stretch",
+    train_col.button(_("Train"), key="churn.train", type="primary", width="stretch",
                      disabled=spec is None or training is not None,
                      on_click=start_training, args=(spec, settings, prepared, data_label))
-    stop_col.button("Stop", key="churn.stop", width="stretch", on_click=stop_training, disabled=training is None,
-                    help="Stops at the end of the current epoch and keeps what the network has learnt so far; "
-                         "a training still waiting in line leaves the queue.")
+    stop_col.button(_("Stop"), key="churn.stop", width="stretch", on_click=stop_training, disabled=training is None,
+                    help=_("Stops at the end of the current epoch and keeps what the network has learnt so far; "
+                           "a training still waiting in line leaves the queue."))
     if info:
         info_col.caption(info)
     if st.session_state.get(MESSAGE):
         st.error(st.session_state[MESSAGE])
 
-    follow_job(TRAINING, show_idle=lambda: show_run(session.latest), show_running=show_live)
+    follow_job(TRAINING, show_idle=lambda: show_run(session.latest, _),
+               show_running=lambda training: show_live(training, _), _=_)
     return session.latest
 
 
-def follow_job(key: str, show_idle: Callable[[], None], show_running: Callable[[object], None]) -> None:
+def follow_job(key: str, show_idle: Callable[[], None], show_running: Callable[[object], None],
+               _: Translate = identity) -> None:
     """Poll the job kept in ``st.session_state[key]`` (anything with a pool ``ticket``) every POLL_SECONDS.
 
     Queued: the place in line. Running: ``show_running(job)``. Ended: a rerun of the whole page, whose
@@ -112,42 +123,45 @@ def follow_job(key: str, show_idle: Callable[[], None], show_running: Callable[[
         elif job.ticket.ended:
             st.rerun()  # the whole page: its first step keeps the result, the results appear
         elif job.ticket.state == "queued":
-            show_place_in_line(job.ticket)
+            show_place_in_line(job.ticket, _)
         else:
             show_running(job)
 
     progress()
 
 
-def show_place_in_line(ticket) -> None:
+def show_place_in_line(ticket, _: Translate) -> None:
     status = training_pool().status()
-    text = f"Waiting: {ordinal(ticket.position)} in line"
+    text = _("Waiting: {place} in line").format(place=ordinal(ticket.position, _))
     if status.ready == 0:
-        text += " · the training workers are loading TensorFlow (4-9 s)"
+        text += " · " + _("the training workers are loading TensorFlow (4-9 s)")
     elif ticket.eta_seconds is not None:
-        text += f", about {ticket.eta_seconds:.0f} s"
+        text += _(", about {seconds} s").format(seconds=f"{ticket.eta_seconds:.0f}")
     st.progress(0.0, text=text)
-    at_once = "1 job runs" if status.size == 1 else f"{status.size} jobs run"
-    st.caption(f"{at_once} at once on this server (a training or a whole experiment each); yours starts when a "
-               "worker is free. Stop takes it out of the queue.")
+    at_once = (_("1 job runs at once on this server (a training or a whole experiment).") if status.size == 1
+               else _("{size} jobs run at once on this server (a training or a whole experiment each).").format(
+                   size=status.size))
+    st.caption(at_once + " " + _("Yours starts when a worker is free. Stop takes it out of the queue."))
 
 
-def show_live(training: jobs.Training) -> None:
+def show_live(training: jobs.Training, _: Translate) -> None:
     history, total = training.history, training.settings.epochs
     left = training.seconds_left()
-    text = f"Epoch {len(history)}/{total}" + (f" · about {left:.0f} s left" if left is not None else " · starting")
+    text = _("Epoch {epoch}/{total}").format(epoch=len(history), total=total) + " · " + (
+        _("about {seconds} s left").format(seconds=f"{left:.0f}") if left is not None else _("starting"))
     if training.ticket.stop_requested:
-        text += " · stopping after this epoch"
+        text += " · " + _("stopping after this epoch")
     st.progress(len(history) / total, text=text)
-    st.plotly_chart(figures.live_curves(history, total), key="churn.live", config=CONFIG)
+    st.plotly_chart(figures.live_curves(history, total, _=_), key="churn.live", config=CONFIG)
 
 
-def show_run(latest: RunEntry | None) -> None:
+def show_run(latest: RunEntry | None, _: Translate) -> None:
     if latest is None:
-        st.caption("No run yet: press Train.")
+        st.caption(_("No run yet: press Train."))
         return
     run = latest.run
     st.progress(run.epochs_run / run.settings.epochs,
-                text=f"Run {latest.number}: {run.status}, {run.epochs_run}/{run.settings.epochs} epochs "
-                     f"in {run.seconds:.1f} s")
-    st.plotly_chart(figures.live_curves(run.history, run.settings.epochs), key="churn.curves", config=CONFIG)
+                text=_("Run {number}: {status}, {done}/{total} epochs in {seconds} s").format(
+                    number=latest.number, status=_(STATUSES.get(run.status, run.status)), done=run.epochs_run,
+                    total=run.settings.epochs, seconds=f"{run.seconds:.1f}"))
+    st.plotly_chart(figures.live_curves(run.history, run.settings.epochs, _=_), key="churn.curves", config=CONFIG)

@@ -1,7 +1,8 @@
 """Figures and tables for the Activations page: pure functions, data in, plotly/pandas out.
 
 Every trace carries `meta = {"activation": id, "kind": ...}` so tests (and readers of the JSON)
-can tell f, f', tangents and points apart without parsing legend text.
+can tell f, f', tangents and points apart without parsing legend text. Every builder takes `_`,
+the session's translation function (playground.i18n), and shows English without it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from playground.activations import functions as activations
+from playground.i18n import Translate, identity
 
 FONT = dict(size=15)
 PALETTE = qualitative.Dark24
@@ -39,7 +41,9 @@ class Curve:
     grad_x0: float
 
 
-def curves(chosen: dict[str, dict], x_range: tuple[float, float], x0: float, points: int = 601) -> list[Curve]:
+def curves(
+    chosen: dict[str, dict], x_range: tuple[float, float], x0: float, points: int = 601, _: Translate = identity
+) -> list[Curve]:
     """Evaluate each chosen activation (id -> params) and its derivative on the range and at x0."""
     low, high = x_range
     if not low < high:
@@ -52,7 +56,7 @@ def curves(chosen: dict[str, dict], x_range: tuple[float, float], x0: float, poi
         result.append(
             Curve(
                 name=name,
-                title=entry.title,
+                title=_(entry.title),
                 x=x,
                 y=entry.fn(x, **params),
                 dy=entry.grad(x, **params),
@@ -85,7 +89,9 @@ def _axis(title: str, **extra) -> dict:
     return dict(title=dict(text=title), **extra)
 
 
-def function_figure(curve_list: list[Curve], derivative: str = "overlay", tangent: bool = True) -> go.Figure:
+def function_figure(
+    curve_list: list[Curve], derivative: str = "overlay", tangent: bool = True, _: Translate = identity
+) -> go.Figure:
     """f solid and f' dashed in the same colour; `derivative` is "overlay" (same axes) or "panel".
 
     With tangent=True, each f gets the tangent line y = f(x0) + f'(x0)(x - x0) (dotted) and a
@@ -107,7 +113,7 @@ def function_figure(curve_list: list[Curve], derivative: str = "overlay", tangen
             span = (c.x[-1] - c.x[0]) / 6
             tx = np.array([c.x0 - span, c.x0 + span])
             data.append(dict(type="scatter", x=tx, y=c.f_x0 + c.grad_x0 * (tx - c.x0), mode="lines",
-                             name=f"{c.title} tangent at x0", legendgroup=c.name, showlegend=False,
+                             name=_("{function} tangent at x0").format(function=c.title), legendgroup=c.name, showlegend=False,
                              line=dict(color=colour, width=1.5, dash="dot"), hoverinfo="skip",
                              meta={"activation": c.name, "kind": "tangent"}))  # fmt: skip
     if tangent and curve_list:
@@ -125,14 +131,14 @@ def function_figure(curve_list: list[Curve], derivative: str = "overlay", tangen
                          hovertemplate=f"%{{text}}<br>x0 = %{{x:.4g}}<br>f{PRIME}(x0) = %{{y:.4g}}<extra></extra>",
                          meta={"activations": ids, "kind": "grad_point"}, **grad_axes))  # fmt: skip
 
-    x_title = "input x (pre-activation)"
+    x_title = _("input x (pre-activation)")
     # Axis ranges come from the curves only, so a steep tangent never squashes the picture.
     f_range = _padded_range([c.y for c in curve_list] + ([] if panel else [c.dy for c in curve_list]))
     layout = dict(
         font=FONT,
         height=640 if panel else 520,
         margin=dict(l=70, r=20, t=40, b=60),
-        legend=dict(title=dict(text="f solid, f′ dashed"), font=dict(size=13)),
+        legend=dict(title=dict(text=_("f solid, f′ dashed")), font=dict(size=13)),
         hovermode="closest",
         template="plotly_white",
     )
@@ -145,49 +151,50 @@ def function_figure(curve_list: list[Curve], derivative: str = "overlay", tangen
             yaxis2=_axis(f"f{PRIME}(x)", domain=[0.0, 0.46], range=_padded_range([c.dy for c in curve_list])),
         )
     else:
-        layout.update(xaxis=_axis(x_title), yaxis=_axis(f"f(x) and f{PRIME}(x)", range=f_range))
+        layout.update(xaxis=_axis(x_title), yaxis=_axis(_("f(x) and f′(x)"), range=f_range))
     if curve_list:
         layout["shapes"] = [dict(x0_line, x0=curve_list[0].x0, x1=curve_list[0].x0)]
     return _figure(data, layout)
 
 
-def properties_row(name: str, params: dict | None = None) -> dict[str, str]:
+def properties_row(name: str, params: dict | None = None, _: Translate = identity) -> dict[str, str]:
     """The derived properties of one activation with `params`, as display text (one table row)."""
     p = activations.properties(name, **(params or {}))
+    yes_no = {True: _("yes"), False: _("no")}
     return {
-        "function": activations.get(name).title,
-        "output range": p.output_range,
-        "monotonic": "yes" if p.monotonic else "no",
-        "zero-centred": f"{'yes' if p.zero_centred else 'no'} (mean {p.mean_output:+.2f})",
-        "smooth (C¹)": "yes" if p.smooth else "no",
-        "bounded": p.bounded,
-        "saturating": p.saturating,
+        _("function"): _(activations.get(name).title),
+        _("output range"): p.output_range,
+        _("monotonic"): yes_no[p.monotonic],
+        _("zero-centred"): _("{answer} (mean {mean})").format(answer=yes_no[p.zero_centred], mean=f"{p.mean_output:+.2f}"),
+        _("smooth (C¹)"): yes_no[p.smooth],
+        _("bounded"): _(p.bounded),
+        _("saturating"): _(p.saturating),
         f"f{PRIME}(0)": f"{p.grad_at_zero:.4g}",
-        "Keras name": p.keras_name or "—",
+        _("Keras name"): p.keras_name or "—",
     }
 
 
-def properties_table(chosen: dict[str, dict]) -> pd.DataFrame:
+def properties_table(chosen: dict[str, dict], _: Translate = identity) -> pd.DataFrame:
     """One row per chosen activation (id -> params)."""
-    return pd.DataFrame([properties_row(name, params) for name, params in chosen.items()])
+    return pd.DataFrame([properties_row(name, params, _) for name, params in chosen.items()])
 
 
-def softmax_figure(logits: np.ndarray, temperature: float) -> go.Figure:
+def softmax_figure(logits: np.ndarray, temperature: float, _: Translate = identity) -> go.Figure:
     """Bars of p = softmax(z / T), labelled with the logits that produced them."""
     probabilities = activations.softmax(logits, temperature)
-    labels = [f"z{i + 1} = {z:.2g}" for i, z in enumerate(logits)]
+    labels = [f"z{i + 1}<br>{z:.2g}" for i, z in enumerate(logits)]  # two short lines fit a narrow column
     bars = dict(type="bar", x=labels, y=probabilities, name=f"p = softmax(z / T), T = {temperature:g}",
                 text=[f"{p:.3f}" for p in probabilities], textposition="outside", showlegend=True,
                 marker=dict(color=list(PALETTE[: len(logits)])), meta={"kind": "softmax"})  # fmt: skip
     layout = dict(
         font=FONT, height=400, template="plotly_white", showlegend=True,
-        legend=dict(orientation="h", y=1.14, x=0), margin=dict(l=70, r=20, t=60, b=60),
-        yaxis=_axis("probability pᵢ", range=[0, 1.12]), xaxis=_axis("class i (its logit)"),
+        legend=dict(orientation="h", y=1.14, x=0), margin=dict(l=60, r=10, t=60, b=70),
+        yaxis=_axis(_("probability pᵢ"), range=[0, 1.12]), xaxis=_axis(_("class i")),
     )  # fmt: skip
     return _figure([bars], layout)
 
 
-def jacobian_figure(logits: np.ndarray, temperature: float) -> go.Figure:
+def jacobian_figure(logits: np.ndarray, temperature: float, _: Translate = identity) -> go.Figure:
     """Heatmap of J[i, j] = d p_i / d z_j: positive on the diagonal, negative off it."""
     jacobian = activations.softmax_jacobian(logits, temperature)
     bound = max(float(np.abs(jacobian).max()), 1e-12)
@@ -197,12 +204,12 @@ def jacobian_figure(logits: np.ndarray, temperature: float) -> go.Figure:
                    meta={"kind": "jacobian"})  # fmt: skip
     layout = dict(
         font=FONT, height=400, template="plotly_white", margin=dict(l=70, r=20, t=30, b=60),
-        yaxis=_axis("output pᵢ", autorange="reversed"), xaxis=_axis("logit zⱼ"),
+        yaxis=_axis(_("output pᵢ"), autorange="reversed"), xaxis=_axis(_("logit zⱼ")),
     )  # fmt: skip
     return _figure([heatmap], layout)
 
 
-def vanishing_figure(norms: dict[str, np.ndarray], relative: bool = True) -> go.Figure:
+def vanishing_figure(norms: dict[str, np.ndarray], relative: bool = True, _: Translate = identity) -> go.Figure:
     """Gradient norm per layer on a log axis (layer 1 = nearest the input).
 
     relative=True divides each line by its last layer's norm, so every line starts at 1 at the top
@@ -217,26 +224,26 @@ def vanishing_figure(norms: dict[str, np.ndarray], relative: bool = True) -> go.
         data.append(dict(type="scatter", x=np.arange(1, values.size + 1), y=np.where(values > 0, values, np.nan),
                          mode="lines+markers", name=name, line=dict(color=color(name), width=2.5),
                          marker=dict(size=5), meta={"activation": name, "kind": "gradient_norm"}))  # fmt: skip
-    title = "‖∂L/∂W‖ ÷ last layer's" if relative else "‖∂L/∂W‖"
+    title = _("‖∂L/∂W‖ ÷ last layer's") if relative else "‖∂L/∂W‖"
     layout = dict(
         font=FONT, height=480, template="plotly_white", margin=dict(l=80, r=20, t=30, b=60),
-        legend=dict(title=dict(text="activation")), showlegend=True,
+        legend=dict(title=dict(text=_("activation"))), showlegend=True,
         yaxis=_axis(title, type="log", exponentformat="power"),
-        xaxis=_axis("layer (1 = nearest the input, the last = nearest the loss)"),
+        xaxis=_axis(_("layer (1 = nearest the input)")),
     )  # fmt: skip
     return _figure(data, layout)
 
 
-def inspector_table(curve_list: list[Curve]) -> pd.DataFrame:
+def inspector_table(curve_list: list[Curve], _: Translate = identity) -> pd.DataFrame:
     """f(x0), f'(x0) and the tangent line y = f(x0) + f'(x0)(x - x0) for each curve."""
     return pd.DataFrame(
         [
             {
-                "function": c.title,
+                _("function"): c.title,
                 "x0": c.x0,
                 "f(x0)": c.f_x0,
                 f"f{PRIME}(x0)": c.grad_x0,
-                "tangent line": _tangent_text(c),
+                _("tangent line"): _tangent_text(c),
             }
             for c in curve_list
         ]

@@ -28,6 +28,8 @@ from typing import Callable
 
 import numpy as np
 
+from playground.i18n import N_
+
 # SELU's constants (Klambauer et al. 2017), the exact values tf.nn.selu uses.
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -296,84 +298,84 @@ def _relu6_grad(x):
     return ((x > 0.0) & (x < 6.0)).astype(float)
 
 
-_ALPHA_NEGATIVE = ParamSpec(0.0, 1.0, 0.01, "alpha", "slope for x < 0")
+_ALPHA_NEGATIVE = ParamSpec(0.0, 1.0, 0.01, "alpha", N_("slope for x < 0"))
 
 _REGISTRY: dict[str, Activation] = {
     a.name: a
     for a in (
         Activation(
             name="step",
-            title="Step (threshold)",
+            title=N_("Step (threshold)"),
             fn=_step,
             grad=_step_grad,
             formula=r"f(x) = \begin{cases} 1 & x \ge 0 \\ 0 & x < 0 \end{cases}",
-            grad_formula=r"f'(x) = 0 \quad (x \ne 0;\ \text{undefined at } 0,\ \text{taken as } 0)",
-            note="The perceptron's original unit: fire or do not. Its derivative is zero everywhere "
+            grad_formula=N_(r"f'(x) = 0 \quad (x \ne 0;\ \text{undefined at } 0,\ \text{taken as } 0)"),  # words: translated
+            note=N_("The perceptron's original unit: fire or do not. Its derivative is zero everywhere "
             "it exists, so gradient descent gets no signal at all; that is why networks trained by "
-            "backpropagation use smooth stand-ins such as the sigmoid. Not in keras.activations.",
+            "backpropagation use smooth stand-ins such as the sigmoid. Not in keras.activations."),
             kinks=lambda **_: (0.0,),
         ),
         Activation(
             name="linear",
-            title="Linear (identity)",
+            title=N_("Linear (identity)"),
             fn=_linear,
             grad=_linear_grad,
             formula=r"f(x) = x",
             grad_formula=r"f'(x) = 1",
-            note="No activation at all. A stack of linear layers collapses to one linear map, so depth "
-            "buys nothing; use it only on a regression output. Equals keras.activations.linear.",
+            note=N_("No activation at all. A stack of linear layers collapses to one linear map, so depth "
+            "buys nothing; use it only on a regression output. Equals keras.activations.linear."),
             keras_name="linear",
         ),
         Activation(
             name="sigmoid",
-            title="Sigmoid (logistic)",
+            title=N_("Sigmoid (logistic)"),
             fn=_sigmoid,
             grad=_sigmoid_grad,
             formula=r"f(x) = \sigma(x) = \frac{1}{1 + e^{-x}}",
             grad_formula=r"f'(x) = \sigma(x)\,\bigl(1 - \sigma(x)\bigr)",
-            note="Squashes any number into (0, 1), so it reads as a probability: the natural output "
+            note=N_("Squashes any number into (0, 1), so it reads as a probability: the natural output "
             "for a yes/no question. Inside a deep network it hurts: its slope is at most 1/4, so the "
             "gradient shrinks by 4x or more at every layer, and its outputs are never centred on 0. "
-            "Equals keras.activations.sigmoid.",
+            "Equals keras.activations.sigmoid."),
             keras_name="sigmoid",
         ),
         Activation(
             name="tanh",
-            title="Tanh",
+            title=N_("Tanh"),
             fn=_tanh,
             grad=_tanh_grad,
             formula=r"f(x) = \tanh x = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = 2\sigma(2x) - 1",
             grad_formula=r"f'(x) = 1 - \tanh^2 x",
-            note="A rescaled sigmoid with outputs in (-1, 1) centred on 0 and slope 1 at the origin, so "
+            note=N_("A rescaled sigmoid with outputs in (-1, 1) centred on 0 and slope 1 at the origin, so "
             "it trains better than the sigmoid in hidden layers; it still saturates for large |x|. "
-            "Equals keras.activations.tanh.",
+            "Equals keras.activations.tanh."),
             keras_name="tanh",
         ),
         Activation(
             name="relu",
-            title="ReLU",
+            title=N_("ReLU"),
             fn=_relu,
             grad=_relu_grad,
             formula=r"f(x) = \max(0, x)",
             grad_formula=r"f'(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}",
-            note="The default for hidden layers: cheap, and its slope is exactly 1 for every positive "
+            note=N_("The default for hidden layers: cheap, and its slope is exactly 1 for every positive "
             "input, so gradients pass through deep stacks undiminished. A unit whose input stays "
             "negative gets zero gradient and may never recover (a 'dead ReLU'). At x = 0 we use "
-            "f'(0) = 0, as TensorFlow does. Equals keras.activations.relu.",
+            "f'(0) = 0, as TensorFlow does. Equals keras.activations.relu."),
             keras_name="relu",
             kinks=lambda **_: (0.0,),
         ),
         Activation(
             name="leaky_relu",
-            title="Leaky ReLU",
+            title=N_("Leaky ReLU"),
             fn=_leaky_relu,
             grad=_leaky_relu_grad,
             formula=r"f(x) = \begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases}",
             grad_formula=r"f'(x) = \begin{cases} 1 & x > 0 \\ \alpha & x \le 0 \end{cases}",
-            note="ReLU with a small fixed slope alpha for negative inputs, so no unit ever stops "
+            note=N_("ReLU with a small fixed slope alpha for negative inputs, so no unit ever stops "
             "learning completely. At x = 0 we use f'(0) = alpha, as TensorFlow does. Equals "
             "keras.activations.leaky_relu(x, negative_slope=alpha); Keras' default slope is 0.2, "
-            "the one used here (the original paper used 0.01).",
+            "the one used here (the original paper used 0.01)."),
             keras_name="leaky_relu",
             params={"alpha": 0.2},
             param_specs={"alpha": _ALPHA_NEGATIVE},
@@ -382,137 +384,137 @@ _REGISTRY: dict[str, Activation] = {
         ),
         Activation(
             name="prelu",
-            title="PReLU (parametric)",
+            title=N_("PReLU (parametric)"),
             fn=_leaky_relu,
             grad=_prelu_grad,
-            formula=r"f(x) = \begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases}"
-            r"\quad (\alpha \text{ learned})",
+            formula=N_(r"f(x) = \begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases}"
+               r"\quad (\alpha \text{ learned})"),
             grad_formula=r"\frac{\partial f}{\partial x} = \begin{cases} 1 & x > 0 \\ 0 & x = 0 \\ "
             r"\alpha & x < 0 \end{cases},\quad \frac{\partial f}{\partial \alpha} = \min(0, x)",
-            note="The same shape as Leaky ReLU, but alpha is a weight the network learns by gradient "
+            note=N_("The same shape as Leaky ReLU, but alpha is a weight the network learns by gradient "
             "descent (one per channel), using df/dalpha = min(0, x). The slider stands for one learned "
             "value (0.25 is the paper's starting value; Keras starts at 0). In Keras it is a layer, "
-            "keras.layers.PReLU, computing relu(x) - alpha*relu(-x), so its gradient at exactly 0 is 0.",
+            "keras.layers.PReLU, computing relu(x) - alpha*relu(-x), so its gradient at exactly 0 is 0."),
             params={"alpha": 0.25},
             param_specs={"alpha": _ALPHA_NEGATIVE},
             kinks=lambda **_: (0.0,),
         ),
         Activation(
             name="elu",
-            title="ELU",
+            title=N_("ELU"),
             fn=_elu,
             grad=_elu_grad,
             formula=r"f(x) = \begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases}",
             grad_formula=r"f'(x) = \begin{cases} 1 & x > 0 \\ \alpha\, e^{x} & x \le 0 \end{cases}",
-            note="Smoothly bends to -alpha for negative inputs, which pulls the mean output toward 0 "
+            note=N_("Smoothly bends to -alpha for negative inputs, which pulls the mean output toward 0 "
             "and keeps a gradient for negative inputs. Only alpha = 1 makes the slope continuous at 0. "
-            "At x = 0 Keras takes the left piece, f'(0) = alpha. Equals keras.activations.elu(x, alpha).",
+            "At x = 0 Keras takes the left piece, f'(0) = alpha. Equals keras.activations.elu(x, alpha)."),
             keras_name="elu",
             params={"alpha": 1.0},
-            param_specs={"alpha": ParamSpec(0.05, 3.0, 0.05, "alpha", "negative saturation value -alpha")},
+            param_specs={"alpha": ParamSpec(0.05, 3.0, 0.05, "alpha", N_("negative saturation value -alpha"))},
             keras_param_names={"alpha": "alpha"},
             kinks=lambda **_: (0.0,),
         ),
         Activation(
             name="selu",
-            title="SELU (scaled ELU)",
+            title=N_("SELU (scaled ELU)"),
             fn=_selu,
             grad=_selu_grad,
             formula=r"f(x) = \lambda \begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases},"
             r"\ \lambda \approx 1.0507,\ \alpha \approx 1.6733",
             grad_formula=r"f'(x) = \lambda \begin{cases} 1 & x \ge 0 \\ \alpha\, e^{x} & x < 0 \end{cases}",
-            note="An ELU with two constants chosen so that, with LeCun-normal weights, each layer keeps "
+            note=N_("An ELU with two constants chosen so that, with LeCun-normal weights, each layer keeps "
             "its inputs' mean near 0 and variance near 1 on its own ('self-normalising'). The slope "
             "jumps at 0 (1.05 to 1.76); TensorFlow uses the right-hand value, f'(0) = lambda. Equals "
-            "keras.activations.selu.",
+            "keras.activations.selu."),
             keras_name="selu",
             kinks=lambda **_: (0.0,),
         ),
         Activation(
             name="gelu",
-            title="GELU",
+            title=N_("GELU"),
             fn=_gelu,
             grad=_gelu_grad,
             formula=r"f(x) = x\,\Phi(x) = \tfrac{x}{2}\bigl(1 + \operatorname{erf}(x/\sqrt{2})\bigr)",
             grad_formula=r"f'(x) = \Phi(x) + x\,\varphi(x),\quad \varphi(x) = \tfrac{1}{\sqrt{2\pi}}e^{-x^2/2}",
-            note="Weights each input by the probability that a standard normal variable is below it: "
+            note=N_("Weights each input by the probability that a standard normal variable is below it: "
             "a smooth ReLU with a small dip below 0; the activation of BERT and GPT. This is the exact "
             "(erf) form, which is keras.activations.gelu's default (approximate=False); keras.ops.gelu "
-            "defaults to the tanh approximation instead.",
+            "defaults to the tanh approximation instead."),
             keras_name="gelu",
             keras_fixed_kwargs={"approximate": False},
         ),
         Activation(
             name="swish",
-            title="Swish / SiLU",
+            title=N_("Swish / SiLU"),
             fn=_swish,
             grad=_swish_grad,
             formula=r"f(x) = x\,\sigma(\beta x)",
             grad_formula=r"f'(x) = \sigma(\beta x) + \beta x\,\sigma(\beta x)\bigl(1 - \sigma(\beta x)\bigr)",
-            note="The input times its own sigmoid gate, found by automated search. beta = 1 is SiLU, "
+            note=N_("The input times its own sigmoid gate, found by automated search. beta = 1 is SiLU, "
             "which is keras.activations.swish (alias silu); Keras has no beta. Large beta approaches "
-            "ReLU, beta near 0 approaches the line x/2.",
+            "ReLU, beta near 0 approaches the line x/2."),
             keras_name="swish",
             params={"beta": 1.0},
-            param_specs={"beta": ParamSpec(0.1, 5.0, 0.1, "beta", "sharpness of the gate")},
+            param_specs={"beta": ParamSpec(0.1, 5.0, 0.1, "beta", N_("sharpness of the gate"))},
             keras_requires={"beta": 1.0},
         ),
         Activation(
             name="softplus",
-            title="Softplus",
+            title=N_("Softplus"),
             fn=_softplus,
             grad=_softplus_grad,
             formula=r"f(x) = \ln\bigl(1 + e^{x}\bigr)",
             grad_formula=r"f'(x) = \sigma(x)",
-            note="A smooth ReLU: always positive, and its derivative is exactly the sigmoid. Handy where "
-            "an output must be positive (a standard deviation, a rate). Equals keras.activations.softplus.",
+            note=N_("A smooth ReLU: always positive, and its derivative is exactly the sigmoid. Handy where "
+            "an output must be positive (a standard deviation, a rate). Equals keras.activations.softplus."),
             keras_name="softplus",
         ),
         Activation(
             name="softsign",
-            title="Softsign",
+            title=N_("Softsign"),
             fn=_softsign,
             grad=_softsign_grad,
             formula=r"f(x) = \frac{x}{1 + |x|}",
             grad_formula=r"f'(x) = \frac{1}{(1 + |x|)^2}",
-            note="Like tanh, but it approaches +-1 polynomially rather than exponentially, so it saturates "
-            "more gently. Equals keras.activations.softsign.",
+            note=N_("Like tanh, but it approaches +-1 polynomially rather than exponentially, so it saturates "
+            "more gently. Equals keras.activations.softsign."),
             keras_name="softsign",
         ),
         Activation(
             name="hard_sigmoid",
-            title="Hard sigmoid",
+            title=N_("Hard sigmoid"),
             fn=_hard_sigmoid,
             grad=_hard_sigmoid_grad,
             formula=r"f(x) = \frac{\operatorname{relu6}(x + 3)}{6} = \min\bigl(1, \max(0, \tfrac{x}{6} + \tfrac12)\bigr)",
-            grad_formula=r"f'(x) = \begin{cases} 1/6 & -3 < x < 3 \\ 0 & \text{otherwise} \end{cases}",
-            note="A three-piece straight-line stand-in for the sigmoid, cheap on phones. This is the "
+            grad_formula=N_(r"f'(x) = \begin{cases} 1/6 & -3 < x < 3 \\ 0 & \text{otherwise} \end{cases}"),
+            note=N_("A three-piece straight-line stand-in for the sigmoid, cheap on phones. This is the "
             "Keras 3 definition, keras.activations.hard_sigmoid = relu6(x + 3)/6 (slope 1/6); Keras 2 "
-            "used 0.2x + 0.5 clipped to [0, 1]. At the corners x = +-3 TensorFlow's slope is 0.",
+            "used 0.2x + 0.5 clipped to [0, 1]. At the corners x = +-3 TensorFlow's slope is 0."),
             keras_name="hard_sigmoid",
             kinks=lambda **_: (-3.0, 3.0),
         ),
         Activation(
             name="mish",
-            title="Mish",
+            title=N_("Mish"),
             fn=_mish,
             grad=_mish_grad,
             formula=r"f(x) = x \tanh\bigl(\operatorname{softplus}(x)\bigr)",
             grad_formula=r"f'(x) = \tanh(s) + x\,\bigl(1 - \tanh^2 s\bigr)\,\sigma(x),\ s = \operatorname{softplus}(x)",
-            note="A smooth, slightly non-monotonic cousin of Swish, popular in object detectors. Equals "
-            "keras.activations.mish.",
+            note=N_("A smooth, slightly non-monotonic cousin of Swish, popular in object detectors. Equals "
+            "keras.activations.mish."),
             keras_name="mish",
         ),
         Activation(
             name="relu6",
-            title="ReLU6",
+            title=N_("ReLU6"),
             fn=_relu6,
             grad=_relu6_grad,
             formula=r"f(x) = \min\bigl(\max(0, x), 6\bigr)",
-            grad_formula=r"f'(x) = \begin{cases} 1 & 0 < x < 6 \\ 0 & \text{otherwise} \end{cases}",
-            note="ReLU capped at 6, so activations stay in a range that low-precision (mobile) arithmetic "
+            grad_formula=N_(r"f'(x) = \begin{cases} 1 & 0 < x < 6 \\ 0 & \text{otherwise} \end{cases}"),
+            note=N_("ReLU capped at 6, so activations stay in a range that low-precision (mobile) arithmetic "
             "represents well; used in MobileNet. TensorFlow's slope at both corners (0 and 6) is 0. "
-            "Equals keras.activations.relu6.",
+            "Equals keras.activations.relu6."),
             keras_name="relu6",
             kinks=lambda **_: (0.0, 6.0),
         ),
@@ -600,17 +602,18 @@ class Properties:
     @property
     def bounded(self) -> str:
         below, above = math.isfinite(self.low), math.isfinite(self.high)
-        return {(True, True): "yes", (True, False): "below", (False, True): "above"}.get(
-            (below, above), "no"
+        # English, marked for translation where shown.
+        return {(True, True): N_("yes"), (True, False): N_("below"), (False, True): N_("above")}.get(
+            (below, above), N_("no")
         )
 
     @property
     def saturating(self) -> str:
         return {
-            (True, True): "both sides",
+            (True, True): N_("both sides"),
             (True, False): "x → −∞",
             (False, True): "x → +∞",
-        }.get((self.saturates_left, self.saturates_right), "no")
+        }.get((self.saturates_left, self.saturates_right), N_("no"))
 
     @property
     def output_range(self) -> str:

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.activations import functions as activations
+from playground.i18n import N_
 
 INITIALIZERS = {
-    "glorot_uniform": "Glorot (Xavier) uniform: U(-l, l), l = sqrt(6 / (fan_in + fan_out)); Keras' Dense default",
-    "he_uniform": "He uniform: U(-l, l), l = sqrt(6 / fan_in); made for ReLU-like functions",
+    "glorot_uniform": N_("Glorot (Xavier) uniform: U(-l, l), l = sqrt(6 / (fan_in + fan_out)); Keras' Dense default"),
+    "he_uniform": N_("He uniform: U(-l, l), l = sqrt(6 / fan_in); made for ReLU-like functions"),
 }
 MAX_DEPTH = 60
 WIDTH = 32  # units per layer

@@ -16,6 +16,8 @@ from typing import Callable
 
 import numpy as np
 
+from playground.i18n import N_
+
 VIEW = 6.0  # every point lies within -VIEW..VIEW on both axes (the Playground's extent)
 MIN_POINTS, MAX_POINTS, DEFAULT_POINTS = 100, 2000, 500
 MAX_NOISE = 0.5
@@ -154,14 +156,14 @@ def _reg_gauss(n, noise, rng):
 
 
 DATASETS: dict[str, DataSet] = {d.name: d for d in (
-    DataSet("circle", "Circle", 2, _circle, "One class inside a circle, the other in a ring around it."),
-    DataSet("xor", "Exclusive or (XOR)", 2, _xor, "Blue where x1 and x2 have the same sign."),
-    DataSet("gauss", "Two Gaussians", 2, _gauss, "Two clouds; a straight line splits them."),
-    DataSet("spiral", "Spiral", 2, _spiral, "Two interleaved spirals: the hardest of the four."),
-    DataSet("moons", "Two moons", 2, _moons, "Two interleaving half circles."),
-    DataSet("blobs3", "Three blobs (3 classes)", 3, _blobs3, "Three clouds, three classes: softmax output."),
-    DataSet("reg_plane", "Regression: plane", 0, _reg_plane, "Target (x1 + x2) / 10: a tilted plane."),
-    DataSet("reg_gauss", "Regression: six bumps", 0, _reg_gauss, "Target: six bumps of +1 and -1."),
+    DataSet("circle", N_("Circle"), 2, _circle, N_("One class inside a circle, the other in a ring around it.")),
+    DataSet("xor", N_("Exclusive or (XOR)"), 2, _xor, N_("Blue where x1 and x2 have the same sign.")),
+    DataSet("gauss", N_("Two Gaussians"), 2, _gauss, N_("Two clouds; a straight line splits them.")),
+    DataSet("spiral", N_("Spiral"), 2, _spiral, N_("Two interleaved spirals: the hardest of the four.")),
+    DataSet("moons", N_("Two moons"), 2, _moons, N_("Two interleaving half circles.")),
+    DataSet("blobs3", N_("Three blobs (3 classes)"), 3, _blobs3, N_("Three clouds, three classes: softmax output.")),
+    DataSet("reg_plane", N_("Regression: plane"), 0, _reg_plane, N_("Target (x1 + x2) / 10: a tilted plane.")),
+    DataSet("reg_gauss", N_("Regression: six bumps"), 0, _reg_gauss, N_("Target: six bumps of +1 and -1.")),
 )}
 
 

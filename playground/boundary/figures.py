@@ -19,11 +19,13 @@ from playground.boundary import datasets, features
 from playground.boundary.datasets import Points
 from playground.boundary.network import Network
 from playground.boundary.session import Grid
+from playground.i18n import N_, Translate, identity
 
 FONT = dict(size=15)
 ORANGE, WHITE, BLUE, GREEN = (np.array(c, dtype=float) for c in ((245, 147, 34), (255, 255, 255), (8, 119, 189), (30, 150, 90)))
 CLASS_COLOURS = (ORANGE, BLUE, GREEN)
-CLASS_NAMES = ("class 0 (orange)", "class 1 (blue)", "class 2 (green)")
+POINT_PARTS = (N_("train"), N_("test"))  # training and test points, translated where shown
+CLASS_NAMES = (N_("class 0 (orange)"), N_("class 1 (blue)"), N_("class 2 (green)"))  # translated where shown
 DIVERGING = [[0.0, "rgb(245,147,34)"], [0.5, "rgb(255,255,255)"], [1.0, "rgb(8,119,189)"]]
 CLICK_TRACE = 0  # when drawing, the boundary map's trace 0 is the invisible grid that takes the clicks
 
@@ -77,7 +79,7 @@ def output_image(grid: Grid, classes: int, discrete: bool = False) -> np.ndarray
 
 
 def boundary_map(grid: Grid, points: Points, train_index, test_index, show_test: bool = False,
-                 discrete: bool = False, drawing: bool = False, height: int = 560) -> go.Figure:
+                 discrete: bool = False, drawing: bool = False, height: int = 560, _: Translate = identity) -> go.Figure:
     """The output over the plane, the training points on top (test points too if asked).
 
     The output is a PNG layout image (cheaper for the browser to redraw than a heatmap trace, which
@@ -88,7 +90,7 @@ def boundary_map(grid: Grid, points: Points, train_index, test_index, show_test:
     step = float(axis[1] - axis[0])
     classes = points.classes
     extent = [float(axis[0]) - step / 2, float(axis[-1]) + step / 2]
-    title = {2: "P(class 1)", 3: "P(class 0, 1, 2)", 0: "predicted value"}[classes]
+    title = {2: _("P(class 1)"), 3: _("P(class 0, 1, 2)"), 0: _("predicted value")}[classes]
     low = 0.0 if classes == 2 else -1.0
     traces = []
     if drawing:  # 41 x 41 invisible click targets (they cost the browser ~100 ms a redraw, so only here)
@@ -101,13 +103,13 @@ def boundary_map(grid: Grid, points: Points, train_index, test_index, show_test:
             customdata = _f32(map_values(grid, classes, discrete)[::2, ::2].ravel())
             hover = f"{title} %{{customdata:.3f}}"
         traces.append(dict(
-            type="scatter", x=_f32(cx.ravel()), y=_f32(cy.ravel()), mode="markers", name="network output",
+            type="scatter", x=_f32(cx.ravel()), y=_f32(cy.ravel()), mode="markers", name=_("network output"),
             showlegend=False, customdata=customdata,
-            hovertemplate=f"click: add a point here<br>x₁ %{{x:.2f}}, x₂ %{{y:.2f}}<br>{hover}<extra></extra>",
+            hovertemplate=_("click: add a point here") + f"<br>x₁ %{{x:.2f}}, x₂ %{{y:.2f}}<br>{hover}<extra></extra>",
             marker=dict(size=10, opacity=0, color="black"),
             selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0))))
     traces += [
-        dict(type="scatter", x=[None, None], y=[None, None], mode="markers", name="network output", showlegend=False,
+        dict(type="scatter", x=[None, None], y=[None, None], mode="markers", name=_("network output"), showlegend=False,
              hoverinfo="skip",
              marker=dict(color=[low, 1.0], colorscale=DIVERGING, cmin=low, cmax=1.0, showscale=classes != 3,
                          colorbar=dict(title=dict(text=title, side="right"), thickness=14, len=0.85))),
@@ -124,21 +126,24 @@ def boundary_map(grid: Grid, points: Points, train_index, test_index, show_test:
                 mine = labels == label
                 traces.append(dict(
                     type="scatter", x=_f32(xy[mine, 0]), y=_f32(xy[mine, 1]), mode="markers",
-                    name=f"{CLASS_NAMES[label]}, {part}", marker={**marker, "color": _rgb(CLASS_COLOURS[label])},
-                    hovertemplate=f"{part} point of class {label}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"))
+                    name=_("{cls}, {part}").format(cls=_(CLASS_NAMES[label]), part=_(part)),
+                    marker={**marker, "color": _rgb(CLASS_COLOURS[label])},
+                    hovertemplate=_("{part} point of class {label}").format(part=_(part), label=label)
+                    + "<br>(%{x:.2f}, %{y:.2f})<extra></extra>"))
         else:
             traces.append(dict(
-                type="scatter", x=_f32(xy[:, 0]), y=_f32(xy[:, 1]), mode="markers", name=f"{part} points (colour = target)",
+                type="scatter", x=_f32(xy[:, 0]), y=_f32(xy[:, 1]), mode="markers", name=_("{part} points (colour = target)").format(part=_(part)),
                 marker={**marker, "color": _f32(labels), "colorscale": DIVERGING, "cmin": -1, "cmax": 1},
-                hovertemplate=f"{part} point<br>(%{{x:.2f}}, %{{y:.2f}})<br>target %{{marker.color:.3f}}<extra></extra>"))
+                hovertemplate=_("{part} point").format(part=_(part)) + "<br>(%{x:.2f}, %{y:.2f})<br>"
+                + _("target") + " %{marker.color:.3f}<extra></extra>"))
     # Plain dicts validated once by go.Figure: add_trace/update_layout one by one cost ~10x more,
     # and this figure is rebuilt several times a second while training plays.
     return go.Figure(data=traces, layout=dict(
         images=[image], height=height, font=FONT, margin=dict(l=60, r=10, t=10, b=60), plot_bgcolor="white",
         clickmode="event+select" if drawing else "event", dragmode=False, hovermode="closest",
         legend=dict(orientation="h", yanchor="top", y=-0.13, x=0, font=dict(size=13)),
-        xaxis=dict(title=dict(text="x₁ (coordinate in the plane)"), range=extent, constrain="domain", showgrid=False, zeroline=False),
-        yaxis=dict(title=dict(text="x₂ (coordinate)"), range=extent, scaleanchor="x", scaleratio=1, constrain="domain",
+        xaxis=dict(title=dict(text=_("x₁ (coordinate in the plane)")), range=extent, constrain="domain", showgrid=False, zeroline=False),
+        yaxis=dict(title=dict(text=_("x₂ (coordinate)")), range=extent, scaleanchor="x", scaleratio=1, constrain="domain",
                    showgrid=False, zeroline=False),
         uirevision="boundary",
     ))
@@ -157,7 +162,8 @@ def _neuron_image(values: np.ndarray) -> str:
     return png_uri(diverging_rgb(values / scale))
 
 
-def network_diagram(network: Network, feature_ids, grid: Grid, classes: int, height: int = 560) -> go.Figure:
+def network_diagram(network: Network, feature_ids, grid: Grid, classes: int, height: int = 560,
+                    _: Translate = identity) -> go.Figure:
     """Columns of nodes (inputs, hidden layers, output), each drawn as its own map over the
     plane; links coloured by sign (blue +, orange -) and as wide as the weight is large. Hover
     a link's middle for its weight, a node for its bias."""
@@ -187,7 +193,8 @@ def network_diagram(network: Network, feature_ids, grid: Grid, classes: int, hei
     buckets: dict[tuple[bool, int], tuple[list, list]] = {}
     mid_x, mid_y, mid_text, mid_colour = [], [], [], []
     names = [[features.FEATURES[f].title for f in feature_ids]] + [
-        [f"neuron {j + 1} of layer {i + 1}" for j in range(n)] for i, n in enumerate(arch.hidden)] + [["output"]]
+        [_("neuron {neuron} of layer {layer}").format(neuron=j + 1, layer=i + 1) for j in range(n)]
+        for i, n in enumerate(arch.hidden)] + [[_("output")]]
     for layer, kernel in enumerate(network.kernels):
         for i in range(kernel.shape[0]):
             for j in range(kernel.shape[1] if layer < len(network.kernels) - 1 else 1):
@@ -200,12 +207,12 @@ def network_diagram(network: Network, feature_ids, grid: Grid, classes: int, hei
                 ys += [y0, y1, None]
                 mid_x.append((x0 + x1) / 2)
                 mid_y.append((y0 + y1) / 2)
-                mid_text.append(f"{names[layer][i]} → {names[layer + 1][j]}<br>weight {w:+.3f}")
+                mid_text.append(f"{names[layer][i]} → {names[layer + 1][j]}<br>" + _("weight {value}").format(value=f"{w:+.3f}"))
                 mid_colour.append(_rgb(BLUE if w >= 0 else ORANGE))
     for (positive, width), (xs, ys) in sorted(buckets.items()):
         traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
                            line=dict(color=_rgb(BLUE if positive else ORANGE), width=width)))
-    traces.append(dict(type="scatter", x=mid_x, y=mid_y, mode="markers", name="weight (hover)", text=mid_text,
+    traces.append(dict(type="scatter", x=mid_x, y=mid_y, mode="markers", name=_("weight (hover)"), text=mid_text,
                        hovertemplate="%{text}<extra></extra>", showlegend=False,
                        marker=dict(size=7, color=mid_colour, opacity=0.6)))
     # node hover: bias
@@ -216,15 +223,16 @@ def network_diagram(network: Network, feature_ids, grid: Grid, classes: int, hei
             bx.append(x)
             by.append(y)
             value = float(bias[j]) if bias.size > 1 and layer < len(network.biases) - 1 or classes != 3 else float(bias.mean())
-            btext.append(f"{names[layer + 1][j]}<br>bias {value:+.3f}")
+            btext.append(f"{names[layer + 1][j]}<br>" + _("bias {value}").format(value=f"{value:+.3f}"))
     traces.append(dict(type="scatter", x=bx, y=by, mode="markers", text=btext, hovertemplate="%{text}<extra></extra>",
                        marker=dict(size=28, opacity=0), showlegend=False))
     for positive in (True, False):  # legend entries for the link colours
         traces.append(dict(type="scatter", x=[None], y=[None], mode="lines",
-                           name="positive weight" if positive else "negative weight",
+                           name=_("positive weight") if positive else _("negative weight"),
                            line=dict(color=_rgb(BLUE if positive else ORANGE), width=4)))
-    headers = ["inputs"] + [f"layer {i + 1}<br>{n} × {a}" for i, (n, a) in enumerate(zip(arch.hidden, arch.activations))] + [
-        f"output<br>{arch.output_activation}"]
+    headers = [_("inputs")] + [_("layer {layer}").format(layer=i + 1) + f"<br>{n} × {a}"
+                               for i, (n, a) in enumerate(zip(arch.hidden, arch.activations))] + [
+        _("output") + f"<br>{arch.output_activation}"]
     top = (tallest - 1) / 2 + 0.85
     for column, text in enumerate(headers):
         annotations.append(dict(x=1.6 * column, y=top, text=text, showarrow=False, font=dict(size=13), yanchor="bottom"))
@@ -244,7 +252,7 @@ def _output_map(grid: Grid, classes: int) -> str:
     return png_uri(diverging_rgb(values))
 
 
-def loss_curve(history: list[dict], max_points: int = 600, height: int = 300) -> go.Figure:
+def loss_curve(history: list[dict], max_points: int = 600, height: int = 300, _: Translate = identity) -> go.Figure:
     """Train and test loss per epoch (the data loss, without the penalty)."""
     rows = history[:: max(1, len(history) // max_points)]
     if rows[-1] is not history[-1]:
@@ -252,12 +260,12 @@ def loss_curve(history: list[dict], max_points: int = 600, height: int = 300) ->
     epochs = _f32([row["epoch"] for row in rows])
     traces = [dict(type="scatter", x=epochs, y=_f32([row[key] for row in rows]), mode="lines", name=name,
                    line=dict(width=3, dash=dash, color=colour),
-                   hovertemplate=f"epoch %{{x:.0f}}<br>{name} %{{y:.4f}}<extra></extra>")
-              for key, name, dash, colour in (("train_loss", "training loss", "solid", "#222222"),
-                                              ("test_loss", "test loss", "dash", "#7f7f7f"))]
+                   hovertemplate=_("epoch") + f" %{{x:.0f}}<br>{name} %{{y:.4f}}<extra></extra>")
+              for key, name, dash, colour in (("train_loss", _("training loss"), "solid", "#222222"),
+                                              ("test_loss", _("test loss"), "dash", "#7f7f7f"))]
     return go.Figure(data=traces, layout=dict(
         height=height, font=FONT, margin=dict(l=60, r=10, t=10, b=50), plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
-        xaxis=dict(title=dict(text="epoch (passes over the training points)"), rangemode="tozero", gridcolor="#eeeeee"),
-        yaxis=dict(title=dict(text="loss (mean per point)"), rangemode="tozero", gridcolor="#eeeeee"),
+        xaxis=dict(title=dict(text=_("epoch (passes over the training points)")), rangemode="tozero", gridcolor="#eeeeee"),
+        yaxis=dict(title=dict(text=_("loss (mean per point)")), rangemode="tozero", gridcolor="#eeeeee"),
     ))

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.activations import functions as activation_registry
+from playground.i18n import N_
 from playground.optimizers import rules
 
 # The hidden-layer activations the page offers (ids of the activation registry).
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear", "leaky_relu", "swish", "elu")
 OPTIMIZERS = ("sgd", "momentum", "adam")
-LOSSES = {"cross_entropy": "Cross-entropy", "squared_error": "Squared error"}
-REGULARIZATIONS = {"none": "None", "l1": "L1", "l2": "L2"}
+LOSSES = {"cross_entropy": N_("Cross-entropy"), "squared_error": N_("Squared error")}
+REGULARIZATIONS = {"none": N_("None"), "l1": "L1", "l2": "L2"}
 MAX_LAYERS, MAX_NEURONS = 6, 8
 EXPLODED = 1e6  # a loss above this (or not finite) counts as "the training exploded"
 

@@ -11,12 +11,13 @@ from typing import MutableMapping
 
 from playground.boundary import features
 from playground.boundary.settings import DEFAULTS, activation_key, feature_key, neurons_key
+from playground.i18n import N_
 
 
 @dataclass(frozen=True)
 class Preset:
-    title: str
-    point: str  # the one thing it shows, as the page says it
+    title: str  # a msgid: shown translated
+    point: str  # the one thing it shows, as the page says it (a msgid)
     data: str
     features: tuple[str, ...]
     hidden: tuple[int, ...] = ()
@@ -27,37 +28,37 @@ class Preset:
 
 PRESETS: dict[str, Preset] = {p_name: p for p_name, p in (
     ("xor_line", Preset(
-        "XOR: a straight line fails", "With no hidden layer the network draws one straight line. No line "
-        "splits XOR's four squares: the best gets three of four right, so accuracy stays below 80 %.",
+        N_("XOR: a straight line fails"), N_("With no hidden layer the network draws one straight line. No line "
+        "splits XOR's four squares: the best gets three of four right, so accuracy stays below 80 %."),
         "xor", ("x1", "x2"))),
     ("xor_hidden", Preset(
-        "XOR: one hidden layer succeeds", "Four tanh neurons each draw a line; the output combines them into "
-        "a bent boundary, and accuracy passes 95 %.",
+        N_("XOR: one hidden layer succeeds"), N_("Four tanh neurons each draw a line; the output combines them into "
+        "a bent boundary, and accuracy passes 95 %."),
         "xor", ("x1", "x2"), (4,))),
     ("circle_squares", Preset(
-        "Circle: linear in x₁² and x₂²", "Inside the circle x₁² + x₂² is small: in the features x₁² and x₂² "
-        "the circle is a straight line, so no hidden layer is needed (accuracy above 97 %).",
+        N_("Circle: linear in x₁² and x₂²"), N_("Inside the circle x₁² + x₂² is small: in the features x₁² and x₂² "
+        "the circle is a straight line, so no hidden layer is needed (accuracy above 97 %)."),
         "circle", ("x1sq", "x2sq"), epochs=100)),
     ("spiral_sin", Preset(
-        "Spiral: sin features", "With sin(x₁) and sin(x₂) as extra inputs two small layers untangle the "
-        "spiral (test accuracy above 90 % in 300 epochs); with x₁, x₂ alone they struggle.",
+        N_("Spiral: sin features"), N_("With sin(x₁) and sin(x₂) as extra inputs two small layers untangle the "
+        "spiral (test accuracy above 90 % within 300 epochs); with x₁, x₂ alone they struggle."),
         "spiral", ("x1", "x2", "sin1", "sin2"), (8, 8))),
     ("spiral_deep", Preset(
-        "Spiral: depth", "From x₁ and x₂ alone, four ReLU layers of 8 (with Adam) bend the plane enough to "
-        "follow the spiral: test accuracy above 90 %.",
+        N_("Spiral: depth"), N_("From x₁ and x₂ alone, four ReLU layers of 8 (with Adam) bend the plane enough to "
+        "follow the spiral: test accuracy above 90 %."),
         "spiral", ("x1", "x2"), (8, 8, 8, 8), "relu", extra={"bd.opt": "adam", "bd.lr": 0.01})),
     ("explode", Preset(
-        "Too high a learning rate explodes", "With learning rate 3 each step overshoots further than the last: "
-        "the loss grows without bound in the first epoch, and training stops there.",
+        N_("Too high a learning rate explodes"), N_("With learning rate 3 each step overshoots further than the last: "
+        "the loss grows without bound in the first epoch, and training stops there."),
         "reg_plane", ("x1", "x2"), (4,), epochs=20, extra={"bd.lr": 3.0, "bd.loss": "squared_error"})),
     ("overfit", Preset(
-        "Overfitting: few noisy points", "30 noisy training points and a big network: the training loss falls "
-        "to almost 0 while the test loss rises (the boundary wraps around single points).",
+        N_("Overfitting: few noisy points"), N_("30 noisy training points and a big network: the training loss falls "
+        "to almost 0 while the test loss rises (the boundary wraps around single points)."),
         "gauss", ("x1", "x2"), (8, 8, 8), "relu", epochs=1500,
         extra={"bd.points": 100, "bd.noise": 50, "bd.train": 30, "bd.opt": "adam", "bd.lr": 0.03})),
     ("overfit_l2", Preset(
-        "…and L2 fixes it", "The same network with an L2 penalty of 0.03 on its weights keeps the boundary "
-        "smooth: the test loss ends far below the unregularised run's.",
+        N_("…and L2 fixes it"), N_("The same network with an L2 penalty of 0.03 on its weights keeps the boundary "
+        "smooth: the test loss ends far below the unregularised run's."),
         "gauss", ("x1", "x2"), (8, 8, 8), "relu", epochs=1500,
         extra={"bd.points": 100, "bd.noise": 50, "bd.train": 30, "bd.opt": "adam", "bd.lr": 0.03,
                "bd.reg": "l2", "bd.rate": 0.03})),

@@ -14,6 +14,7 @@ from typing import Mapping
 from playground.boundary import datasets, features, network
 from playground.boundary.network import Objective
 from playground.boundary.session import Training
+from playground.i18n import N_
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REGULARIZATION_RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -107,8 +108,8 @@ def spec_from_state(state: Mapping, classes: int) -> tuple[Spec, str | None]:
     loss, note = get("bd.loss"), None
     if classes == 0 and loss == "cross_entropy":
         loss = "squared_error"
-        note = ("This is a regression task (a number per point, not a class): it is fitted with squared "
-                "error. Cross-entropy needs class probabilities.")
+        note = N_("This is a regression task (a number per point, not a class): it is fitted with squared "
+                  "error. Cross-entropy needs class probabilities.")  # a msgid: the page shows it translated
     rate = float(get("bd.rate")) if get("bd.reg") != "none" else 0.0
     training = Training(get("bd.opt"), float(get("bd.lr")), int(get("bd.batch")), Objective(loss, get("bd.reg"), rate))
     return Spec(

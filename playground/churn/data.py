@@ -15,9 +15,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from playground.i18n import N_, Translate, identity
+
 TARGET = "Exited"
-GEOGRAPHIES = ("France", "Germany", "Spain")  # label-encoded 0, 1, 2 (alphabetical, like LabelEncoder)
-GENDERS = ("Female", "Male")  # label-encoded 0, 1
+GEOGRAPHIES = (N_("France"), N_("Germany"), N_("Spain"))  # label-encoded 0, 1, 2 (alphabetical, like LabelEncoder)
+GENDERS = (N_("Female"), N_("Male"))  # label-encoded 0, 1
 IDENTIFIERS = ("RowNumber", "CustomerId", "Surname")  # carry no signal; optional in an upload
 
 # Every column the model needs, with the type and the range a valid value must have.
@@ -76,7 +78,7 @@ def _read_bytes(path_or_file) -> bytes:
     elif hasattr(path_or_file, "read"):
         data = path_or_file.read()
     else:
-        raise ChurnDataError("Expected a file path or an uploaded file.")
+        raise ChurnDataError(N_("Expected a file path or an uploaded file."))
     if isinstance(data, str):
         data = data.encode("utf-8")
     if len(data) > MAX_BYTES:
@@ -86,13 +88,13 @@ def _read_bytes(path_or_file) -> bytes:
 
 def _decode(data: bytes) -> str:
     if not data.strip():
-        raise ChurnDataError("The file is empty: it has no header row and no data.")
+        raise ChurnDataError(N_("The file is empty: it has no header row and no data."))
     sample = data[:65536]
     printable = sum(32 <= byte < 127 or byte in (9, 10, 13) or byte >= 128 for byte in sample)
     if b"\x00" in sample or printable < 0.95 * len(sample):
         raise ChurnDataError(
-            "This does not look like a CSV text file (it contains binary data). "
-            "Upload the churn data saved as comma-separated text (.csv)."
+            N_("This does not look like a CSV text file (it contains binary data). "
+               "Upload the churn data saved as comma-separated text (.csv).")
         )
     try:
         return data.decode("utf-8-sig")
@@ -125,7 +127,7 @@ def _parse(text: str) -> pd.DataFrame:
     except pd.errors.ParserError as error:
         raise ChurnDataError(f"The file is not a well-formed CSV: {error}") from None
     except pd.errors.EmptyDataError:
-        raise ChurnDataError("The file is empty: it has no header row and no data.") from None
+        raise ChurnDataError(N_("The file is empty: it has no header row and no data.")) from None
     frame.columns = [str(column).strip() for column in frame.columns]
     return frame
 
@@ -145,7 +147,7 @@ def _validate(frame: pd.DataFrame) -> pd.DataFrame:
             f"The churn data needs {', '.join(REQUIRED_COLUMNS)} (extra columns are fine)."
         )
     if len(frame) == 0:
-        raise ChurnDataError("The file has a header row but no data rows.")
+        raise ChurnDataError(N_("The file has a header row but no data rows."))
     if len(frame) > MAX_ROWS:
         raise ChurnDataError(f"The file has more than {MAX_ROWS:,} rows; that is too many for this page.")
     if len(frame) < MIN_ROWS:
@@ -475,7 +477,7 @@ class PreprocessingStep:
     preview: pd.DataFrame
 
 
-def preprocessing_steps(df: pd.DataFrame, rows: int = 5, test_size: float = 0.2, seed: int = 0):
+def preprocessing_steps(df: pd.DataFrame, rows: int = 5, test_size: float = 0.2, seed: int = 0, _: Translate = identity):
     """The tutorial's preprocessing as a list of steps, each with a small preview table."""
     head = df.head(rows)
     inputs = head[[column for column in REQUIRED_COLUMNS if column != TARGET]]
@@ -483,41 +485,42 @@ def preprocessing_steps(df: pd.DataFrame, rows: int = 5, test_size: float = 0.2,
         Geography=inputs["Geography"].map({name: code for code, name in enumerate(GEOGRAPHIES)}),
         Gender=inputs["Gender"].map({name: code for code, name in enumerate(GENDERS)}),
     )
-    x_raw, _ = encode_features(head)
+    x_raw, _target = encode_features(head)
     prepared = prepare(df, test_size=test_size, seed=seed)
     scaled = prepared.standardize(x_raw)
     return [
         PreprocessingStep(
-            "1. Choose the inputs",
-            "Drop RowNumber, CustomerId and Surname: they identify a customer but say nothing about "
-            "churn. Ten columns remain as inputs; Exited is the target.",
+            _("1. Choose the inputs"),
+            _("Drop RowNumber, CustomerId and Surname: they identify a customer but say nothing about "
+              "churn. Ten columns remain as inputs; Exited is the target."),
             inputs,
         ),
         PreprocessingStep(
-            "2. Label-encode the text columns",
-            "A network multiplies numbers, so Geography becomes France=0, Germany=1, Spain=2 and "
-            "Gender becomes Female=0, Male=1.",
+            _("2. Label-encode the text columns"),
+            _("A network multiplies numbers, so Geography becomes France=0, Germany=1, Spain=2 and "
+              "Gender becomes Female=0, Male=1."),
             labelled,
         ),
         PreprocessingStep(
-            "3. One-hot encode Geography, drop the first column",
-            "Codes 0/1/2 would pretend Spain is 'twice' Germany. One 0/1 column per country fixes that; "
-            "France is dropped because it is implied when both others are 0. That makes 11 inputs.",
+            _("3. One-hot encode Geography, drop the first column"),
+            _("Codes 0/1/2 would pretend Spain is 'twice' Germany. One 0/1 column per country fixes that; "
+              "France is dropped because it is implied when both others are 0. That makes 11 inputs."),
             pd.DataFrame(x_raw, columns=FEATURE_NAMES),
         ),
         PreprocessingStep(
-            "4. Split 80 / 20",
-            f"A seeded shuffle puts {len(prepared.y_train):,} customers in the training set and "
-            f"{len(prepared.y_test):,} in the test set. The test set is only used for the final score.",
+            _("4. Split 80 / 20"),
+            _("A seeded shuffle puts {train} customers in the training set and {test} in the test set. "
+              "The test set is only used for the final score.").format(
+                train=f"{len(prepared.y_train):,}", test=f"{len(prepared.y_test):,}"),
             pd.DataFrame(
-                {"part": ["train", "test"], "customers": [len(prepared.y_train), len(prepared.y_test)],
-                 "churn rate": [prepared.y_train.mean(), prepared.y_test.mean()]}
+                {_("part"): [_("train"), _("test")], _("customers"): [len(prepared.y_train), len(prepared.y_test)],
+                 _("churn rate"): [prepared.y_train.mean(), prepared.y_test.mean()]}
             ),
         ),
         PreprocessingStep(
-            "5. Standardise",
-            "Each input is shifted and scaled to mean 0 and standard deviation 1, using the mean and "
-            "standard deviation of the training set only, so nothing leaks from the test set.",
+            _("5. Standardise"),
+            _("Each input is shifted and scaled to mean 0 and standard deviation 1, using the mean and "
+              "standard deviation of the training set only, so nothing leaks from the test set."),
             pd.DataFrame(scaled, columns=FEATURE_NAMES).round(3),
         ),
     ]

@@ -18,6 +18,7 @@ from playground.churn import data
 from playground.churn.experiment import Experiment, ExperimentProgress, ExperimentResult, run_experiment
 from playground.churn.model import FitSettings, NetworkSpec, TrainingRun
 from playground.churn.train import ChurnSession, RunEntry
+from playground.i18n import Translate, identity
 from playground.workers import CANCELLED, DONE, FAILED, STOPPED, Ticket, WorkerPool
 
 # One CPU thread per worker's TensorFlow: N workers use N cores, and a class training at once
@@ -69,18 +70,18 @@ class Training:
     def seconds_left(self) -> float | None:
         return TrainingRun(self.spec, self.settings, history=self.history).seconds_left()
 
-    def keep_result(self, session: ChurnSession) -> tuple[RunEntry | None, str | None]:
+    def keep_result(self, session: ChurnSession, _: Translate = identity) -> tuple[RunEntry | None, str | None]:
         """Once the job has ended: add its run to `session`; returns (entry, message for the user)."""
         ticket = self.ticket
         if ticket.state in (DONE, STOPPED) and ticket.result is not None:
             result = ticket.result
             return session.keep(result["run"], self.prepared, self.data_label, result["keras_file"]), None
         if ticket.state == FAILED:
-            return None, f"The training failed: {ticket.error}"
+            return None, _("The training failed: {error}").format(error=ticket.error)
         if ticket.state == CANCELLED:
-            return None, f"The training was taken out of the queue. {ticket.error or ''}".strip()
+            return None, (_("The training was taken out of the queue.") + f" {ticket.error or ''}").strip()
         if ticket.state == STOPPED:
-            return None, f"The training was stopped before it reported a result. {ticket.error or ''}".strip()
+            return None, (_("The training was stopped before it reported a result.") + f" {ticket.error or ''}").strip()
         return None, None
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from playground.activations import functions as activation_functions
+from playground.i18n import N_
 
 # Hidden-layer activations: every one of the tutorial article (sigmoid, tanh, relu, leaky relu,
 # parametric relu, swish; softmax only suits an output layer) plus elu, selu, gelu and linear.
@@ -71,11 +72,11 @@ ACTIVATIONS: dict[str, HiddenActivation] = {
 
 # Weight initializers: label shown in the page, and the Keras config (a seed is added per layer).
 INITIALIZERS: dict[str, tuple[str, dict]] = {
-    "uniform": ("Uniform ±0.05 (the tutorial's 'uniform')", {"class_name": "RandomUniform",
+    "uniform": (N_("Uniform ±0.05 (the tutorial's 'uniform')"), {"class_name": "RandomUniform",
                                                             "config": {"minval": -0.05, "maxval": 0.05}}),
-    "glorot_uniform": ("Glorot uniform (Keras default)", {"class_name": "GlorotUniform", "config": {}}),
-    "he_uniform": ("He uniform (suits relu)", {"class_name": "HeUniform", "config": {}}),
-    "random_normal": ("Normal, sd 0.05", {"class_name": "RandomNormal", "config": {"stddev": 0.05}}),
+    "glorot_uniform": (N_("Glorot uniform (Keras default)"), {"class_name": "GlorotUniform", "config": {}}),
+    "he_uniform": (N_("He uniform (suits relu)"), {"class_name": "HeUniform", "config": {}}),
+    "random_normal": (N_("Normal, sd 0.05"), {"class_name": "RandomNormal", "config": {"stddev": 0.05}}),
 }
 
 # Optimizers with a sensible default learning rate each.

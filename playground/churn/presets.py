@@ -8,12 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from playground.churn.model import FitSettings, NetworkSpec
+from playground.i18n import N_
 
 
 @dataclass(frozen=True)
 class Preset:
-    name: str
-    lesson: str  # what to look at after training it
+    name: str  # also the preset's id (widget keys); a msgid, shown translated
+    lesson: str  # what to look at after training it (a msgid)
     spec: NetworkSpec
     settings: FitSettings
 
@@ -36,49 +37,49 @@ PRESETS: dict[str, Preset] = {
     preset.name: preset
     for preset in (
         Preset(
-            "Tutorial recipe",
-            "The original Keras example: 11 inputs -> 6 relu -> 6 relu -> 1 sigmoid, weights drawn "
+            N_("Tutorial recipe"),
+            N_("The original Keras example: 11 inputs -> 6 relu -> 6 relu -> 1 sigmoid, weights drawn "
             "uniformly in ±0.05, Adam, batch 10, 100 epochs, every training customer used for training "
             "(so no validation curve: raise the validation share to get one). Expect 83.5-86 % test "
-            "accuracy on the real data, against 79.6 % for always answering 'stays'.",
+            "accuracy on the real data, against 79.6 % when always answering 'stays'."),
             NetworkSpec(((6, "relu"), (6, "relu")), "uniform", "adam", 0.001),
             FitSettings(epochs=100, batch_size=10, validation_share=0.0),
         ),
         Preset(
-            "Overfitting",
-            "A big network (3 x 64 units) trained long with a high learning rate and no early stopping. "
+            N_("Overfitting"),
+            N_("A big network (3 x 64 units) trained long with a high learning rate and no early stopping. "
             "Watch the training loss keep falling while the validation loss turns and climbs: the network "
-            "starts memorising the training customers.",
+            "starts memorising the training customers."),
             NetworkSpec(((64, "relu"), (64, "relu"), (64, "relu")), "glorot_uniform", "adam", 0.003),
             FitSettings(epochs=120, batch_size=32, validation_share=0.2),
         ),
         Preset(
-            "Early stopping",
-            "The same big network, stopped when the validation loss has not improved for 10 epochs, "
-            "and rolled back to its best epoch. Compare its test accuracy with 'Overfitting' in the run table.",
+            N_("Early stopping"),
+            N_("The same big network, stopped when the validation loss has not improved for 10 epochs, "
+            "and rolled back to its best epoch. Compare its test accuracy with 'Overfitting' in the run table."),
             NetworkSpec(((64, "relu"), (64, "relu"), (64, "relu")), "glorot_uniform", "adam", 0.003),
             FitSettings(epochs=120, batch_size=32, validation_share=0.2, early_stopping=True, patience=10),
         ),
         Preset(
-            "Catch more churners",
-            "Class weights make each churner count about four times as much as a stayer in the loss. "
+            N_("Catch more churners"),
+            N_("Class weights make each churner count about four times as much as a stayer in the loss. "
             "Recall rises (more churners caught), precision and accuracy fall: the same trade-off as "
-            "lowering the threshold slider.",
+            "lowering the threshold slider."),
             NetworkSpec(((16, "relu"), (8, "relu")), "glorot_uniform", "adam", 0.003),
             FitSettings(epochs=40, batch_size=64, validation_share=0.1, class_weights=True),
         ),
         Preset(
-            "Deep sigmoid, plain SGD",
-            "Five sigmoid layers trained with plain SGD: the gradients fade on their way back through the "
-            "sigmoids and the network learns almost nothing - accuracy sits at the 'always stays' baseline.",
+            N_("Deep sigmoid, plain SGD"),
+            N_("Five sigmoid layers trained with plain SGD: the gradients fade on their way back through the "
+            "sigmoids and the network learns almost nothing - accuracy sits at the 'always stays' baseline."),
             NetworkSpec(((16, "sigmoid"),) * 5, "glorot_uniform", "sgd", 0.01),
             FitSettings(epochs=30, batch_size=32, validation_share=0.1),
         ),
         Preset(
-            "Best found",
-            "The most accurate setting found here on the real data (14 settings x 5 seeds tried): 16-8 relu, "
+            N_("Best found"),
+            N_("The most accurate setting found here on the real data (14 settings x 5 seeds tried): 16-8 relu, "
             "Glorot weights, Adam at 0.002, batch 64, 60 epochs, all training customers used for training. "
-            "About 86 % test accuracy (85.1-86.7 % over seven seeds) against the tutorial's 83.5-84 %.",
+            "About 86 % test accuracy (85.1-86.7 % with seven seeds) against the tutorial's 83.5-84 %."),
             NetworkSpec(((16, "relu"), (8, "relu")), "glorot_uniform", "adam", 0.002),
             FitSettings(epochs=60, batch_size=64, validation_share=0.0),
         ),

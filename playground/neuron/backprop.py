@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from playground.i18n import N_, Translate, identity
 from playground.neuron.perceptron import activation, activation_derivative, apply_activation, tex_factor, tex_number
 
 HIDDEN_SIZES = (2, 3)  # the 2-2-1 and 2-3-1 networks
@@ -31,7 +32,7 @@ class Loss:
     """A loss of one prediction, its derivative in y_hat, and its LaTeX."""
 
     id: str
-    label: str
+    label: str  # English, marked with N_; translated where shown
     formula: str  # L in terms of \hat y and y
     grad_formula: str  # dL/d\hat y
     needs_probability: bool  # y_hat must lie in (0, 1)
@@ -50,10 +51,10 @@ class Loss:
 
 
 LOSSES: dict[str, Loss] = {
-    "mse": Loss("mse", "Mean squared error", r"(\hat y - y)^2", r"2(\hat y - y)", False),
+    "mse": Loss("mse", N_("Mean squared error"), r"(\hat y - y)^2", r"2(\hat y - y)", False),
     "bce": Loss(
         "bce",
-        "Binary cross-entropy",
+        N_("Binary cross-entropy"),
         r"-\left[y\ln\hat y + (1-y)\ln(1-\hat y)\right]",
         r"-\frac{y}{\hat y} + \frac{1-y}{1-\hat y}",
         True,
@@ -187,12 +188,13 @@ def run(spec: NetworkSpec, params: Parameters, x, y: float) -> Pass:
     )
 
 
-def sgd_update(params: Parameters, grad: Parameters, learning_rate: float) -> Parameters:
-    """One gradient-descent step: p <- p - learning_rate * dL/dp. Raises ValueError if it diverges."""
+def sgd_update(params: Parameters, grad: Parameters, learning_rate: float, _: Translate = identity) -> Parameters:
+    """One gradient-descent step: p <- p - learning_rate * dL/dp. Raises ValueError if it diverges
+    (message in the language of `_`)."""
     if not (np.isfinite(learning_rate) and learning_rate > 0):
-        raise ValueError("The learning rate must be a positive number.")
+        raise ValueError(_("The learning rate must be a positive number."))
     if not np.all(np.isfinite(list(grad.to_dict().values()))):
-        raise ValueError("The gradient is not finite (the output saturated): use smaller weights or inputs.")
+        raise ValueError(_("The gradient is not finite (the output saturated): use smaller weights or inputs."))
     new = Parameters(
         params.W - learning_rate * grad.W,
         params.b - learning_rate * grad.b,
@@ -202,17 +204,19 @@ def sgd_update(params: Parameters, grad: Parameters, learning_rate: float) -> Pa
     values = np.array(list(new.to_dict().values()))
     if not np.all(np.isfinite(values)) or np.max(np.abs(values)) > MAX_ABS_PARAMETER:
         raise ValueError(
-            f"This step sends a weight beyond +/-{MAX_ABS_PARAMETER:g}: the learning rate is too large "
-            "and training diverges. Try a smaller one."
+            _("This step sends a weight beyond +/-{limit}: the learning rate is too large "
+              "and training diverges. Try a smaller one.").format(limit=f"{MAX_ABS_PARAMETER:g}")
         )
     return new
 
 
-def train(spec: NetworkSpec, params: Parameters, x, y: float, learning_rate: float, steps: int) -> list[Pass]:
+def train(
+    spec: NetworkSpec, params: Parameters, x, y: float, learning_rate: float, steps: int, _: Translate = identity
+) -> list[Pass]:
     """`steps` successive updates on the one example; returns the pass before each update and the last one."""
     passes = [run(spec, params, x, y)]
-    for _ in range(steps):
-        params = sgd_update(params, passes[-1].grad, learning_rate)
+    for _step in range(steps):
+        params = sgd_update(params, passes[-1].grad, learning_rate, _)
         passes.append(run(spec, params, x, y))
     return passes
 
@@ -376,11 +380,11 @@ def delta_equations(result: Pass) -> list[str]:
     return lines
 
 
-def update_rows(result: Pass, learning_rate: float) -> list[dict[str, float | str]]:
+def update_rows(result: Pass, learning_rate: float, _: Translate = identity) -> list[dict[str, float | str]]:
     """For each parameter: old value, gradient, and value after one step of this learning rate."""
     old, grad = result.params.to_dict(), result.grad.to_dict()
     return [
-        {"parameter": name, "value": old[name], "dL/dparameter": grad[name],
-         "after update": old[name] - learning_rate * grad[name]}
+        {_("parameter"): name, _("value"): old[name], _("dL/dparameter"): grad[name],
+         _("after update"): old[name] - learning_rate * grad[name]}
         for name in old
     ]  # fmt: skip

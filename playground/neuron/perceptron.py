@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.activations import functions as activations
+from playground.i18n import Translate, identity
 
 # ---------------------------------------------------------------------------
 # One neuron: z = w . x + b, a = f(z)
@@ -221,11 +222,12 @@ def perceptron_run(
     )
 
 
-def visit_rows(run: PerceptronRun, shown: int, last: int = 8) -> list[dict]:
-    """The last `last` of the first `shown` visits, as table rows."""
+def visit_rows(run: PerceptronRun, shown: int, last: int = 8, _: Translate = identity) -> list[dict]:
+    """The last `last` of the first `shown` visits, as table rows (headers in the language of `_`)."""
     return [
-        {"visit": v.number, "pass": v.epoch, "point": str(tuple(int(c) for c in v.x)), "target": int(v.target),
-         "prediction": int(v.prediction), "w1": v.weights_after[0], "w2": v.weights_after[1], "b": v.bias_after}
+        {_("visit"): v.number, _("pass"): v.epoch, _("point"): str(tuple(int(c) for c in v.x)),
+         _("target"): int(v.target), _("prediction"): int(v.prediction), "w1": v.weights_after[0],
+         "w2": v.weights_after[1], "b": v.bias_after}
         for v in run.visits[max(0, shown - last):shown]
     ]  # fmt: skip
 
@@ -266,49 +268,52 @@ class LayerCount:
         return self.weights + self.biases
 
 
-def layer_names(sizes) -> list[str]:
+def layer_names(sizes, _: Translate = identity) -> list[str]:
     """Input layer, Hidden layer 1..k, Output layer."""
     hidden = len(sizes) - 2
-    return ["Input layer", *[f"Hidden layer {i}" for i in range(1, hidden + 1)], "Output layer"]
+    return [_("Input layer"), *[_("Hidden layer {i}").format(i=i) for i in range(1, hidden + 1)], _("Output layer")]
 
 
-def layer_parameter_counts(sizes) -> list[LayerCount]:
+def layer_parameter_counts(sizes, _: Translate = identity) -> list[LayerCount]:
     """One LayerCount per dense layer (every layer after the input) of a network of these widths."""
     sizes = [int(n) for n in sizes]
     if len(sizes) < 2:
         raise ValueError("A network needs at least an input layer and an output layer.")
     if min(sizes) < 1:
         raise ValueError("Every layer needs at least one neuron.")
-    names = layer_names(sizes)
+    names = layer_names(sizes, _)
     return [LayerCount(names[i + 1], sizes[i], sizes[i + 1]) for i in range(len(sizes) - 1)]
 
 
-def layer_rows(counts: list[LayerCount]) -> list[dict]:
-    """One table row per dense layer."""
+def layer_rows(counts: list[LayerCount], _: Translate = identity) -> list[dict]:
+    """One table row per dense layer (headers in the language of `_`)."""
     return [
-        {"layer": c.name, "inputs": c.n_in, "neurons": c.n_out, "weights": c.weights, "biases": c.biases,
-         "parameters": c.total}
+        {_("layer"): c.name, _("inputs"): c.n_in, _("neurons"): c.n_out, _("weights"): c.weights,
+         _("biases"): c.biases, _("parameters"): c.total}
         for c in counts
     ]  # fmt: skip
 
 
-def parameter_sum_latex(counts: list[LayerCount]) -> str:
+def parameter_sum_latex(counts: list[LayerCount], _: Translate = identity) -> str:
     r"""(11\times6 + 6) + ... = total, in LaTeX."""
     sums = " + ".join(rf"({c.n_in}\times{c.n_out} + {c.n_out})" for c in counts)
-    return rf"\text{{parameters}} = {sums} = {sum(c.total for c in counts)}"
+    word = _("parameters")
+    return rf"\text{{{word}}} = {sums} = {sum(c.total for c in counts)}"
 
 
-def parse_layer_sizes(text: str, max_layers: int = 8, max_width: int = 1024) -> list[int]:
-    """'11, 6, 6, 1' -> [11, 6, 6, 1]; raises ValueError with a readable message on bad input."""
+def parse_layer_sizes(text: str, max_layers: int = 8, max_width: int = 1024, _: Translate = identity) -> list[int]:
+    """'11, 6, 6, 1' -> [11, 6, 6, 1]; raises ValueError with a readable message (language of `_`) on bad input."""
     parts = [part for part in text.replace(";", ",").replace("-", ",").replace(" ", ",").split(",") if part]
     try:
         sizes = [int(part) for part in parts]
     except ValueError:
-        raise ValueError(f"Write whole numbers separated by commas, e.g. 11, 6, 6, 1 (got {text!r}).") from None
+        raise ValueError(
+            _("Write whole numbers separated by commas, e.g. 11, 6, 6, 1 (got {text}).").format(text=repr(text))
+        ) from None
     if len(sizes) < 2:
-        raise ValueError("Give at least two layer sizes: the inputs and the outputs.")
+        raise ValueError(_("Give at least two layer sizes: the inputs and the outputs."))
     if len(sizes) > max_layers:
-        raise ValueError(f"At most {max_layers} layers here, to keep the diagram readable.")
+        raise ValueError(_("At most {count} layers here, to keep the diagram readable.").format(count=max_layers))
     if min(sizes) < 1 or max(sizes) > max_width:
-        raise ValueError(f"Each layer needs between 1 and {max_width} neurons.")
+        raise ValueError(_("Each layer needs between 1 and {count} neurons.").format(count=max_width))
     return sizes

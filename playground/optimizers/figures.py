@@ -3,6 +3,7 @@
 Pure functions: a Surface and a RaceResult in, a plotly Figure out. The animation runs in the
 browser (plotly frames, play/pause, step slider): the contour sits in the base figure once,
 each frame carries only the moving traces (paths so far, heads, stop marks), in float32.
+Every builder takes `_`, the session's translation function (playground.i18n).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sequential
 
+from playground.i18n import Translate, identity
 from playground.optimizers.race import RaceResult
 from playground.optimizers.surfaces import Surface
 
@@ -38,12 +40,12 @@ def display_values(surface: Surface, loss: np.ndarray) -> np.ndarray:
     return loss
 
 
-def _colourbar(surface: Surface, values: np.ndarray) -> dict:
+def _colourbar(surface: Surface, values: np.ndarray, _: Translate = identity) -> dict:
     if not surface.log_colour:
-        return dict(title=dict(text="loss", side="right"))
+        return dict(title=dict(text=_("loss"), side="right"))
     exponents = np.arange(np.ceil(values.min()), np.floor(values.max()) + 1)
     return dict(
-        title=dict(text="loss − min (log)", side="right"),
+        title=dict(text=_("loss − min (log)"), side="right"),
         tickvals=exponents.tolist(),
         ticktext=[f"{10.0 ** e:g}" for e in exponents],
     )
@@ -124,6 +126,7 @@ def race_contour(
     click_grid: int = 25,
     max_frames: int = MAX_FRAMES,
     height: int = 620,
+    _: Translate = identity,
 ) -> go.Figure:
     """Contour of the surface with every run's path, animated step by step.
 
@@ -139,26 +142,26 @@ def race_contour(
     cx, cy = np.meshgrid(np.linspace(x0, x1, click_grid), np.linspace(y0, y1, click_grid))
     grid_loss = surface.f(cx.ravel(), cy.ravel())
     fig.add_trace(go.Scatter(
-        x=_f32(cx.ravel()), y=_f32(cy.ravel()), mode="markers", name="click to start here", showlegend=False,
+        x=_f32(cx.ravel()), y=_f32(cy.ravel()), mode="markers", name=_("click to start here"), showlegend=False,
         marker=dict(size=14, opacity=0, color=_f32(display_values(surface, grid_loss)), colorscale="Blues",
-                    cmin=low, cmax=high, showscale=True, colorbar=_colourbar(surface, np.array([low, high]))),
+                    cmin=low, cmax=high, showscale=True, colorbar=_colourbar(surface, np.array([low, high]), _)),
         customdata=_f32(grid_loss),
-        hovertemplate="click to start here: (%{x:.2f}, %{y:.2f})<br>loss %{customdata:.4g}<extra></extra>",
+        hovertemplate=_("click to start here: (%{x:.2f}, %{y:.2f})<br>loss %{customdata:.4g}") + "<extra></extra>",
         selected=dict(marker=dict(opacity=0.35)), unselected=dict(marker=dict(opacity=0)),
     ))
     minima = np.array(surface.minima)
     fig.add_trace(go.Scatter(
-        x=minima[:, 0], y=minima[:, 1], mode="markers", name="minimum",
+        x=minima[:, 0], y=minima[:, 1], mode="markers", name=_("minimum"),
         marker=dict(symbol="star", size=16, color="gold", line=dict(width=1.5, color="black")),
-        hovertemplate="minimum (%{x:.3f}, %{y:.3f})<extra></extra>",
+        hovertemplate=_("minimum (%{x:.3f}, %{y:.3f})") + "<extra></extra>",
     ))
     starts = result.paths[:, 0]
     fig.add_trace(go.Scatter(
-        x=starts[:, 0], y=starts[:, 1], mode="markers", name="start",
+        x=starts[:, 0], y=starts[:, 1], mode="markers", name=_("start"),
         marker=dict(symbol="circle-open", size=14, color="black", line=dict(width=3)),
-        hovertemplate="start (%{x:.2f}, %{y:.2f})<extra></extra>",
+        hovertemplate=_("start (%{x:.2f}, %{y:.2f})") + "<extra></extra>",
     ))
-    labels = result.labels
+    labels = result.run_labels(_)
     unselected = dict(marker=dict(opacity=1))
     for r, label in enumerate(labels):
         c = colour(r)
@@ -166,11 +169,13 @@ def race_contour(
                                  line=dict(color=c, width=3), hoverinfo="skip", unselected=unselected))
         fig.add_trace(go.Scatter(mode="markers", legendgroup=str(r), showlegend=False, unselected=unselected,
                                  marker=dict(size=13, color=c, line=dict(width=2, color="white")),
-                                 hovertemplate=f"run {r + 1}: (%{{x:.3f}}, %{{y:.3f}})<extra></extra>"))
+                                 hovertemplate=_("run {run}: (%{{x:.3f}}, %{{y:.3f}})").format(run=r + 1)
+                                 + "<extra></extra>"))
     for r in result.diverged():
         fig.add_trace(go.Scatter(mode="markers+text", legendgroup=str(r), showlegend=False, unselected=unselected,
                                  marker=dict(symbol="x", size=18, color=colour(r), line=dict(width=2, color="black")),
-                                 text=[f"diverged at step {int(result.stopped_at[r])}"], textposition="top center",
+                                 text=[_("diverged at step {step}").format(step=int(result.stopped_at[r]))],
+                                 textposition="top center",
                                  textfont=dict(color=colour(r), size=14), hoverinfo="skip"))
     moving = list(range(3, len(fig.data)))
 
@@ -186,19 +191,19 @@ def race_contour(
             type="buttons", direction="left", showactive=False, x=0.0, y=-0.13, xanchor="left", yanchor="top",
             pad=dict(t=0, r=0), font=dict(size=14),
             buttons=[
-                dict(label="▶ Play", method="animate",
+                dict(label="▶ " + _("Play"), method="animate",
                      args=[None, dict(mode="immediate", fromcurrent=True, frame=dict(duration=60, redraw=True),
                                       transition=dict(duration=0))]),
-                dict(label="❚❚ Pause", method="animate", args=[[None], frame_args]),
+                dict(label="❚❚ " + _("Pause"), method="animate", args=[[None], frame_args]),
             ],
         )],
         sliders=[dict(
             active=len(marks) - 1, x=0.27, len=0.73, y=-0.08, yanchor="top", pad=dict(t=10, b=0),
-            currentvalue=dict(prefix="step ", xanchor="right", font=dict(size=15)), font=dict(size=12),
+            currentvalue=dict(prefix=_("step") + " ", xanchor="right", font=dict(size=15)), font=dict(size=12),
             steps=[dict(label=str(step), method="animate", args=[[str(step)], frame_args]) for step in marks],
         )],
     )
-    xt, yt = surface.axis_titles
+    xt, yt = map(_, surface.axis_titles)
     fig.update_layout(
         height=height, font=FONT, margin=dict(l=60, r=20, t=70, b=120), clickmode="event+select",
         legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, font=dict(size=14)),
@@ -212,49 +217,52 @@ def race_contour(
     return fig
 
 
-def surface_3d(surface: Surface, result: RaceResult | None = None, grid: int = 60, height: int = 620) -> go.Figure:
+def surface_3d(
+    surface: Surface, result: RaceResult | None = None, grid: int = 60, height: int = 620, _: Translate = identity
+) -> go.Figure:
     """The loss as a 3D surface, with each run's path lying on it (clipped to the plotted box)."""
     xs, ys, loss = surface.grid(grid)
     shown = display_values(surface, loss)
     fig = go.Figure(go.Surface(x=xs, y=ys, z=shown, colorscale="Blues", opacity=0.92, showscale=True,
-                               colorbar=_colourbar(surface, shown), name="loss", hoverinfo="skip"))
+                               colorbar=_colourbar(surface, shown, _), name=_("loss"), hoverinfo="skip"))
     lift = 0.01 * float(np.ptp(shown))
     if result is not None:
         (x0, x1), (y0, y1) = surface.bounds
-        for r, label in enumerate(result.labels):
+        for r, label in enumerate(result.run_labels(_)):
             end = int(result.stopped_at[r]) or result.steps
             px = np.clip(result.paths[r, : end + 1, 0], x0, x1)
             py = np.clip(result.paths[r, : end + 1, 1], y0, y1)
             pz = np.clip(display_values(surface, surface.f(px, py)), shown.min(), shown.max()) + lift
             fig.add_trace(go.Scatter3d(x=_f32(px), y=_f32(py), z=_f32(pz), mode="lines", name=f"{r + 1}: {label}",
                                        line=dict(color=colour(r), width=6)))
-    xt, yt = surface.axis_titles
+    xt, yt = map(_, surface.axis_titles)
     fig.update_layout(
         height=height, font=FONT, margin=dict(l=0, r=0, t=40, b=0),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=14)),
         scene=dict(xaxis_title=xt, yaxis_title=yt,
-                   zaxis_title="log10(loss − min)" if surface.log_colour else "loss",
+                   zaxis_title=_("log10(loss − min)") if surface.log_colour else _("loss"),
                    xaxis=dict(range=list(surface.bounds[0])), yaxis=dict(range=list(surface.bounds[1]))),
     )
     return fig
 
 
-def loss_curves(result: RaceResult, height: int = 420) -> go.Figure:
+def loss_curves(result: RaceResult, height: int = 420, _: Translate = identity) -> go.Figure:
     """Loss minus the minimum loss against step, log axis, one line per run (up to its stop)."""
     fig = go.Figure()
     gap = np.maximum(result.losses - result.surface.min_value, LOSS_FLOOR)
-    for r, label in enumerate(result.labels):
+    for r, label in enumerate(result.run_labels(_)):
         end = int(result.stopped_at[r]) - 1 if result.stopped_at[r] else result.steps
         fig.add_trace(go.Scatter(x=np.arange(end + 1), y=gap[r, : end + 1], mode="lines", name=f"{r + 1}: {label}",
                                  line=dict(color=colour(r), width=2.5)))
         if result.stopped_at[r]:
             fig.add_trace(go.Scatter(x=[end], y=[gap[r, end]], mode="markers", showlegend=False,
                                      marker=dict(symbol="x", size=14, color=colour(r)),
-                                     hovertemplate=f"run {r + 1} diverged at step {end + 1}<extra></extra>"))
+                                     hovertemplate=_("run {run} diverged at step {step}").format(run=r + 1, step=end + 1)
+                                     + "<extra></extra>"))
     fig.update_layout(
         height=height, font=FONT, margin=dict(l=70, r=20, t=40, b=60),
-        xaxis=dict(title=dict(text="step")),
-        yaxis=dict(title=dict(text="loss − minimum loss (log scale)"), type="log", exponentformat="power"),
+        xaxis=dict(title=dict(text=_("step"))),
+        yaxis=dict(title=dict(text=_("loss − minimum loss (log scale)")), type="log", exponentformat="power"),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=14)),
         plot_bgcolor="white",
     )

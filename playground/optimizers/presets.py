@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, MutableMapping
 
+from playground.i18n import N_
 from playground.optimizers import surfaces
 from playground.optimizers import rules as optimizers
 from playground.optimizers.race import SOURCES, RunSpec
@@ -18,7 +19,7 @@ MAX_RUNS = 6
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.45, 0.5, 1.0, 1.1, 2.0, 5.0, 10.0)
 BATCH_SIZES = (2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 TOLERANCES = (1e-1, 1e-2, 1e-3, 1e-4, 1e-6)
-VIEWS = ("Contour (animated)", "3D surface")
+VIEWS = {"contour": N_("Contour (animated)"), "surface": N_("3D surface")}  # URL value -> label
 
 
 def run_key(run: int, field: str) -> str:
@@ -40,7 +41,7 @@ DEFAULTS: dict[str, object] = {
     "opt.seed": 0,
     "opt.tol": 1e-3,
     "opt.runs": 4,
-    "opt.view": VIEWS[0],
+    "opt.view": "contour",
     **{
         key: value
         for run, (method, source, lr) in enumerate(_DEFAULT_RUNS, start=1)
@@ -54,7 +55,7 @@ DEFAULTS: dict[str, object] = {
 
 @dataclass(frozen=True)
 class Preset:
-    title: str
+    title: str  # English, marked with N_; translated where shown
     point: str  # the one thing it shows
     surface: str
     runs: tuple[tuple, ...]  # (method, source, lr) or (method, source, lr, (x, y))
@@ -66,24 +67,24 @@ class Preset:
 
 PRESETS: dict[str, Preset] = {
     "gd_sgd": Preset(
-        "GD vs SGD vs mini-batch", "Same rule, same learning rate: only the gradient differs. GD uses all "
-        "10,000 rows per step and glides; SGD uses one sampled row and wanders; a mini-batch of 32 is in between.",
+        N_("GD vs SGD vs mini-batch"), N_("Same rule, same learning rate: only the gradient differs. GD uses all "
+        "10,000 rows per step and glides; SGD uses one sampled row and wanders; a mini-batch of 32 is in between."),
         "churn", (("sgd", "full", 0.5), ("sgd", "single", 0.5), ("sgd", "minibatch", 0.5))),
     "learning_rate": Preset(
-        "Learning rate: small / right / large", "η = 0.02 crawls, η = 0.2 walks straight in, η = 1.1 "
-        "overshoots further each step and diverges (each step multiplies the distance by 1 − 2η).",
+        N_("Learning rate: small / right / large"), N_("η = 0.02 crawls, η = 0.2 walks straight in, η = 1.1 "
+        "overshoots further each step and diverges (each step multiplies the distance by 1 − 2η)."),
         "bowl", (("sgd", "full", 0.02), ("sgd", "full", 0.2), ("sgd", "full", 1.1)), steps=100),
     "ravine": Preset(
-        "Momentum through a ravine", "A learning rate near the steep wall's limit zig-zags, a small one "
-        "crawls along the floor; momentum averages the zig-zag out and builds speed along the floor.",
+        N_("Momentum through a ravine"), N_("A learning rate near the steep wall's limit zig-zags, a small one "
+        "crawls along the floor; momentum averages the zig-zag out and builds speed along the floor."),
         "ravine", (("sgd", "full", 0.45), ("sgd", "full", 0.1), ("momentum", "full", 0.1)), steps=150),
     "himmelblau": Preset(
-        "Himmelblau: four starts, four minima", "The same gradient descent from four nearby starts ends "
-        "in four different minima: where you start decides where you end (the local-minimum problem).",
+        N_("Himmelblau: four starts, four minima"), N_("The same gradient descent from four nearby starts ends "
+        "in four different minima: where you start decides where you end (the local-minimum problem)."),
         "himmelblau", tuple(("sgd", "full", 0.01, start) for start in ((1.0, 1.0), (-1.0, 1.0), (-1.0, -1.0), (1.0, -1.0)))),
     "saddle": Preset(
-        "Escaping a saddle", "Started on the ridge y = 0 the exact gradient has no y part: GD slides into "
-        "the saddle point and stays. Gradient noise (SGD) tips it into a valley.",
+        N_("Escaping a saddle"), N_("Started on the ridge y = 0 the exact gradient has no y part: GD slides into "
+        "the saddle point and stays. Gradient noise (SGD) tips it into a valley."),
         "saddle", (("sgd", "full", 0.1), ("sgd", "single", 0.1), ("momentum", "single", 0.02)),
         start=(2.0, 0.0), noise=0.5),
 }

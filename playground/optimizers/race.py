@@ -21,13 +21,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from playground.i18n import N_, Translate, identity
 from playground.optimizers import rules as optimizers
 from playground.optimizers.surfaces import Surface
 
-SOURCES = {
-    "full": "full batch (GD)",
-    "minibatch": "mini-batch",
-    "single": "single sample (SGD)",
+SOURCES = {  # id -> English label (translated where shown)
+    "full": N_("full batch (GD)"),
+    "minibatch": N_("mini-batch"),
+    "single": N_("single sample (SGD)"),
 }
 FAR_WIDTHS = 2.0  # a run more than this many plot widths outside the bounds has diverged
 
@@ -52,9 +53,13 @@ class RunSpec:
         """Rows (or noisy samples) per gradient: None for the full batch."""
         return {"full": None, "single": 1, "minibatch": int(batch_size)}[self.source]
 
-    def label(self, batch_size: int) -> str:
-        source = SOURCES[self.source] if self.source != "minibatch" else f"mini-batch {batch_size}"
-        return f"{optimizers.label(self.method)}, η={self.learning_rate:g}, {source}"
+    def source_label(self, batch_size: int, _: Translate = identity) -> str:
+        if self.source == "minibatch":
+            return _("mini-batch {size}").format(size=batch_size)
+        return _(SOURCES[self.source])
+
+    def label(self, batch_size: int, _: Translate = identity) -> str:
+        return f"{_(optimizers.label(self.method))}, η={self.learning_rate:g}, {self.source_label(batch_size, _)}"
 
 
 @dataclass
@@ -76,33 +81,38 @@ class RaceResult:
 
     @property
     def labels(self) -> list[str]:
-        return [spec.label(self.batch_size) for spec in self.specs]
+        return self.run_labels()
+
+    def run_labels(self, _: Translate = identity) -> list[str]:
+        """One legend label per run, in the language of `_`."""
+        return [spec.label(self.batch_size, _) for spec in self.specs]
 
     def diverged(self) -> list[int]:
         return [r for r in range(len(self.specs)) if self.stopped_at[r]]
 
-    def summary(self, tolerance: float) -> list[dict]:
+    def summary(self, tolerance: float, _: Translate = identity) -> list[dict]:
         """One row per run: final loss, distance to the nearest minimum, steps to reach
-        loss - min <= tolerance, and the step where it diverged."""
+        loss - min <= tolerance, and the step where it diverged. Column names and labels in
+        the language of `_` (the keys below are the English msgids)."""
         gaps = self.losses - self.surface.min_value
         distance, nearest = self.surface.nearest_minimum(self.paths[:, -1, 0], self.paths[:, -1, 1])
         rows = []
         for r, spec in enumerate(self.specs):
             reached = np.flatnonzero(gaps[r] <= tolerance)
             rows.append({
-                "run": r + 1,
-                "method": optimizers.label(spec.method),
-                "gradient": SOURCES[spec.source] if spec.source != "minibatch" else f"mini-batch {self.batch_size}",
-                "learning rate": spec.learning_rate,
-                "final loss": float(self.losses[r, -1]),
-                "distance to nearest minimum": float(distance[r]),
-                "nearest minimum": tuple(round(v, 3) for v in self.surface.minima[int(nearest[r])]),
-                "steps to tolerance": int(reached[0]) if reached.size else None,
-                "diverged at step": int(self.stopped_at[r]) or None,
+                _("run"): r + 1,
+                _("method"): _(optimizers.label(spec.method)),
+                _("gradient"): spec.source_label(self.batch_size, _),
+                _("learning rate"): spec.learning_rate,
+                _("final loss"): float(self.losses[r, -1]),
+                _("distance to nearest minimum"): float(distance[r]),
+                _("nearest minimum"): tuple(round(v, 3) for v in self.surface.minima[int(nearest[r])]),
+                _("steps to tolerance"): int(reached[0]) if reached.size else None,
+                _("diverged at step"): int(self.stopped_at[r]) or None,
             })
         return rows
 
-    def explain(self, run: int, step: int) -> list[str]:
+    def explain(self, run: int, step: int, _: Translate = identity) -> list[str]:
         """LaTeX lines for step `step` (1-based) of run `run` (0-based), or [] after a stop."""
         if not 1 <= step <= self.steps or (self.stopped_at[run] and step >= self.stopped_at[run]):
             return []
@@ -111,10 +121,11 @@ class RaceResult:
         before = {name: values[step - 1] for name, values in self.states[run].items()}
         after = {name: values[step] for name, values in self.states[run].items()}
         lines = optimizer.explain(step, self.grads[run, step - 1], self.paths[run, step - 1],
-                                  self.paths[run, step], before, after)
+                                  self.paths[run, step], before, after, _)
         if spec.source != "full":
             exact = optimizers._vec(self.full_grads[run, step - 1])
-            lines.insert(1, rf"\text{{(sampled; the full-batch gradient here is }} \nabla L = {exact}\text{{)}}")
+            words = _("(sampled; the full-batch gradient here is")
+            lines.insert(1, rf"\text{{{words} }} \nabla L = {exact}\text{{)}}")
         return lines
 
 

@@ -13,6 +13,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from playground.i18n import N_, Translate, identity
+
 Array = np.ndarray
 
 
@@ -91,8 +93,8 @@ class Optimizer:
     def _update(self, params, grads, lr, t):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def explain(self, t: int, grad, params, new_params, before: dict, after: dict) -> list[str]:
-        """LaTeX lines for step t of one run: the rule with its numbers filled in."""
+    def explain(self, t: int, grad, params, new_params, before: dict, after: dict, _: Translate = identity) -> list[str]:
+        """LaTeX lines for step t of one run: the rule with its numbers filled in (words translated by `_`)."""
         raise NotImplementedError
 
 
@@ -103,7 +105,7 @@ class Optimizer:
 
 class SGD(Optimizer):
     key = "sgd"
-    label = "Plain step (Keras SGD)"
+    label = N_("Plain step (Keras SGD)")  # English; translated where shown
     keras_class = "SGD"
     default_learning_rate = 0.01
     summary = r"\theta \leftarrow \theta - \eta\, g"
@@ -111,7 +113,7 @@ class SGD(Optimizer):
     def _update(self, params, grads, lr, t):
         return params - lr * grads
 
-    def explain(self, t, grad, params, new_params, before, after):
+    def explain(self, t, grad, params, new_params, before, after, _=identity):
         lr = float(self.learning_rate)
         return [
             rf"g_{{{t}}} = \nabla L(\theta_{{{t-1}}}) = {_vec(grad)}",
@@ -125,7 +127,7 @@ class Momentum(SGD):
     """Keras SGD(momentum=0.9): v = beta v - lr g; theta += v."""
 
     key = "momentum"
-    label = "SGD with momentum"
+    label = N_("SGD with momentum")
     defaults = {"momentum": 0.9}
     state_names = ("velocity",)
     summary = r"v \leftarrow \beta v - \eta g,\ \ \theta \leftarrow \theta + v"
@@ -135,7 +137,7 @@ class Momentum(SGD):
         v = self._state["velocity"] = beta * self._state["velocity"] - lr * grads
         return params + v
 
-    def explain(self, t, grad, params, new_params, before, after):
+    def explain(self, t, grad, params, new_params, before, after, _=identity):
         lr, beta = float(self.learning_rate), self.hyper["momentum"]
         return [
             rf"g_{{{t}}} = {_vec(grad)}",
@@ -150,7 +152,7 @@ class Nesterov(Momentum):
     """Keras SGD(momentum=0.9, nesterov=True): v = beta v - lr g; theta += beta v - lr g."""
 
     key = "nesterov"
-    label = "Nesterov momentum"
+    label = N_("Nesterov momentum")
     summary = r"v \leftarrow \beta v - \eta g,\ \ \theta \leftarrow \theta + \beta v - \eta g"
 
     def _update(self, params, grads, lr, t):
@@ -158,9 +160,9 @@ class Nesterov(Momentum):
         v = self._state["velocity"] = beta * self._state["velocity"] - lr * grads
         return params + beta * v - lr * grads
 
-    def explain(self, t, grad, params, new_params, before, after):
+    def explain(self, t, grad, params, new_params, before, after, _=identity):
         lr, beta = float(self.learning_rate), self.hyper["momentum"]
-        gradient_and_velocity = super().explain(t, grad, params, new_params, before, after)[:2]
+        gradient_and_velocity = super().explain(t, grad, params, new_params, before, after, _)[:2]
         return gradient_and_velocity + [
             rf"\Delta\theta = \beta\, v_{{{t}}} - \eta\, g_{{{t}}} = {_num(beta)} \cdot {_vec(after['velocity'])}"
             rf" - {_num(lr)} \cdot {_vec(grad)} = {_vec(new_params - params)}",
@@ -190,7 +192,7 @@ class Adagrad(Optimizer):
         a = self._state["accumulator"] = self._state["accumulator"] + grads**2
         return params - lr * grads / np.sqrt(a + self.hyper["epsilon"])
 
-    def explain(self, t, grad, params, new_params, before, after):
+    def explain(self, t, grad, params, new_params, before, after, _=identity):
         lr, eps = float(self.learning_rate), self.hyper["epsilon"]
         return [
             rf"g_{{{t}}} = {_vec(grad)}",
@@ -220,7 +222,7 @@ class RMSprop(Optimizer):
             increment = self._state["momentum"] = beta * self._state["momentum"] + increment
         return params - increment
 
-    def explain(self, t, grad, params, new_params, before, after):
+    def explain(self, t, grad, params, new_params, before, after, _=identity):
         lr, rho, eps = float(self.learning_rate), self.hyper["rho"], self.hyper["epsilon"]
         lines = [
             rf"g_{{{t}}} = {_vec(grad)}",
@@ -263,7 +265,8 @@ class Adam(Optimizer):
         m, v = self._moments(grads)
         return params - m * alpha / (np.sqrt(v) + self.hyper["epsilon"])
 
-    def explain(self, t, grad, params, new_params, before, after):
+    def explain(self, t, grad, params, new_params, before, after, _=identity):
+        bias_corrections = _("bias corrections:")
         lr, b1, b2 = float(self.learning_rate), self.hyper["beta_1"], self.hyper["beta_2"]
         c1, c2 = 1 - b1**t, 1 - b2**t
         return [
@@ -272,7 +275,7 @@ class Adam(Optimizer):
             rf" + {_num(1 - b1)} \cdot {_vec(grad)} = {_vec(after['m'])}",
             rf"v_{{{t}}} = \beta_2 v_{{{t-1}}} + (1-\beta_2)\, g_{{{t}}}^2 = {_num(b2)} \cdot {_vec(before['v'])}"
             rf" + {_num(1 - b2)} \cdot {_vec(grad**2)} = {_vec(after['v'])}",
-            rf"\text{{bias corrections: }} 1-\beta_1^{{{t}}} = {_num(c1)},\quad 1-\beta_2^{{{t}}} = {_num(c2)},"
+            rf"\text{{{bias_corrections} }} 1-\beta_1^{{{t}}} = {_num(c1)},\quad 1-\beta_2^{{{t}}} = {_num(c2)},"
             rf"\quad \alpha_{{{t}}} = \eta\,\frac{{\sqrt{{1-\beta_2^{{{t}}}}}}}{{1-\beta_1^{{{t}}}}} = {_num(lr * np.sqrt(c2) / c1)}",
             rf"\Delta\theta = -\alpha_{{{t}}}\,\frac{{m_{{{t}}}}}{{\sqrt{{v_{{{t}}}}} + \epsilon}} = {_vec(new_params - params)}",
             rf"\theta_{{{t}}} = {_vec(params)} + {_vec(new_params - params)} = {_vec(new_params)}",
@@ -286,16 +289,16 @@ class AdamW(Adam):
     label = "AdamW"
     keras_class = "AdamW"
     defaults = {"weight_decay": 0.004, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}
-    summary = r"\theta \leftarrow \theta - \eta\lambda\theta,\ \text{then an Adam step}"
+    summary = N_(r"\theta \leftarrow \theta - \eta\lambda\theta,\ \text{then an Adam step}")  # LaTeX with words: translated
 
     def _update(self, params, grads, lr, t):
         decayed = params - params * self.hyper["weight_decay"] * lr
         return super()._update(decayed, grads, lr, t)
 
-    def explain(self, t, grad, params, new_params, before, after):
+    def explain(self, t, grad, params, new_params, before, after, _=identity):
         lr, wd = float(self.learning_rate), self.hyper["weight_decay"]
         decayed = params - params * wd * lr
-        lines = super().explain(t, grad, decayed, new_params, before, after)
+        lines = super().explain(t, grad, decayed, new_params, before, after, _)
         lines.insert(1, rf"\theta' = \theta_{{{t-1}}}\,(1 - \eta\lambda) = {_vec(params)} \cdot {_num(1 - lr * wd)}"
                         rf" = {_vec(decayed)}")
         lines[-1] = rf"\theta_{{{t}}} = \theta' + \Delta\theta = {_vec(decayed)} + {_vec(new_params - decayed)} = {_vec(new_params)}"
@@ -311,7 +314,7 @@ class Nadam(Adam):
     keras_class = "Nadam"
     defaults = {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}
     state_names = ("m", "v", "u_product")
-    summary = r"\text{Adam with a Nesterov look-ahead on } m"
+    summary = N_(r"\text{Adam with a Nesterov look-ahead on } m")
 
     def _build(self, params):
         super()._build(params)
@@ -330,8 +333,8 @@ class Nadam(Adam):
         v_hat = v / (1 - b2**t)
         return params - m_hat * lr / (np.sqrt(v_hat) + eps)
 
-    def explain(self, t, grad, params, new_params, before, after):
-        lines = super().explain(t, grad, params, new_params, before, after)
+    def explain(self, t, grad, params, new_params, before, after, _=identity):
+        lines = super().explain(t, grad, params, new_params, before, after, _)
         u_t, u_next = self._schedule(t)
         u_product = after["u_product"]
         m_hat = u_next * after["m"] / (1 - u_product * u_next) + (1 - u_t) * grad / (1 - u_product)
@@ -364,7 +367,7 @@ class Adadelta(Optimizer):
         self._state["accumulated_delta"] = rho * self._state["accumulated_delta"] + (1 - rho) * delta**2
         return params + lr * delta
 
-    def explain(self, t, grad, params, new_params, before, after):
+    def explain(self, t, grad, params, new_params, before, after, _=identity):
         lr, rho, eps = float(self.learning_rate), self.hyper["rho"], self.hyper["epsilon"]
         delta = -np.sqrt(before["accumulated_delta"] + eps) * grad / np.sqrt(after["accumulated_grad"] + eps)
         return [

@@ -16,6 +16,8 @@ from typing import Callable
 
 import numpy as np
 
+from playground.i18n import N_, Translate, identity
+
 Array = np.ndarray
 
 
@@ -57,10 +59,14 @@ class Surface:
     bounds: tuple[tuple[float, float], tuple[float, float]]
     minima: tuple[tuple[float, float], ...]
     default_start: tuple[float, float]
-    lesson: str
+    lesson: str  # English, marked with N_; `lesson_text` translates it
     log_colour: bool = False  # colour the contour by log(loss - min): for steep walls
     axis_titles: tuple[str, str] = ("x", "y")
     data: DataLoss | None = field(default=None, repr=False)
+
+    def lesson_text(self, _: Translate = identity) -> str:
+        """The lesson in the language of `_`, with the data's row count filled in."""
+        return _(self.lesson).format(rows=f"{self.data.n_rows:,}" if self.data is not None else "")
 
     @property
     def min_value(self) -> float:
@@ -106,8 +112,8 @@ def _bowl() -> Surface:
         bounds=((-3.0, 3.0), (-3.0, 3.0)),
         minima=((0.0, 0.0),),
         default_start=(-2.5, 2.0),
-        lesson="The easy case: the gradient points straight at the minimum. "
-        "Gradient descent with learning rate η multiplies the distance by |1 − 2η| each step.",
+        lesson=N_("The easy case: the gradient points straight at the minimum. "
+        "Gradient descent with learning rate η multiplies the distance by |1 − 2η| each step."),
     )
 
 
@@ -122,8 +128,8 @@ def _ravine() -> Surface:
         bounds=((-8.0, 8.0), (-3.0, 3.0)),
         minima=((0.0, 0.0),),
         default_start=(-7.0, 2.0),
-        lesson="Steep across, flat along: a learning rate small enough for the steep direction "
-        "crawls along the flat one, a larger one zig-zags. Momentum averages the zig-zag away.",
+        lesson=N_("Steep across, flat along: a learning rate small enough for the steep direction "
+        "crawls along the flat one, a larger one zig-zags. Momentum averages the zig-zag away."),
     )
 
 
@@ -137,7 +143,7 @@ def _rosenbrock() -> Surface:
         bounds=((-2.0, 2.0), (-1.0, 3.0)),
         minima=((1.0, 1.0),),
         default_start=(-1.5, 2.0),
-        lesson="Finding the curved valley is easy; following it to the minimum at (1, 1) is slow.",
+        lesson=N_("Finding the curved valley is easy; following it to the minimum at (1, 1) is slow."),
         log_colour=True,
     )
 
@@ -168,8 +174,8 @@ def _beale() -> Surface:
         bounds=((-4.5, 4.5), (-4.5, 4.5)),
         minima=((3.0, 0.5),),
         default_start=(1.0, 1.5),
-        lesson="Flat plateaus next to walls thousands of times steeper: adaptive methods "
-        "(Adagrad, RMSprop, Adam) rescale each coordinate and cope far better.",
+        lesson=N_("Flat plateaus next to walls thousands of times steeper: adaptive methods "
+        "(Adagrad, RMSprop, Adam) rescale each coordinate and cope far better."),
         log_colour=True,
     )
 
@@ -196,7 +202,7 @@ def _himmelblau() -> Surface:
             ((3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)),
         ),
         default_start=(0.0, 0.0),
-        lesson="Four equally deep minima: where gradient descent ends depends only on where it starts.",
+        lesson=N_("Four equally deep minima: where gradient descent ends depends only on where it starts."),
         log_colour=True,
     )
 
@@ -212,7 +218,7 @@ def _rastrigin() -> Surface:
         bounds=((-5.12, 5.12), (-5.12, 5.12)),
         minima=((0.0, 0.0),),
         default_start=(3.2, -2.7),
-        lesson="An egg box: plain descent stops in the nearest dimple. Noise or momentum may hop out.",
+        lesson=N_("An egg box: plain descent stops in the nearest dimple. Noise or momentum may hop out."),
     )
 
 
@@ -227,8 +233,8 @@ def _saddle() -> Surface:
         bounds=((-2.5, 2.5), (-2.0, 2.0)),
         minima=((0.0, -1.0), (0.0, 1.0)),
         default_start=(2.0, 0.05),
-        lesson="The origin is a saddle: the loss curves up along x but down along y. Started on the ridge y = 0 the exact gradient has no y part and never leaves it; "
-        "a little gradient noise does.",
+        lesson=N_("The origin is a saddle: the loss curves up along x but down along y. Started on the ridge y = 0 the exact gradient has no y part and never leaves it; "
+        "a little gradient noise does."),
     )
 
 
@@ -256,7 +262,7 @@ def _camel() -> Surface:
             ),
         ),
         default_start=(-0.8, -1.0),
-        lesson="Two global minima (f ≈ −1.03) and four shallower local ones.",
+        lesson=N_("Two global minima (f ≈ −1.03) and four shallower local ones."),
     )
 
 
@@ -338,10 +344,10 @@ def _churn() -> Surface:
         bounds=((-3.0, 4.0), (-4.5, 2.5)),
         minima=_polish(grad, ((0.65, -1.46),)),
         default_start=(-2.5, 1.5),
-        lesson=f"A real loss: how well sigmoid(w·z + b) predicts churn from standardised Age z, over "
-        f"{data.n_rows:,} customers of the built-in data. GD uses every row for each step; SGD one "
-        "sampled row; mini-batch B sampled rows.",
-        axis_titles=("weight w", "bias b"),
+        lesson=N_("A real loss: how well sigmoid(w·z + b) predicts churn from standardised Age z, over "
+        "{rows} customers of the built-in data. GD uses every row for each step; SGD one "
+        "sampled row; mini-batch B sampled rows."),
+        axis_titles=(N_("weight w"), N_("bias b")),
         data=data,
     )
 
@@ -359,15 +365,15 @@ _FACTORIES: dict[str, Callable[[], Surface]] = {
 }
 
 TITLES = {
-    "bowl": "Round bowl",
-    "ravine": "Elongated valley (ravine)",
-    "rosenbrock": "Rosenbrock (banana valley)",
-    "beale": "Beale",
-    "himmelblau": "Himmelblau (four minima)",
-    "rastrigin": "Rastrigin (many local minima)",
-    "saddle": "Saddle with two valleys",
-    "camel": "Six-hump camel",
-    "churn": "Churn data: logistic regression on Age",
+    "bowl": N_("Round bowl"),
+    "ravine": N_("Elongated valley (ravine)"),
+    "rosenbrock": N_("Rosenbrock (banana valley)"),
+    "beale": N_("Beale"),
+    "himmelblau": N_("Himmelblau (four minima)"),
+    "rastrigin": N_("Rastrigin (many local minima)"),
+    "saddle": N_("Saddle with two valleys"),
+    "camel": N_("Six-hump camel"),
+    "churn": N_("Churn data: logistic regression on Age"),
 }
 
 

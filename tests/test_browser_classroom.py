@@ -1,0 +1,122 @@
+"""Classroom use in a real chromium: a teacher's classroom link hides controls and fixes their
+values for a student; every covered page fits a projector (1280 x 720, 1024 x 768) in both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import assert_no_exception, screenshot, wait_for_app
+from i18n_utils import COVERED_PAGES
+from playground import catalog
+
+pytestmark = pytest.mark.browser
+
+BY_SCRIPT = {info.script: info for info in catalog.PAGES}
+PROJECTORS = {"1280x720": (1280, 720), "1024x768": (1024, 768)}
+# Every covered page, plus the Neuron & backprop tab with the backpropagation diagram.
+VIEWS = [(script, "") for script in COVERED_PAGES] + [("pages/neuron_backprop.py", "nb.tab=backprop")]
+
+CHART_X = "() => document.querySelector('.js-plotly-plot')?._fullLayout?.xaxis?.range"
+LEGEND = "() => [...document.querySelector('.js-plotly-plot').querySelectorAll('.legendtext')].map(t => t.textContent)"
+
+# Text of a chart that lies outside the chart's own SVG is cut off on screen.
+TEXT_OUTSIDE = """() => {
+    const problems = [];
+    for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+        const svg = plot.querySelector('svg.main-svg');
+        const frame = svg && svg.getBoundingClientRect();
+        if (!frame || frame.width === 0) continue;  // a chart in a tab that is not shown
+        const shown = [...plot.querySelectorAll('svg.main-svg text')]
+            .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0);
+        for (const text of shown) {
+            const box = text.getBoundingClientRect();
+            if (box.left < frame.left - 1 || box.right > frame.right + 1 ||
+                box.top < frame.top - 1 || box.bottom > frame.bottom + 1) {
+                problems.push(`${text.textContent.trim()} [${Math.round(box.left)}..${Math.round(box.right)}]`
+                              + ` outside [${Math.round(frame.left)}..${Math.round(frame.right)}]`);
+            }
+        }
+    }
+    return problems;
+}"""
+OVERFLOW = """() => [...document.querySelectorAll('[data-testid=stMain], [data-testid=stSidebarUserContent]')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.dataset.testid)"""
+
+
+def url_path(script: str) -> str:
+    info = BY_SCRIPT[script]
+    return "" if info is catalog.HOME else info.url_path
+
+
+def test_classroom_link_hides_controls_and_fixes_their_values(browser, streamlit_server):
+    teacher_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    student_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        teacher = teacher_context.new_page()
+        teacher.goto(f"{streamlit_server}/optimizers?lang=en&opt.surface=bowl&opt.r1.lr=0.2&opt.runs=2&opt.steps=60")
+        wait_for_app(teacher)
+        teacher.get_by_text("Classroom link").click()
+        code = teacher.locator("[data-testid=stSidebar] [data-testid=stCode] code").first
+        for label, control_id in (("Loss surface", "opt.surface"), ("Learning rates", "opt.lr")):
+            picker = teacher.locator("[data-testid=stSidebar] [data-testid=stMultiSelect] input").first
+            picker.click()
+            picker.press_sequentially(label)
+            teacher.wait_for_timeout(300)
+            picker.press("Enter")
+            picker.press("Escape")
+            teacher.wait_for_function(
+                "(id) => document.querySelector('[data-testid=stSidebar] [data-testid=stCode]')?.innerText.includes(id)",
+                arg=f"hide=opt.surface{',' + control_id if control_id != 'opt.surface' else ''}",
+            )
+            wait_for_app(teacher)
+        link = code.inner_text().strip()
+        assert "hide=opt.surface,opt.lr" in link and "opt.surface=bowl" in link and "opt.r1.lr=0.2" in link, link
+        screenshot(teacher, "classroom-teacher")
+
+        student = student_context.new_page()
+        student.goto(link)
+        wait_for_app(student)
+        assert_no_exception(student)
+        # The hidden controls are absent for the student...
+        assert student.get_by_role("slider", name="Learning rate η").count() == 0
+        surface_box = student.locator("[data-testid=stSelectbox]").filter(has_text="Loss surface")
+        assert surface_box.count() == 1 and not surface_box.is_visible()
+        assert student.get_by_role("slider", name="Steps").count() == 1, "controls not ticked stay"
+        assert student.get_by_text("Some controls are fixed by this classroom link.").is_visible()
+        # ...and their values are the teacher's: the bowl's range, run 1's learning rate in the legend.
+        student.wait_for_function(f"({CHART_X})")
+        assert student.evaluate(CHART_X) == [-3, 3]
+        legend = student.evaluate(LEGEND)
+        assert any(text.startswith("1: ") and "η=0.2," in text for text in legend), legend
+        screenshot(student, "classroom-student")
+    finally:
+        teacher_context.close()
+        student_context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_nothing_is_cut_off_on_a_projector(browser, streamlit_server, lang):
+    """Each view is loaded once and laid out at both projector sizes (plotly re-lays out on resize)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    problems = {}
+    try:
+        tab = context.new_page()
+        for script, query in VIEWS:
+            tab.set_viewport_size({"width": 1280, "height": 720})
+            tab.goto(f"{streamlit_server}/{url_path(script)}?lang={lang}" + (f"&{query}" if query else ""))
+            wait_for_app(tab)
+            tab.wait_for_function("() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]"
+                                  ".every(chart => chart.querySelector('.js-plotly-plot')?._fullLayout)", timeout=60_000)
+            assert_no_exception(tab)
+            for size, (width, height) in PROJECTORS.items():
+                tab.set_viewport_size({"width": width, "height": height})
+                tab.wait_for_timeout(1000)  # plotly lays its text out again for the new width
+                name = f"projector-{size}-{lang}-{url_path(script) or 'home'}{'-' + query.split('=')[1] if query else ''}"
+                if cut := tab.evaluate(TEXT_OUTSIDE):
+                    problems[name] = cut
+                if wide := tab.evaluate(OVERFLOW):
+                    problems[name + " (scrolls sideways)"] = wide
+                screenshot(tab, name)
+    finally:
+        context.close()
+    assert not problems, problems
