@@ -147,7 +147,8 @@ def test_churn_results_after_a_training_are_chinese_too():
     at.button(key="churn.train").click().run()
     run_until_trained(at)
     assert not at.exception, [e.value for e in at.exception]
-    assert [header.value for header in at.header][-3:] == [ZH("3. Results on the test set"),
-                                                           ZH("4. Runs of this session"), ZH("5. Downloads")]
+    assert [header.value for header in at.header][-4:] == [ZH("3. Results on the test set"),
+                                                           ZH("4. Runs of this session"), ZH("5. Downloads"),
+                                                           ZH("6. Experiment: is a difference bigger than the seed noise?")]
     leftovers = {text[:120]: sorted(words) for text in shown_texts(at) if (words := english_words(text))}
     assert not leftovers, leftovers

@@ -13,10 +13,12 @@ from dataclasses import replace
 import streamlit as st
 
 from pages.parts.churn_training import follow_job
+from pages.parts.language import choice, gettext
 from pages.parts.training_pool import this_session_is_alive, training_pool
 from playground.churn import experiment as exp
 from playground.churn import figures, jobs
 from playground.churn.presets import EXPERIMENT_PRESETS
+from playground.i18n import N_
 
 BIND = dict(bind="query-params")
 CONFIG = {"displaylogo": False}
@@ -24,13 +26,14 @@ NONE = "none"
 JOB = "churn.exp._job"  # the queued or running jobs.ExperimentJob of this session
 RESULT = "churn.exp._result"  # the last experiment's ExperimentResult
 MESSAGE = "churn.exp._message"  # why the last experiment gave no (complete) result
+FIELD_NAMES = {NONE: N_("none"), **{field_id: field.label for field_id, field in exp.FIELDS.items()}}
 state = st.session_state
 
 
 def apply_preset(name):
     preset = EXPERIMENT_PRESETS[name]
     state.update(preset.widget_values())
-    state["churn.exp._lesson"] = preset.lesson
+    state["churn.exp._lesson"] = preset.name  # its id: the lesson is shown in the language of each run
 
 
 def variant_picker(slot):
@@ -38,16 +41,19 @@ def variant_picker(slot):
 
     A value menu starts empty (a fixed default, so a link means the same whatever the base network).
     """
+    _ = gettext()
     changes = []
     columns = st.columns(4)
     for change in (1, 2):
-        field_id = columns[2 * change - 2].selectbox(
-            f"Variant {slot}: change" if change == 1 else "and change", [NONE, *exp.FIELDS], key=f"churn.exp.v{slot}.{change}",
-            **BIND, help=" · ".join(f"{f.id}: {f.label}" for f in exp.FIELDS.values()))
+        with columns[2 * change - 2]:
+            field_id = choice(st.selectbox, _("Variant {slot}: change").format(slot=slot) if change == 1 else _("and change"),
+                              [NONE, *exp.FIELDS], key=f"churn.exp.v{slot}.{change}", default=NONE, names=FIELD_NAMES,
+                              help=" · ".join(_(f.label) for f in exp.FIELDS.values()))
         if field_id != NONE:
             field = exp.FIELDS[field_id]
-            text = columns[2 * change - 1].selectbox(field.label, field.choices(), None, key=f"churn.exp.v{slot}.{change}.{field_id}",
-                                                     placeholder="pick a value", **BIND)
+            text = columns[2 * change - 1].selectbox(_(field.label), field.choices(), None,
+                                                     key=f"churn.exp.v{slot}.{change}.{field_id}",
+                                                     placeholder=_("pick a value"), **BIND)
             if text is not None:
                 changes.append((field_id, exp.parse_value(field_id, text)))
     return tuple(changes) or None
@@ -78,102 +84,129 @@ def stop_experiment():
 
 def show_live(job: jobs.ExperimentJob):
     """One progress bar for the whole experiment, and the accuracy dots of the trainings finished so far."""
+    _ = gettext()
     update, total = job.latest, job.experiment.trainings
     if update is None:
-        text, fraction = f"0/{total} trainings · starting (the first epoch compiles the network)", 0.0
+        text, fraction = _("0/{total} trainings · starting (the first epoch compiles the network)").format(total=total), 0.0
     else:
-        left = f" · about {update.seconds_left:.0f} s left" if update.seconds_left is not None else ""
-        text, fraction = f"{update.trainings_done}/{total} trainings · {update.message}{left}", update.fraction
+        left = (_(" · about {seconds} s left").format(seconds=f"{update.seconds_left:.0f}")
+                if update.seconds_left is not None else "")
+        text, fraction = _("{done}/{total} trainings · {message}").format(
+            done=update.trainings_done, total=total, message=progress_message(update.message, job.experiment, _)) + left, \
+            update.fraction
     if job.ticket.stop_requested:
-        text += " · stopping after this epoch"
+        text += _(" · stopping after this epoch")
     st.progress(fraction, text=text)
     so_far = job.result_so_far()
     if so_far.records:
-        labels = so_far.experiment.labels
-        st.plotly_chart(figures.seed_strip(labels, [so_far.values(i) for i in range(len(labels))]),
+        labels = so_far.experiment.shown_labels(_)
+        st.plotly_chart(figures.seed_strip(labels, [so_far.values(i) for i in range(len(labels))], _=_),
                         key="churn.exp.live", config=CONFIG)
 
 
+def progress_message(message, experiment, _):
+    """The worker's progress message ("relu and tanh, 3 seeds at once", "finished", "stopped") in the page's language."""
+    if message == "finished":
+        return _("finished")
+    if message == "stopped":
+        return _("stopped")
+    english, shown = experiment.labels, experiment.shown_labels(_)
+    names = [shown[english.index(name)] for name in message.rsplit(", ", 1)[0].split(" and ") if name in english]
+    if not names:
+        return message
+    return _("{settings}, {seeds} seeds at once").format(settings=_(" and ").join(names), seeds=len(experiment.seeds))
+
+
+STATUS = {"running": N_("running"), "finished": N_("finished"), "stopped": N_("stopped")}
+
+
 def show_last_result():
+    _ = gettext()
     result = state.get(RESULT)
     if result is None:
-        st.caption("No experiment yet: pick the variants and press Run experiment.")
+        st.caption(_("No experiment yet: pick the variants and press Run experiment."))
         return
     st.progress(len(result.records) / result.experiment.trainings,
-                text=f"Experiment {result.status}: {len(result.records)}/{result.experiment.trainings} "
-                     f"trainings in {result.seconds:.0f} s")
+                text=_("Experiment {status}: {done}/{total} trainings in {seconds} s").format(
+                    status=_(STATUS.get(result.status, result.status)), done=len(result.records),
+                    total=result.experiment.trainings, seconds=f"{result.seconds:.0f}"))
     show_results(result)
 
 
 def show_results(result):
-    labels = result.experiment.labels
+    _ = gettext()
+    labels = result.experiment.shown_labels(_)
     if result.status == "stopped":
-        st.info(f"Stopped after {len(result.records)} of {result.experiment.trainings} trainings; "
-                + ("the statistics below use the finished ones (pairs only where both settings finished a seed)."
-                   if result.records else "none had finished, so there is nothing to compare."))
+        st.info(_("Stopped after {done} of {total} trainings; ").format(done=len(result.records),
+                                                                     total=result.experiment.trainings)
+                + (_("the statistics below use the finished ones (pairs only where both settings finished a seed).")
+                   if result.records else _("none had finished, so there is nothing to compare.")))
     if not result.records:
         return
     accuracy_col, auc_col = st.columns(2)
-    accuracy_col.plotly_chart(figures.seed_strip(labels, [result.values(i) for i in range(len(labels))]),
+    accuracy_col.plotly_chart(figures.seed_strip(labels, [result.values(i) for i in range(len(labels))], _=_),
                               key="churn.exp.accuracy", config=CONFIG)
     auc_col.plotly_chart(figures.seed_strip(labels, [result.values(i, "auc") for i in range(len(labels))], "AUC",
-                                            percent=False), key="churn.exp.auc", config=CONFIG)
-    st.dataframe(result.summary_table(), hide_index=True, key="churn.exp.summary")
+                                            percent=False, _=_), key="churn.exp.auc", config=CONFIG)
+    st.dataframe(result.summary_table(_), hide_index=True, key="churn.exp.summary")
     if any(result.verdict(i) for i in range(1, len(labels))):
-        st.dataframe(result.paired_table(), hide_index=True, key="churn.exp.paired")
+        st.dataframe(result.paired_table(_), hide_index=True, key="churn.exp.paired")
         for index in range(1, len(labels)):
             if result.verdict(index):
-                st.markdown(f"**{result.verdict(index)}**")
-                st.caption(result.verdict(index, "auc"))
-        st.caption("Paired: seed s trains every setting on the same split from the same start weights, so the "
-                   "difference is taken seed by seed. The interval is the 95 % t-interval of the mean difference; "
-                   "if it contains 0, this many seeds cannot tell the settings apart.")
+                st.markdown("**{verdict}**".format(verdict=result.verdict(index, _=_)))
+                st.caption(result.verdict(index, "auc", _=_))
+        st.caption(_("Paired: seed s trains every setting on the same split from the same start weights, so the "
+                     "difference is taken seed by seed. The interval is the {level} t-interval of the mean difference; "
+                     "if it contains 0, this many seeds cannot tell the settings apart.").format(level="95 %"))
     else:
-        spread = result.spread_sentence(0)
+        spread = result.spread_sentence(0, _)
         if spread:
-            st.markdown(f"**{spread}**")
-    st.download_button("Every seed's results (CSV)", result.frame().to_csv(index=False), "churn_experiment.csv",
+            st.markdown("**{spread}**".format(spread=spread))
+    st.download_button(_("Every seed's results (CSV)"), result.frame().to_csv(index=False), "churn_experiment.csv",
                        key="churn.exp.download", on_click="ignore", mime="text/csv")
 
 
 def section(frame, spec, settings):
     """The Experiment section; `spec`/`settings` are the page's network (None while its controls are invalid)."""
+    _ = gettext()
     keep_ended_experiment()
-    st.header("6. Experiment: is a difference bigger than the seed noise?")
-    st.markdown("One training cannot settle a claim: the same recipe gives a different test accuracy for every seed. "
-                "Train the network above (the base) and up to 3 variants on the same seeds, and compare them seed by seed.")
+    st.header(_("6. Experiment: is a difference bigger than the seed noise?"))
+    st.markdown(_("One training cannot settle a claim: the same recipe gives a different test accuracy for every seed. "
+                  "Train the network above (the base) and up to 3 variants on the same seeds, and compare them seed by seed."))
     columns = st.columns(3)
     for index, name in enumerate(EXPERIMENT_PRESETS):
-        columns[index % 3].button(name, key=f"churn.exp.preset.{index}", on_click=apply_preset, args=(name,),
+        columns[index % 3].button(_(name), key=f"churn.exp.preset.{index}", on_click=apply_preset, args=(name,),
                                   width="stretch")
-    if "churn.exp._lesson" in state:
-        st.info(state["churn.exp._lesson"])
+    if state.get("churn.exp._lesson") in EXPERIMENT_PRESETS:
+        st.info(_(EXPERIMENT_PRESETS[state["churn.exp._lesson"]].lesson))
     seeds_col, epochs_col = st.columns(2)
-    seeds = seeds_col.slider("Seeds (trainings per setting)", exp.MIN_SEEDS, exp.MAX_SEEDS, exp.DEFAULT_SEEDS,
+    seeds = seeds_col.slider(_("Seeds (trainings per setting)"), exp.MIN_SEEDS, exp.MAX_SEEDS, exp.DEFAULT_SEEDS,
                              key="churn.exp.seeds", **BIND)
-    epochs = epochs_col.slider("Epochs per training", 1, 200, 100, key="churn.exp.epochs", **BIND)
+    epochs = epochs_col.slider(_("Epochs per training"), 1, 200, 100, key="churn.exp.epochs", **BIND)
     variants = [variant_picker(slot) for slot in (1, 2, 3)]
     experiment = error = None
     if spec is None or settings is None:
-        error = "Fix the network's settings in section 2 first (see the warning there): the experiment starts from them."
+        error = _("Fix the network's settings in section 2 first (see the warning there): the experiment starts from them.")
     else:
         try:
             experiment = exp.Experiment(spec, replace(settings, epochs=epochs),
                                         (exp.Setting(), *(exp.Setting(v) for v in variants if v)), tuple(range(seeds)))
         except ValueError as problem:
-            error = str(problem)
+            error = _(str(problem))
     if error:
         st.warning(error)
     job = state.get(JOB)
     run_col, stop_col, info_col = st.columns([1, 1, 4])
-    run_col.button("Run experiment", key="churn.exp.run", type="primary", width="stretch",
+    run_col.button(_("Run experiment"), key="churn.exp.run", type="primary", width="stretch",
                    disabled=experiment is None or job is not None, on_click=start_experiment, args=(frame, experiment))
-    stop_col.button("Stop", key="churn.exp.stop", width="stretch", disabled=job is None, on_click=stop_experiment,
-                    help="Stops at the end of the current epoch and keeps the trainings that finished; "
-                         "an experiment still waiting in line leaves the queue.")
+    stop_col.button(_("Stop"), key="churn.exp.stop", width="stretch", disabled=job is None, on_click=stop_experiment,
+                    help=_("Stops at the end of the current epoch and keeps the trainings that finished; "
+                           "an experiment still waiting in line leaves the queue."))
     if experiment is not None:
-        info_col.caption(f"{len(experiment.variants)} setting(s): {', '.join(experiment.labels)} · {seeds} seeds "
-                         f"(0 to {seeds - 1}) · {experiment.trainings} trainings of {epochs} epochs")
+        info_col.caption(_("{count} setting(s): {labels} · {seeds} seeds (0 to {last}) · {trainings} trainings of "
+                           "{epochs} epochs").format(count=len(experiment.variants),
+                                                     labels=", ".join(experiment.shown_labels(_)), seeds=seeds,
+                                                     last=seeds - 1, trainings=experiment.trainings, epochs=epochs))
     if state.get(MESSAGE):
         st.error(state[MESSAGE])
     follow_job(JOB, show_idle=show_last_result, show_running=show_live)

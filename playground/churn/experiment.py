@@ -44,11 +44,12 @@ from playground.churn.model import (
     NetworkSpec,
     TrainingRun,
 )
+from playground.i18n import N_, Translate, identity
 
 MAX_SETTINGS = 4
 MAX_CHANGES = 2  # fields a setting may change against the base
 MIN_SEEDS, MAX_SEEDS, DEFAULT_SEEDS = 3, 30, 10
-METRICS = {"test_accuracy": "test accuracy", "auc": "AUC"}
+METRICS = {"test_accuracy": N_("test accuracy"), "auc": "AUC"}
 
 
 # --------------------------------------------------------------------------------------
@@ -98,12 +99,12 @@ class Field:
     """One thing a setting can change: how to read it as text, apply it, and show it."""
 
     id: str
-    label: str  # the page's widget label
+    label: str  # the page's widget label (a msgid, shown translated)
     parse: Callable[[str], object]  # language-neutral text (URL, CLI, CSV) -> value; ValueError says what is allowed
     read: Callable[[NetworkSpec, FitSettings], object]
     apply: Callable[[NetworkSpec, FitSettings, object], tuple[NetworkSpec, FitSettings]]
     choices: Callable[[], tuple[str, ...]]  # the page's menu (as text)
-    show: Callable[[object], str]  # short label part, e.g. "batch 10"
+    show: Callable[[object, Translate], str]  # short label part, e.g. "batch 10", in the language of `_`
 
     def text(self, value) -> str:
         if isinstance(value, bool):
@@ -118,36 +119,36 @@ BATCH_SIZES = ("1", "5", "10", "16", "32", "64", "128", "256", "512", "1000", "8
 HIDDEN_SHAPES = ("6", "6,6", "6,6,6", "16,8", "32,16", "64,64", "64,64,64")
 
 FIELDS: dict[str, Field] = {f.id: f for f in (
-    Field("activation", "Activation (every hidden layer)", _choice(lambda: tuple(ACTIVATIONS), "an activation"),
+    Field("activation", N_("Activation (every hidden layer)"), _choice(lambda: tuple(ACTIVATIONS), "an activation"),
           lambda spec, settings: "/".join(dict.fromkeys(a for _, a in spec.hidden)),
           lambda spec, settings, v: (replace(spec, hidden=tuple((u, v) for u, _ in spec.hidden)), settings),
-          lambda: tuple(ACTIVATIONS), str),
-    Field("hidden", "Hidden units per layer", _parse_hidden,
+          lambda: tuple(ACTIVATIONS), lambda v, _: str(v)),
+    Field("hidden", N_("Hidden units per layer"), _parse_hidden,
           lambda spec, settings: tuple(u for u, _ in spec.hidden),
           lambda spec, settings, v: (_with_hidden(spec, v), settings),
-          lambda: HIDDEN_SHAPES, lambda v: "hidden " + "-".join(str(u) for u in v)),
-    Field("initializer", "Initial weights", _choice(lambda: tuple(INITIALIZERS), "an initializer"),
+          lambda: HIDDEN_SHAPES, lambda v, _: _("hidden {units}").format(units="-".join(str(u) for u in v))),
+    Field("initializer", N_("Initial weights"), _choice(lambda: tuple(INITIALIZERS), "an initializer"),
           lambda spec, settings: spec.initializer,
           lambda spec, settings, v: (replace(spec, initializer=v), settings),
-          lambda: tuple(INITIALIZERS), str),
-    Field("optimizer", "Optimizer", _choice(lambda: tuple(OPTIMIZERS), "an optimizer"),
+          lambda: tuple(INITIALIZERS), lambda v, _: str(v)),
+    Field("optimizer", N_("Optimizer"), _choice(lambda: tuple(OPTIMIZERS), "an optimizer"),
           lambda spec, settings: spec.optimizer,
           lambda spec, settings, v: (replace(spec, optimizer=v), settings),
-          lambda: tuple(OPTIMIZERS), str),
-    Field("learning_rate", "Learning rate",
+          lambda: tuple(OPTIMIZERS), lambda v, _: str(v)),
+    Field("learning_rate", N_("Learning rate"),
           _number(float, 0, 10, "a learning rate; allowed: a number above 0 and at most 10, e.g. 0.001"),
           lambda spec, settings: spec.learning_rate,
           lambda spec, settings, v: (replace(spec, learning_rate=v), settings),
-          lambda: LEARNING_RATES, lambda v: f"lr {v:g}"),
-    Field("batch_size", "Batch size",
+          lambda: LEARNING_RATES, lambda v, _: "lr {v:g}".format(v=v)),
+    Field("batch_size", N_("Batch size"),
           _number(int, 1, 1_000_000, "a batch size; allowed: a whole number from 1, e.g. 10 (8000 = every training row)"),
           lambda spec, settings: settings.batch_size,
           lambda spec, settings, v: (spec, replace(settings, batch_size=v)),
-          lambda: BATCH_SIZES, lambda v: f"batch {v}"),
-    Field("class_weights", "Class weights", _choice(lambda: ("on", "off"), "on or off"),
+          lambda: BATCH_SIZES, lambda v, _: _("batch {size}").format(size=v)),
+    Field("class_weights", N_("Class weights"), _choice(lambda: ("on", "off"), "on or off"),
           lambda spec, settings: settings.class_weights,
           lambda spec, settings, v: (spec, replace(settings, class_weights=v in (True, "on"))),
-          lambda: ("on", "off"), lambda v: "class weights" if v in (True, "on") else "no class weights"),
+          lambda: ("on", "off"), lambda v, _: _("class weights") if v in (True, "on") else _("no class weights")),
 )}
 # Applied in this order whatever order the changes come in: new layer sizes keep the base's
 # activations, so "hidden" must come before "activation".
@@ -228,14 +229,18 @@ class Experiment:
         fields = FIELDS if all_fields else self.varied_fields
         return {f: FIELDS[f].text(FIELDS[f].read(spec, settings)) for f in fields}
 
-    def label(self, index: int) -> str:
+    def label(self, index: int, _: Translate = identity) -> str:
         spec, settings = self.resolved(index)
-        shown = [FIELDS[f].show(FIELDS[f].read(spec, settings)) for f in self.varied_fields]
-        return " · ".join(shown) if shown else "base"
+        shown = [FIELDS[f].show(FIELDS[f].read(spec, settings), _) for f in self.varied_fields]
+        return " · ".join(shown) if shown else _("base")
 
     @property
     def labels(self) -> list[str]:
         return [self.label(index) for index in range(len(self.variants))]
+
+    def shown_labels(self, _: Translate = identity) -> list[str]:
+        """The labels in the language of `_` (the page); `labels` stays English (CLI, CSV, JSON)."""
+        return [self.label(index, _) for index in range(len(self.variants))]
 
     @property
     def trainings(self) -> int:
@@ -336,56 +341,64 @@ class ExperimentResult:
         return [i for i in range(len(self.experiment.variants))
                 if len(self.values(i)) == len(self.experiment.seeds)]
 
-    def verdict(self, index: int, metric: str = "test_accuracy", baseline: int = 0) -> str | None:
+    def verdict(self, index: int, metric: str = "test_accuracy", baseline: int = 0,
+                _: Translate = identity) -> str | None:
         paired = self.paired(index, metric, baseline)
         if paired is None:
             return None
-        labels = self.experiment.labels
-        return verdict(labels[index], labels[baseline], paired, METRICS[metric])
+        labels = self.experiment.shown_labels(_)
+        return verdict(labels[index], labels[baseline], paired, _(METRICS[metric]), _=_)
 
-    def summary_table(self):
+    def summary_table(self, _: Translate = identity):
         """Per setting and metric: seeds, mean, SD, 95 % interval (in percent for accuracy)."""
         import pandas as pd
 
         rows = []
-        for index, label in enumerate(self.experiment.labels):
-            row = {"setting": label, "seeds": len(self.values(index))}
+        for index, label in enumerate(self.experiment.shown_labels(_)):
+            row = {_("setting"): label, _("seeds"): len(self.values(index))}
             for metric, name in METRICS.items():
                 summary, scale = self.summary(index, metric), 100 if metric == "test_accuracy" else 1
                 unit = " (%)" if scale == 100 else ""
                 digits = 2 if scale == 100 else 4
-                row.update({f"mean {name}{unit}": summary and round(scale * summary.mean, digits),
-                            f"SD {name}{unit}": summary and round(scale * summary.std, digits),
-                            f"95 % interval {name}{unit}": summary and
-                            f"{scale * summary.ci95[0]:.{digits}f} to {scale * summary.ci95[1]:.{digits}f}"})
+                name = _(name)
+                row.update({_("mean {metric}").format(metric=name) + unit: summary and round(scale * summary.mean, digits),
+                            _("SD {metric}").format(metric=name) + unit: summary and round(scale * summary.std, digits),
+                            _("{level} interval {metric}").format(level="95 %", metric=name) + unit: summary and
+                            _("{low} to {high}").format(low=f"{scale * summary.ci95[0]:.{digits}f}",
+                                                        high=f"{scale * summary.ci95[1]:.{digits}f}")})
             rows.append(row)
         return pd.DataFrame(rows)
 
-    def paired_table(self):
+    def paired_table(self, _: Translate = identity):
         """Each setting minus the first, seed by seed: mean difference, 95 % interval, p-values (points = % for accuracy)."""
         import pandas as pd
 
-        labels, rows = self.experiment.labels, []
+        labels, rows = self.experiment.shown_labels(_), []
         for index in range(1, len(labels)):
             for metric, name in METRICS.items():
                 paired = self.paired(index, metric)
                 if paired is None:
                     continue
-                rows.append({"comparison": f"{labels[index]} − {labels[0]}", "metric": name, "seeds": paired.n,
-                             "mean difference (points)": round(100 * paired.mean_diff, 2),
-                             "95 % interval (points)": f"{100 * paired.ci95[0]:+.2f} to {100 * paired.ci95[1]:+.2f}",
-                             "p (paired t-test)": round(paired.p_value, 4), "p (Wilcoxon)": round(paired.wilcoxon_p, 4)})
+                rows.append({_("comparison"): f"{labels[index]} − {labels[0]}", _("metric"): _(name),
+                             _("seeds"): paired.n,
+                             _("mean difference (points)"): round(100 * paired.mean_diff, 2),
+                             _("{level} interval (points)").format(level="95 %"):
+                                 _("{low} to {high}").format(low=f"{100 * paired.ci95[0]:+.2f}",
+                                                             high=f"{100 * paired.ci95[1]:+.2f}"),
+                             _("p (paired t-test)"): round(paired.p_value, 4),
+                             _("p (Wilcoxon)"): round(paired.wilcoxon_p, 4)})
         return pd.DataFrame(rows)
 
-    def spread_sentence(self, index: int = 0) -> str | None:
+    def spread_sentence(self, index: int = 0, _: Translate = identity) -> str | None:
         """How much one run varies, in words."""
         summary = self.summary(index)
         if summary is None:
             return None
-        return (f"{self.experiment.label(index)}: over {summary.n} seeds the test accuracy ran from "
-                f"{summary.minimum:.1%} to {summary.maximum:.1%} (SD {100 * summary.std:.1f} points); the mean is "
-                f"{summary.mean:.1%}, 95 % interval {summary.ci95[0]:.1%} to {summary.ci95[1]:.1%}. "
-                f"One run can land anywhere in that range.")
+        return _("{label}: over {n} seeds the test accuracy ran from {minimum} to {maximum} (SD {sd} points); "
+                 "the mean is {mean}, {level} interval {low} to {high}. One run can land anywhere in that range.").format(
+            label=self.experiment.label(index, _), n=summary.n, minimum=f"{summary.minimum:.1%}",
+            maximum=f"{summary.maximum:.1%}", sd=f"{100 * summary.std:.1f}", mean=f"{summary.mean:.1%}",
+            level="95 %", low=f"{summary.ci95[0]:.1%}", high=f"{summary.ci95[1]:.1%}")
 
     def frame(self):
         """One row per finished training: setting, its field values, seed, test metrics (the CSV download)."""
@@ -425,7 +438,8 @@ class ExperimentResult:
                 "epochs": experiment.settings.epochs, "seeds": list(experiment.seeds)}
 
 
-def verdict(label: str, baseline_label: str, paired: stats.Paired, metric: str = "test accuracy") -> str:
+def verdict(label: str, baseline_label: str, paired: stats.Paired, metric: str = "test accuracy",
+            _: Translate = identity) -> str:
     """The comparison in plain words: difference in points, its 95 % interval, and whether it exceeds seed noise."""
     difference, (low, high) = 100 * paired.mean_diff, (100 * paired.ci95[0], 100 * paired.ci95[1])
     digits = 1 if high - low >= 0.5 or high == low else 2
@@ -433,13 +447,17 @@ def verdict(label: str, baseline_label: str, paired: stats.Paired, metric: str =
     def signed(value: float) -> str:
         return f"{value:+.{digits}f}".replace("-", "−")  # a true minus sign
 
-    text = (f"{label} − {baseline_label}: {signed(difference)} points of {metric}, "
-            f"95 % interval {signed(low)} to {signed(high)}")
+    text = _("{label} − {baseline}: {difference} points of {metric}, {level} interval {low} to {high}").format(
+        label=label, baseline=baseline_label, difference=signed(difference), metric=metric, level="95 %",
+        low=signed(low), high=signed(high))
     p = f"p = {paired.p_value:.3f}" if paired.p_value >= 0.001 else "p < 0.001"
     if low <= 0 <= high:
-        return f"{text}: not distinguishable from seed noise with {paired.n} seeds ({p})."
-    better = "better" if difference > 0 else "worse"
-    return (f"{text}: {label} is {better}, by more than the seed-to-seed noise with {paired.n} seeds ({p}).")
+        return _("{text}: not distinguishable from seed noise with {n} seeds ({p}).").format(text=text, n=paired.n, p=p)
+    if difference > 0:
+        return _("{text}: {label} is better, by more than the seed-to-seed noise with {n} seeds ({p}).").format(
+            text=text, label=label, n=paired.n, p=p)
+    return _("{text}: {label} is worse, by more than the seed-to-seed noise with {n} seeds ({p}).").format(
+        text=text, label=label, n=paired.n, p=p)
 
 
 def _score(run: TrainingRun, prepared: data.PreparedData, index: int, seed: int) -> SeedResult:

@@ -176,10 +176,10 @@ def churn_rate_bars(table: pd.DataFrame, column: str, overall_rate: float, _: Tr
 
 
 def seed_strip(labels: Sequence[str], values: Sequence[dict[int, float]], metric: str = "test accuracy",
-               percent: bool = True) -> go.Figure:
+               percent: bool = True, _: Translate = identity) -> go.Figure:
     """One dot per seed for each setting, grey lines joining a seed across settings, and each mean with its 95 % interval.
 
-    `values[i]` maps seed -> score of setting `labels[i]`. A seed keeps the same sideways offset in
+    `values[i]` maps seed -> score of setting `labels[i]`; `metric` is a msgid ("test accuracy", "AUC"). A seed keeps the same sideways offset in
     every setting, so the joining lines show the pairing the paired test uses.
     """
     from playground.churn import stats
@@ -187,6 +187,7 @@ def seed_strip(labels: Sequence[str], values: Sequence[dict[int, float]], metric
     seeds = sorted({seed for scores in values for seed in scores})
     offset = {seed: (rank / max(len(seeds) - 1, 1) - 0.5) * 0.36 for rank, seed in enumerate(seeds)}
     fig = go.Figure()
+    metric = _(metric)
     if len(labels) > 1:
         xs, ys = [], []
         for seed in seeds:
@@ -194,16 +195,17 @@ def seed_strip(labels: Sequence[str], values: Sequence[dict[int, float]], metric
             if len(points) > 1:
                 xs += [x for x, _ in points] + [None]
                 ys += [y for _, y in points] + [None]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="same seed (split, start weights, shuffle)",
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=_("same seed (split, start weights, shuffle)"),
                                  line=dict(color="#b0b7c3", width=1), hoverinfo="skip"))
     value_format = ".2%" if percent else ".3f"
     for i, (label, scores) in enumerate(zip(labels, values)):
         ordered = sorted(scores)
         fig.add_trace(go.Scatter(
             x=[i + offset[seed] for seed in ordered], y=[scores[seed] for seed in ordered], mode="markers",
-            name="one training (one seed)", legendgroup="seeds", showlegend=i == 0,
+            name=_("one training (one seed)"), legendgroup="seeds", showlegend=i == 0,
             marker=dict(size=10, color=RUN_COLORS[i % len(RUN_COLORS)], line=dict(color="white", width=1)),
-            customdata=ordered, hovertemplate=f"{label}<br>seed %{{customdata}}: %{{y:{value_format}}}<extra></extra>",
+            customdata=ordered, hovertemplate=label + "<br>" + _("seed {seed}: {value}").format(
+                seed="%{customdata}", value=f"%{{y:{value_format}}}") + "<extra></extra>",
         ))
     means, lows, highs, positions = [], [], [], []
     for i, scores in enumerate(values):
@@ -215,15 +217,16 @@ def seed_strip(labels: Sequence[str], values: Sequence[dict[int, float]], metric
             highs.append(summary.ci95[1] - summary.mean)
     if means:
         fig.add_trace(go.Scatter(
-            x=positions, y=means, mode="markers", name="mean with its 95 % interval",
+            x=positions, y=means, mode="markers", name=_("mean with its {level} interval").format(level="95 %"),
             marker=dict(symbol="diamond", size=13, color="#111827"),
             error_y=dict(type="data", array=highs, arrayminus=lows, color="#111827", thickness=2, width=8),
-            hovertemplate=f"mean %{{y:{value_format}}}<extra></extra>",
+            hovertemplate=_("mean {value}").format(value=f"%{{y:{value_format}}}") + "<extra></extra>",
         ))
     fig.update_layout(
-        xaxis=dict(title="setting", tickvals=list(range(len(labels))), ticktext=list(labels),
+        xaxis=dict(title=_("setting"), tickvals=list(range(len(labels))), ticktext=list(labels),
                    range=[-0.6, len(labels) - 0.4], zeroline=False),
-        yaxis=dict(title=f"{metric} on the test set" + (" (%)" if percent else ""),
+        yaxis=dict(title=_("{metric} on the test set").format(metric=metric) + (" (%)" if percent else ""),
                    tickformat=".1%" if percent else ".3f"),
     )
-    return _layout(fig, f"{metric[0].upper()}{metric[1:]} per seed: one dot per training", height=420)
+    return _layout(fig, _("{metric} per seed: one dot per training").format(metric=metric[0].upper() + metric[1:]),
+                   height=420)

@@ -124,33 +124,33 @@ EXPERIMENT_PRESETS: dict[str, ExperimentPreset] = {
     preset.name: preset
     for preset in (
         ExperimentPreset(
-            "Swish vs ReLU (the article: +0.5 %)",
-            "The article says swish is 'better than ReLU, accuracy up 0.5 %'. Both train the tutorial recipe on the "
-            "same 10 splits from the same start weights. Is the paired difference bigger than the seed-to-seed noise?",
+            N_("Swish vs ReLU (the article: +0.5 %)"),
+            N_("The article says swish is 'better than ReLU, accuracy up 0.5 %'. Both train the tutorial recipe on the "
+            "same 10 splits from the same start weights. Is the paired difference bigger than the seed-to-seed noise?"),
             TUTORIAL, ((("activation", "swish"),),),
         ),
         ExperimentPreset(
-            "Leaky ReLU and PReLU vs ReLU",
-            "The article: leaky ReLU 'fixes ReLU's problem but predicts less accurately'; PReLU (a learnt slope "
-            "per unit) is 'very good for backpropagation'. Does either differ from ReLU by more than the noise?",
+            N_("Leaky ReLU and PReLU vs ReLU"),
+            N_("The article: leaky ReLU 'fixes ReLU's problem but predicts less accurately'; PReLU (a learnt slope "
+            "per unit) is 'very good for backpropagation'. Does either differ from ReLU by more than the noise?"),
             TUTORIAL, ((("activation", "leaky_relu"),), (("activation", "prelu"),)),
         ),
         ExperimentPreset(
-            "How much does one run vary? (tutorial recipe, 20 seeds)",
-            "The article's recipe 'gets close to 86 %'. Train it 20 times, changing only the seed (split, start "
-            "weights, shuffle order): the spread of the dots is what a single run can tell you, and no more.",
+            N_("How much does one run vary? (tutorial recipe, 20 seeds)"),
+            N_("The article's recipe 'gets close to 86 %'. Train it 20 times, changing only the seed (split, start "
+            "weights, shuffle order): the spread of the dots is what a single run can tell you, and no more."),
             TUTORIAL, (), seeds=20,
         ),
         ExperimentPreset(
-            "GD vs SGD (batch 8,000 vs 10, same epochs)",
-            "Full-batch gradient descent (one step per epoch over all 8,000 training customers) against the "
-            "tutorial's mini-batches of 10 (800 steps per epoch), for the same 100 epochs: which learns more?",
+            N_("GD vs SGD (batch 8,000 vs 10, same epochs)"),
+            N_("Full-batch gradient descent (one step per epoch over all 8,000 training customers) against the "
+            "tutorial's mini-batches of 10 (800 steps per epoch), for the same 100 epochs: which learns more?"),
             TUTORIAL, ((("batch_size", "8000"),),),
         ),
         ExperimentPreset(
-            "Uniform vs Glorot vs He initial weights",
-            "The tutorial draws the start weights uniformly in ±0.05. Glorot (Keras' default) and He (made for "
-            "relu) scale them to the layer sizes. Does the start matter after 100 epochs of Adam?",
+            N_("Uniform vs Glorot vs He initial weights"),
+            N_("The tutorial draws the start weights uniformly in ±0.05. Glorot (Keras' default) and He (made for "
+            "relu) scale them to the layer sizes. Does the start matter after 100 epochs of Adam?"),
             TUTORIAL, ((("initializer", "glorot_uniform"),), (("initializer", "he_uniform"),)),
         ),
     )
