@@ -116,7 +116,10 @@ def test_two_sessions_train_one_waits_in_line_and_clicks_elsewhere_do_not_stop_t
 def test_a_closed_tab_frees_its_place_in_line(browser, streamlit_server):
     running, leaving, staying = (new_tab(browser, streamlit_server) for _ in range(3))
     try:
-        for tab in (running, leaving, staying):
+        # The running one must outlast the closed tab's 15 s grace: with the compiled-epoch engine
+        # 200 epochs at batch 10 take a few seconds, so it trains at batch 1 (ten times the steps).
+        open_churn(running, epochs=200, batch=1, seed=1)
+        for tab in (leaving, staying):
             open_churn(tab, epochs=200, batch=10, seed=1)
         click_button(running, "Train")
         wait_for_progress(running, "Epoch [1-9]")
@@ -150,7 +153,7 @@ def test_the_server_process_never_loads_tensorflow_its_workers_do(page):
 
 
 def test_stop_halts_training_and_keeps_the_partial_run(page):
-    open_churn(page, epochs=200, batch=10, val=0.1)
+    open_churn(page, epochs=200, batch=1, val=0.1)  # batch 1: long enough to stop in mid-run with the engine
     click_button(page, "Train")
     page.wait_for_function(
         "() => /Epoch ([3-9]|[1-9][0-9]+)\\/200/.test(document.querySelector('[data-testid=stProgress]')?.textContent || '')",
