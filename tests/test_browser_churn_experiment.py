@@ -53,7 +53,7 @@ def test_small_experiment_shows_dots_and_verdict(page):
 
 def test_stop_ends_the_experiment_and_keeps_finished_trainings(page):
     """relu's 10 seeds train in one call, then tanh's: Stop during tanh's keeps relu's 10 and says so."""
-    open_experiment(page, **{**SMALL, "churn.batch": 1, "churn.exp.seeds": 10, "churn.exp.epochs": 10})  # batch 1: tanh's call lasts long enough for Stop to land in it
+    open_experiment(page, **{**SMALL, "churn.batch": 1, "churn.exp.seeds": 10, "churn.exp.epochs": 100})  # batch 1, 100 epochs: tanh's stacked call lasts long enough for Stop to land in it
     page.get_by_role("button", name="Run experiment", exact=True).click()
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=stProgress]')].some(p => "
