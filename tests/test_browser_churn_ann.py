@@ -132,8 +132,10 @@ def test_a_closed_tab_frees_its_place_in_line(browser, streamlit_server):
         click_button(staying, "Stop")  # Stop takes a queued training out of the queue
         staying.wait_for_function("() => document.body.innerText.includes('taken out of the queue')", timeout=30_000)
         assert "Run 1" not in staying.locator("[data-testid=stMain]").inner_text()
-        click_button(running, "Stop")
-        running.wait_for_function("() => document.body.innerText.includes('Run 1: stopped')", timeout=60_000)
+        # The first tab kept training throughout (stopping a running job is its own test below);
+        # with the engine it may finish before this line, so stop it if it is still going.
+        stop_if_training(running)
+        running.wait_for_function("() => /Run 1: (stopped|finished)/.test(document.body.innerText)", timeout=120_000)
     finally:
         for tab in (running, staying):
             stop_if_training(tab)
