@@ -48,15 +48,13 @@ def train_prepared(
     prepared: data.PreparedData,
     spec: NetworkSpec,
     settings: FitSettings,
-    cache: object | None = None,
     on_epoch: Callable[[TrainingRun], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     run: TrainingRun | None = None,
 ) -> TrainingRun:
     """Carve the validation part out of the training part, then train (the test part stays unseen).
 
-    `cache` is accepted for callers written before the engine and ignored: the engine keeps its
-    compiled epochs per process (see engine.py).
+    The engine keeps its compiled epochs per process (see engine.py), so nothing is cached here.
     """
     x_fit, y_fit, x_val, y_val = data.validation_split(
         prepared.x_train, prepared.y_train, settings.validation_share, settings.seed
