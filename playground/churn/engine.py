@@ -318,7 +318,7 @@ def _record_epoch(run: TrainingRun, row: dict, weights: list[np.ndarray], x_fit,
         run.status = "diverged"
         return
     run.weights = weights
-    scores = metrics.summary(y_fit, predict_proba(weights, run.spec, x_fit))
+    scores = metrics.ranking_scores(y_fit, predict_proba(weights, run.spec, x_fit))
     row.update(auc=scores["auc"], precision=scores["precision"], recall=scores["recall"])
     if validation is not None:
         scores = metrics.summary(validation[1], predict_proba(weights, run.spec, validation[0]))

@@ -6,7 +6,7 @@ runs of one browser session.
 
     python -m playground.churn.train [--csv PATH] [--hidden 6,6] [--activation relu] [--epochs 100]
         [--batch-size 10] [--optimizer adam] [--learning-rate 0.001] [--seed 0] [--seeds 1]
-        [--threads 0] [--save model.keras]
+        [--threads 1] [--save model.keras]
 
 Without --csv it trains on the built-in synthetic data. It prints one line per epoch and then
 one JSON object with the test metrics (test_accuracy, test_loss, auc, precision, recall, f1,
@@ -148,8 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     add_training_arguments(parser)
     parser.add_argument("--seeds", type=int, default=1,
                         help="train this many seeds (--seed, --seed + 1, ...) together, each with its own split")
-    parser.add_argument("--threads", type=int, default=0,
-                        help="TensorFlow op threads (0: TensorFlow's default; a worker pool uses 1)")
+    # 1 by default: the engine's ops are tiny, and more threads only add contention (on 2 cores,
+    # bench/bench_engine.py: ten stacked models took 9.7 s on one thread, 26 s on TensorFlow's default)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="TensorFlow op threads (default 1, as a worker-pool process runs; 0: TensorFlow's default)")
     parser.add_argument("--save", help="write the trained model to this .keras file")
     parser.add_argument("--quiet", action="store_true", help="print only the JSON lines")
     args = parser.parse_args(argv)
