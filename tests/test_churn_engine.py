@@ -162,6 +162,25 @@ def test_a_stacked_model_that_stops_early_or_diverges_is_frozen_while_the_others
         np.testing.assert_allclose(flat(run.weights), flat(single.weights), atol=1e-5)
 
 
+def test_without_epoch_scores_the_runs_are_the_same_but_lighter(small_data):
+    """epoch_scores=False (the CLI, experiments): same weights, loss, accuracy, validation loss and
+    early stopping; only the per-epoch AUC, precision and recall are left out."""
+    spec = NetworkSpec(((6, "relu"),), "uniform", "adam", 0.05)
+    settings = [FitSettings(epochs=8, batch_size=16, seed=seed, validation_share=0.3, early_stopping=seed == 0,
+                            patience=1) for seed in (0, 1)]
+    datasets = stacked_inputs(small_data, (0, 1), validation_share=0.3)
+    full = engine.train_stacked(datasets, spec, settings)
+    light = engine.train_stacked(datasets, spec, settings, epoch_scores=False)
+    for ours, theirs in zip(light, full):
+        assert (ours.status, ours.epochs_run, ours.best_epoch) == (theirs.status, theirs.epochs_run, theirs.best_epoch)
+        np.testing.assert_allclose(flat(ours.weights), flat(theirs.weights), atol=1e-6)
+        for row, reference in zip(ours.history, theirs.history):
+            assert set(row) == {"epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds"}
+            assert {"auc", "precision", "recall", "val_auc"} <= set(reference)
+            for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+                assert row[key] == pytest.approx(reference[key], rel=1e-6), key
+
+
 def test_should_stop_stops_every_stacked_model_after_the_epoch(small_data):
     spec = NetworkSpec(((4, "tanh"),), "uniform", "adam", 0.01)
     runs = engine.train_stacked(stacked_inputs(small_data, (0, 1)), spec,

@@ -532,7 +532,7 @@ def run_experiment(
 
         runs = train_prepared_stacked([prepared[seed] for _, seed in members], experiment.resolved(*members[0])[0],
                                       [experiment.resolved(index, seed)[1] for index, seed in members],
-                                      on_epoch=on_epoch, should_stop=should_stop)
+                                      on_epoch=on_epoch, should_stop=should_stop, epoch_scores=False)
         if any(run.status == "stopped" for run in runs):
             result.status = "stopped"
             break

@@ -71,15 +71,17 @@ def train_prepared_stacked(
     settings: Sequence[FitSettings],
     on_epoch: Callable[[list[TrainingRun]], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    epoch_scores: bool = True,
 ) -> list[TrainingRun]:
     """:func:`train_prepared` for several models at once (one prepared data set and settings each),
-    trained together by :func:`engine.train_stacked`."""
+    trained together by :func:`engine.train_stacked` (`epoch_scores`: see there)."""
     datasets = []
     for part, setting in zip(prepared, settings):
         x_fit, y_fit, x_val, y_val = data.validation_split(part.x_train, part.y_train, setting.validation_share,
                                                            setting.seed)
         datasets.append((x_fit, y_fit, x_val if len(x_val) else None, y_val if len(y_val) else None))
-    return engine.train_stacked(datasets, spec, settings, on_epoch=on_epoch, should_stop=should_stop)
+    return engine.train_stacked(datasets, spec, settings, on_epoch=on_epoch, should_stop=should_stop,
+                                epoch_scores=epoch_scores)
 
 
 def score_on_test(run: TrainingRun, prepared: data.PreparedData, threshold: float = 0.5) -> dict:
@@ -185,7 +187,9 @@ def main(argv: list[str] | None = None) -> int:
               f"accuracy {row['accuracy']:.4f}{extra}{models}", flush=True)
 
     started = time.perf_counter()
-    runs = train_prepared_stacked(prepared, spec, settings, on_epoch=report)
+    # the command line prints loss and accuracy per epoch and the test figures at the end: no
+    # per-epoch AUC, precision or recall is computed (for --seeds 1 as for --seeds N)
+    runs = train_prepared_stacked(prepared, spec, settings, on_epoch=report, epoch_scores=False)
     seconds = time.perf_counter() - started
     results = []
     for run, part in zip(runs, prepared):
