@@ -64,6 +64,21 @@ def test_stop_ends_a_training_after_the_current_epoch_and_keeps_the_partial_run(
     assert 2 <= entry.run.epochs_run < 200 and entry.keras_file is not None
 
 
+def test_a_training_that_waited_in_line_keeps_its_wait(pool, small_data):
+    """The page's run line says how long a training waited for a worker (the classroom bench reads it)."""
+    first = jobs.Training.submit(pool, SMALL, FitSettings(epochs=60, batch_size=8, seed=1), small_data, "synthetic")
+    second = jobs.Training.submit(pool, SMALL, FitSettings(epochs=2, batch_size=32, seed=2), small_data, "synthetic")
+    assert second.ticket.position == 1 or first.ticket.state == "queued"
+    assert first.ticket.wait(120) and second.ticket.wait(120)
+    session = ChurnSession()
+    first_entry, _ = first.keep_result(session)
+    second_entry, _ = second.keep_result(session)
+    assert second_entry.waited_seconds == pytest.approx(second.ticket.started_at - second.ticket.submitted_at)
+    # it waited at least as long as the first one ran (one worker)
+    assert second_entry.waited_seconds >= first.ticket.ended_at - first.ticket.started_at - 0.5
+    assert first_entry.waited_seconds < second_entry.waited_seconds
+
+
 def test_an_error_inside_the_worker_comes_back_as_a_message(pool, small_data):
     narrow = data.PreparedData(small_data.x_train[:, :5], small_data.x_test[:, :5], small_data.y_train,
                                small_data.y_test, small_data.mean[:5], small_data.scale[:5])

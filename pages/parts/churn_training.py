@@ -2,8 +2,9 @@
 
 Trainings run in the server's worker pool (pages/parts/training_pool.py), never in the page's
 own process. While one is queued or running, this session keeps a ``jobs.Training`` in
-``st.session_state`` and a fragment polls it every POLL_SECONDS: it shows the place in line, or
-the epochs reported so far. When the job has ended, the fragment reruns the whole page, whose
+``st.session_state`` and a fragment polls it: every QUEUED_POLL_SECONDS while it waits in line
+(the place in line changes slowly, and a class of 30 waiting must not load the server), every
+POLL_SECONDS once it runs (the live curves). When the job has ended, the fragment reruns the whole page, whose
 first step (:func:`keep_ended_training`) moves the result into the session's run table. Other
 widgets can be used meanwhile: their reruns do not touch the training.
 """
@@ -21,6 +22,7 @@ from playground.churn.train import ChurnSession, RunEntry
 from playground.i18n import N_, Translate, identity
 
 POLL_SECONDS = 0.5
+QUEUED_POLL_SECONDS = 2.0
 TRAINING = "churn._training"  # the queued or running jobs.Training of this session
 MESSAGE = "churn._training_message"  # why the last training gave no result (failed, taken out of the queue)
 CONFIG = {"displaylogo": False}
@@ -108,20 +110,25 @@ def training_controls(session: ChurnSession, spec: NetworkSpec | None, settings:
 
 def follow_job(key: str, show_idle: Callable[[], None], show_running: Callable[[object], None],
                _: Translate = identity) -> None:
-    """Poll the job kept in ``st.session_state[key]`` (anything with a pool ``ticket``) every POLL_SECONDS.
+    """Poll the job kept in ``st.session_state[key]`` (anything with a pool ``ticket``).
 
-    Queued: the place in line. Running: ``show_running(job)``. Ended: a rerun of the whole page, whose
-    first step takes the result in (and removes the key). No job: ``show_idle()``, and no polling.
-    The Experiment section follows its job the same way.
+    Queued: the place in line, every QUEUED_POLL_SECONDS. Running: ``show_running(job)``, every
+    POLL_SECONDS (a fragment's interval is fixed when the page runs, so the fragment reruns the
+    whole page once when its job leaves the queue). Ended: a rerun of the whole page, whose first
+    step takes the result in (and removes the key). No job: ``show_idle()``, and no polling. The
+    Experiment section follows its job the same way.
     """
+    job = st.session_state.get(key)
+    queued = job is not None and job.ticket.state == "queued"
+    every = None if job is None else QUEUED_POLL_SECONDS if queued else POLL_SECONDS
 
-    @st.fragment(run_every=POLL_SECONDS if st.session_state.get(key) is not None else None)
+    @st.fragment(run_every=every)
     def progress():
         job = st.session_state.get(key)
         if job is None:
             show_idle()
-        elif job.ticket.ended:
-            st.rerun()  # the whole page: its first step keeps the result, the results appear
+        elif job.ticket.ended or (queued and job.ticket.state != "queued"):
+            st.rerun()  # the whole page: it keeps the result, or polls the running job faster
         elif job.ticket.state == "queued":
             show_place_in_line(job.ticket, _)
         else:
@@ -160,8 +167,10 @@ def show_run(latest: RunEntry | None, _: Translate) -> None:
         st.caption(_("No run yet: press Train."))
         return
     run = latest.run
-    st.progress(run.epochs_run / run.settings.epochs,
-                text=_("Run {number}: {status}, {done}/{total} epochs in {seconds} s").format(
-                    number=latest.number, status=_(STATUSES.get(run.status, run.status)), done=run.epochs_run,
-                    total=run.settings.epochs, seconds=f"{run.seconds:.1f}"))
+    text = _("Run {number}: {status}, {done}/{total} epochs in {seconds} s").format(
+        number=latest.number, status=_(STATUSES.get(run.status, run.status)), done=run.epochs_run,
+        total=run.settings.epochs, seconds=f"{run.seconds:.1f}")
+    if latest.waited_seconds is not None and latest.waited_seconds >= 0.5:
+        text += " · " + _("waited {seconds} s in line").format(seconds=f"{latest.waited_seconds:.1f}")
+    st.progress(run.epochs_run / run.settings.epochs, text=text)
     st.plotly_chart(figures.live_curves(run.history, run.settings.epochs, _=_), key="churn.curves", config=CONFIG)

@@ -75,7 +75,8 @@ class Training:
         ticket = self.ticket
         if ticket.state in (DONE, STOPPED) and ticket.result is not None:
             result = ticket.result
-            return session.keep(result["run"], self.prepared, self.data_label, result["keras_file"]), None
+            return session.keep(result["run"], self.prepared, self.data_label, result["keras_file"],
+                                waited_seconds=ticket.waited_seconds), None
         if ticket.state == FAILED:
             return None, _("The training failed: {error}").format(error=ticket.error)
         if ticket.state == CANCELLED:

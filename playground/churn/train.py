@@ -246,6 +246,7 @@ class RunEntry:
     test_probabilities: np.ndarray
     report: dict
     keras_file: bytes | None = None
+    waited_seconds: float | None = None  # time in the worker pool's queue before it started
 
     @property
     def label(self) -> str:
@@ -323,13 +324,13 @@ class ChurnSession:
         return self.keep(run, prepared, data_label, keras_file)
 
     def keep(self, run: TrainingRun, prepared: data.PreparedData, data_label: str,
-             keras_file: bytes | None = None) -> RunEntry | None:
+             keras_file: bytes | None = None, waited_seconds: float | None = None) -> RunEntry | None:
         """Add a closed run (trained here or in a worker process) with its test scores to the table."""
         if run.weights is None or (not run.history and run.status != "diverged"):
             return None  # interrupted before the first epoch ended
         self._count += 1
         entry = RunEntry(self._count, data_label, run, prepared, run.predict(prepared.x_test),
-                         score_on_test(run, prepared), keras_file)
+                         score_on_test(run, prepared), keras_file, waited_seconds)
         for older in self.entries:
             older.keras_file = None  # only the latest model is offered for download
         self.entries = [*self.entries, entry][-self.max_entries:]
