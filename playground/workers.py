@@ -67,7 +67,11 @@ LOGGER = logging.getLogger(__name__)
 
 QUEUED, RUNNING, DONE, FAILED, STOPPED, CANCELLED = "queued", "running", "done", "failed", "stopped", "cancelled"
 ENDED = frozenset({DONE, FAILED, STOPPED, CANCELLED})
-MAX_DEFAULT_WORKERS = 4  # each training worker holds ~650 MB of TensorFlow
+MAX_DEFAULT_WORKERS = 4
+# A warm training worker (TensorFlow, Keras, compiled epochs) is ~850 MB; it may grow towards the
+# recycling limit (PLAYGROUND_WORKER_MAX_MB, 1500) before it is replaced: budget 1200 MB each.
+WORKER_MB = 1200
+SERVER_MB = 600  # what the Streamlit server itself needs beside its workers, with a class connected
 START_FAILURES_BEFORE_GIVING_UP = 3
 
 
@@ -76,7 +80,9 @@ class JobError(Exception):
 
 
 def default_size() -> int:
-    """PLAYGROUND_WORKERS if set, else the number of usable cores, at most 4."""
+    """PLAYGROUND_WORKERS if set, else the number of usable cores, at most 4, and no more than
+    the memory holds (WORKER_MB per worker beside the server's SERVER_MB: 1 on Streamlit Community
+    Cloud's 2.7 GB, 2 on 4 GB)."""
     configured = os.environ.get("PLAYGROUND_WORKERS", "").strip()
     if configured:
         try:
@@ -87,7 +93,34 @@ def default_size() -> int:
             raise ValueError(f"PLAYGROUND_WORKERS must be at least 1 (got {size}).")
         return size
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, MAX_DEFAULT_WORKERS))
+    size = min(cores, MAX_DEFAULT_WORKERS)
+    memory = memory_limit_mb()
+    if memory is not None:
+        size = min(size, int((memory - SERVER_MB) // WORKER_MB))
+    return max(1, size)
+
+
+def memory_limit_mb() -> float | None:
+    """The memory this process may use: its cgroup's limit (a container, Streamlit Community Cloud)
+    or the machine's total, whichever is smaller; None where neither can be read."""
+    limits = []
+    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            with open(path) as file:
+                text = file.read().strip()
+            if text.isdigit() and int(text) < 2**60:  # "max" or a huge number: no limit
+                limits.append(int(text) / 2**20)
+        except OSError:
+            pass
+    try:
+        with open("/proc/meminfo") as file:
+            for line in file:
+                if line.startswith("MemTotal:"):
+                    limits.append(int(line.split()[1]) / 1024)
+                    break
+    except (OSError, ValueError, IndexError):
+        pass
+    return min(limits) if limits else None
 
 
 def default_max_memory_mb() -> float:

@@ -227,6 +227,26 @@ def test_pool_size_comes_from_the_environment(monkeypatch, value, expected):
     assert workers.default_size() == expected
 
 
+@pytest.mark.parametrize("memory_mb, cores, expected", [
+    (2700, 2, 1),  # Streamlit Community Cloud: 2.7 GB, 2 cores
+    (4000, 4, 2),
+    (24_000, 2, 2),  # this machine: the cores decide
+    (1000, 2, 1),  # always at least one
+    (64_000, 8, 4),  # a big machine: at most four
+    (None, 3, 3),  # memory unknown: the cores decide
+])
+def test_default_size_fits_the_memory_and_the_cores(monkeypatch, memory_mb, cores, expected):
+    monkeypatch.delenv("PLAYGROUND_WORKERS", raising=False)
+    monkeypatch.setattr(workers, "memory_limit_mb", lambda: memory_mb)
+    monkeypatch.setattr(workers.os, "sched_getaffinity", lambda _: set(range(cores)))
+    assert workers.default_size() == expected
+
+
+def test_the_memory_limit_is_read_from_this_machine():
+    limit = workers.memory_limit_mb()
+    assert limit is not None and 100 < limit <= os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**20 + 1
+
+
 def test_default_size_is_the_cores_at_most_four(monkeypatch):
     monkeypatch.delenv("PLAYGROUND_WORKERS", raising=False)
     assert 1 <= workers.default_size() <= min(4, os.cpu_count())
