@@ -12,8 +12,9 @@ resident memory of the server plus its workers and of chromium, and the exceptio
 Goals with N = 30 and 100 epochs: all finish within 90 s, Activations p95 <= 1 s, 0 exceptions.
 
 The 31 tabs run on the server's own machine here, where in a class they run on 31 laptops: by
-default chromium runs at nice 10, so the server and its workers keep the CPU they would have
-(`--browser-nice 0` to compare). The waits and training times are the server's own figures,
+default the class's chromium runs at nice 10, so the server and its workers keep the CPU they
+would have (`--browser-nice 0` to compare); the slider's tab has a chromium of its own at the
+normal priority, as one student's laptop would. The waits and training times are the server's own figures,
 which each tab shows in its run line.
 """
 
@@ -28,7 +29,7 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 
 from browser_sessions import (  # noqa: E402
-    MemorySampler, chromium, count_exceptions, machine_state, new_tab, open_churn_tabs, percentile, serve,
+    MemorySampler, browsers, count_exceptions, machine_state, new_tab, open_churn_tabs, percentile, serve,
     train_all_at, training_times, wait_for_workers, wait_settled,
 )
 from playground.workers import default_size  # noqa: E402
@@ -72,8 +73,9 @@ def main() -> None:
     workers = args.workers or default_size()
     print(f"machine at start: {machine_state()}; {args.sessions} sessions x {args.epochs} epochs, {workers} workers, "
           f"chromium at nice {args.browser_nice}")
-    with serve(workers=workers, log_path=args.log) as (url, server_pid), chromium(args.browser_nice) as browser:
-        watcher = new_tab(browser)
+    with serve(workers=workers, log_path=args.log) as (url, server_pid), \
+            browsers(args.browser_nice, 0) as (browser, own_browser):
+        watcher = new_tab(own_browser)  # the student who moves a slider: a browser of its own, not niced
         open_activations(watcher, url)  # also runs app.py once: the pool starts warming up
         students = [new_tab(browser) for _ in range(args.sessions)]
         opened = time.monotonic()

@@ -151,35 +151,53 @@ def serve(workers: int | None = None, session_ttl: float | None = None, log_path
 
 @contextlib.contextmanager
 def chromium(nice: int = 0):
-    """One headless chromium. `nice` > 0 runs it at that lower CPU priority: in a class the 30
-    browsers run on 30 other machines, so on a benchmark's one machine they should not take the
-    server's CPU (the server and its workers keep priority 0; the tabs still render everything)."""
+    """One headless chromium (see :func:`browsers`)."""
+    with browsers(nice) as (browser,):
+        yield browser
+
+
+@contextlib.contextmanager
+def browsers(*nices: int):
+    """One headless chromium per nice level given. A level > 0 runs that browser at a lower CPU
+    priority: in a class the 30 browsers run on 30 other machines, so on a benchmark's one machine
+    they should not take the server's CPU (the server and its workers keep priority 0; the tabs
+    still render everything). Chromium sets its own processes' priorities (even above 0), so a
+    thread sets them back every second."""
     from playwright.sync_api import sync_playwright
 
     executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    stop = threading.Event()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        stop = threading.Event()
-        if nice:  # chromium sets its own processes' priorities (even above 0): set them back, every second
-            threading.Thread(target=_keep_niced, args=(nice, stop), daemon=True).start()
+        launched = []
         try:
-            yield browser
+            for nice in nices:
+                before = set(_descendants(os.getpid()))
+                launched.append(playwright.chromium.launch(executable_path=executable, headless=True,
+                                                           args=CHROMIUM_ARGS))
+                if nice:
+                    ours = set(_descendants(os.getpid())) - before  # this browser's processes so far
+                    threading.Thread(target=_keep_niced, args=(nice, ours, stop), daemon=True).start()
+            yield launched
         finally:
             stop.set()
-            browser.close()
+            for browser in launched:
+                browser.close()
 
 
-def _keep_niced(nice: int, stop: threading.Event) -> None:
+def _keep_niced(nice: int, roots: set[int], stop: threading.Event) -> None:
+    """Keep `roots` (one browser's processes) and every process they start at nice level `nice`."""
     while not stop.is_set():
-        for pid in _descendants(os.getpid()):
-            if "chromium" in _command(pid):
-                with contextlib.suppress(OSError):
-                    if os.getpriority(os.PRIO_PROCESS, pid) != nice:
-                        os.setpriority(os.PRIO_PROCESS, pid, nice)
-                for task in Path(f"/proc/{pid}/task").glob("*"):  # threads have their own priority
-                    with contextlib.suppress(OSError, ValueError):
-                        if os.getpriority(os.PRIO_PROCESS, int(task.name)) != nice:
-                            os.setpriority(os.PRIO_PROCESS, int(task.name), nice)
+        family = set(roots)
+        for pid in roots:
+            with contextlib.suppress(OSError, FileNotFoundError):
+                family.update(_descendants(pid))
+        for pid in family:
+            if "chromium" not in _command(pid):
+                continue
+            for task in Path(f"/proc/{pid}/task").glob("*"):  # each thread has its own priority
+                with contextlib.suppress(OSError, ValueError):
+                    if os.getpriority(os.PRIO_PROCESS, int(task.name)) != nice:
+                        os.setpriority(os.PRIO_PROCESS, int(task.name), nice)
         stop.wait(1.0)
 
 
