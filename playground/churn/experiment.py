@@ -1,7 +1,7 @@
 """Experiments over seeds: train up to 4 settings on the same k seeds and compare them, paired.
 
     python -m playground.churn.experiment [--csv PATH] [--seeds 10] [--epochs 100]
-        [--compare FIELD=V1,V2,...] [--compare ...] [any option of playground.churn.train as the base]
+        [--compare FIELD=V1,V2,...] [--compare ...] [--threads 1] [any option of playground.churn.train as the base]
 
 One training cannot settle a claim such as "swish beats relu by 0.5 %": on the real churn data
 the tutorial recipe alone gives 0.824 to 0.861 test accuracy depending on the seed. So every
@@ -563,6 +563,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", action="append", default=[], metavar="FIELD=V1,V2",
                         help=f"a field and its values, e.g. activation=relu,swish; fields: {', '.join(FIELDS)} "
                              "(hidden: shapes separated by '/', e.g. hidden=6,6/16,8)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="TensorFlow op threads (default 1, as the trainer's CLI and a worker; 0: TensorFlow's default)")
     args = parser.parse_args(argv)
     try:
         variants = compare_settings([parse_compare(text) for text in args.compare])
@@ -573,6 +575,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     import keras  # noqa: F401  (loading TensorFlow is not part of the experiment's time, as in the trainer's CLI)
+
+    from playground.churn import engine
+
+    try:
+        engine.limit_threads(args.threads)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
     printed: set[int] = set()
 
