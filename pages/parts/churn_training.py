@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from pages.parts.language import current_language
 from pages.parts.training_pool import this_session_is_alive, training_pool
 from playground.churn import figures, jobs
 from playground.churn.model import FitSettings, NetworkSpec
@@ -24,7 +25,8 @@ from playground.i18n import N_, Translate, identity
 POLL_SECONDS = 0.5
 QUEUED_POLL_SECONDS = 2.0
 TRAINING = "churn._training"  # the queued or running jobs.Training of this session
-MESSAGE = "churn._training_message"  # why the last training gave no result (failed, taken out of the queue)
+MESSAGE = "churn._training_message"
+CURVES = "churn._curves"  # (run number, language) and the figure of the latest run's curves  # why the last training gave no result (failed, taken out of the queue)
 CONFIG = {"displaylogo": False}
 # A run's status (TrainingRun.status), shown translated.
 STATUSES = {"finished": N_("finished"), "stopped": N_("stopped"), "early-stopped": N_("early-stopped"),
@@ -173,4 +175,15 @@ def show_run(latest: RunEntry | None, _: Translate) -> None:
     if latest.waited_seconds is not None and latest.waited_seconds >= 0.5:
         text += " · " + _("waited {seconds} s in line").format(seconds=f"{latest.waited_seconds:.1f}")
     st.progress(run.epochs_run / run.settings.epochs, text=text)
-    st.plotly_chart(figures.live_curves(run.history, run.settings.epochs, _=_), key="churn.curves", config=CONFIG)
+    st.plotly_chart(finished_curves(latest, _), key="churn.curves", config=CONFIG)
+
+
+def finished_curves(latest: RunEntry, _: Translate):
+    """The latest run's curves, built once per run and language and kept in the session: every
+    rerun of the page shows them, and building a Plotly figure costs tens of ms of server CPU."""
+    key = (latest.number, current_language())
+    kept = st.session_state.get(CURVES)
+    if kept is None or kept[0] != key:
+        kept = st.session_state[CURVES] = (key, figures.live_curves(latest.run.history, latest.run.settings.epochs,
+                                                                    _=_))
+    return kept[1]
