@@ -185,7 +185,16 @@ def browsers(*nices: int):
 
 
 def _keep_niced(nice: int, roots: set[int], stop: threading.Event) -> None:
-    """Keep `roots` (one browser's processes) and every process they start at nice level `nice`."""
+    """Keep `roots` (one browser's processes) and every process they start at nice level `nice`.
+
+    Playwright starts each chromium in a session of its own, and Linux (with autogroups, as here)
+    shares the CPU fairly between sessions whatever the nice level of their processes: so the
+    session's autogroup gets the nice level too (/proc/<pid>/autogroup).
+    """
+    for pid in roots:
+        with contextlib.suppress(OSError):
+            if os.getsid(pid) == pid and Path(f"/proc/{pid}/autogroup").exists():
+                Path(f"/proc/{pid}/autogroup").write_text(str(nice))
     while not stop.is_set():
         family = set(roots)
         for pid in roots:
