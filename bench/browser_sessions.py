@@ -32,7 +32,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
 # the server's own figures: the training's seconds and its wait in the queue ("waited 12.3 s in
 # line", absent when it started at once).
 RECORDER = """() => {
-    window.__bench = {started: null, finished: null, status: null, seconds: null, waited: null};
+    window.__bench = {clicked: null, started: null, finished: null, status: null, seconds: null, waited: null};
     setInterval(() => {
         const text = document.querySelector('[data-testid=stProgress]')?.textContent || '';
         if (window.__bench.started === null && /Epoch \\d+\\//.test(text)) window.__bench.started = Date.now();
@@ -252,6 +252,7 @@ def train_all_at(pages, at_ms: float) -> None:
     """Each page clicks its Train button at the same instant (Date.now() == at_ms), scheduled in the page."""
     for page in pages:
         page.evaluate("""(at) => setTimeout(() => {
+            if (window.__bench) window.__bench.clicked = Date.now();
             [...document.querySelectorAll('button')].find(b => b.innerText.trim() === 'Train').click();
         }, Math.max(0, at - Date.now()))""", at_ms)
 

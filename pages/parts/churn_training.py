@@ -2,9 +2,9 @@
 
 Trainings run in the server's worker pool (pages/parts/training_pool.py), never in the page's
 own process. While one is queued or running, this session keeps a ``jobs.Training`` in
-``st.session_state`` and a fragment polls it: every QUEUED_POLL_SECONDS while it waits in line
-(the place in line changes slowly, and a class of 30 waiting must not load the server), every
-POLL_SECONDS once it runs (the live curves). When the job has ended, the fragment reruns the whole page, whose
+``st.session_state`` and a fragment polls it: every QUEUED_POLL_SECONDS while it waits far back
+in line (the place changes slowly, and a class of 30 waiting must not load the server), every
+POLL_SECONDS once it is next up or runs (the live curves). When the job has ended, the fragment reruns the whole page, whose
 first step (:func:`keep_ended_training`) moves the result into the session's run table. Other
 widgets can be used meanwhile: their reruns do not touch the training.
 """
@@ -114,14 +114,15 @@ def follow_job(key: str, show_idle: Callable[[], None], show_running: Callable[[
                _: Translate = identity) -> None:
     """Poll the job kept in ``st.session_state[key]`` (anything with a pool ``ticket``).
 
-    Queued: the place in line, every QUEUED_POLL_SECONDS. Running: ``show_running(job)``, every
-    POLL_SECONDS (a fragment's interval is fixed when the page runs, so the fragment reruns the
-    whole page once when its job leaves the queue). Ended: a rerun of the whole page, whose first
+    Queued with more jobs ahead than workers: the place in line, every QUEUED_POLL_SECONDS. Next
+    up or running: every POLL_SECONDS, ``show_running(job)`` once it runs (a fragment's interval
+    is fixed when the page runs, so the fragment reruns the whole page once when its job moves up). Ended: a rerun of the whole page, whose first
     step takes the result in (and removes the key). No job: ``show_idle()``, and no polling. The
     Experiment section follows its job the same way.
     """
     job = st.session_state.get(key)
-    queued = job is not None and job.ticket.state == "queued"
+    # far back in the line (more jobs ahead than workers): the slow poll; next up or running: the fast one
+    queued = job is not None and job.ticket.state == "queued" and (job.ticket.position or 0) > training_pool().size
     every = None if job is None else QUEUED_POLL_SECONDS if queued else POLL_SECONDS
 
     @st.fragment(run_every=every)
@@ -129,8 +130,8 @@ def follow_job(key: str, show_idle: Callable[[], None], show_running: Callable[[
         job = st.session_state.get(key)
         if job is None:
             show_idle()
-        elif job.ticket.ended or (queued and job.ticket.state != "queued"):
-            st.rerun()  # the whole page: it keeps the result, or polls the running job faster
+        elif job.ticket.ended or (queued and (job.ticket.position or 0) <= training_pool().size):
+            st.rerun()  # the whole page: it keeps the result, or polls the job faster now that it is next
         elif job.ticket.state == "queued":
             show_place_in_line(job.ticket, _)
         else:
