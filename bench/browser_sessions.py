@@ -70,6 +70,17 @@ def process_tree_rss_mb(root: int) -> float:
     return total
 
 
+def workers_cpu_seconds(server_pid: int) -> float:
+    """CPU seconds (user + system) used so far by the server's training workers (Linux /proc)."""
+    total = 0.0
+    for pid in children_of(server_pid):
+        if "_worker_main" in _command(pid):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def chromium_rss_mb() -> float:
     """Summed resident memory of every chromium process of this benchmark (children of its Playwright driver)."""
     return sum(process_tree_rss_mb(pid) for pid in children_of(os.getpid())
@@ -96,6 +107,7 @@ class MemorySampler:
     def __init__(self, server_pid: int, interval: float = 0.5):
         self.server_pid, self.interval = server_pid, interval
         self.peak_server = self.peak_chromium = 0.0
+        self.workers_last_busy: float | None = None  # time.time() of the last sample with a worker busy
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -108,9 +120,15 @@ class MemorySampler:
         self._thread.join()
 
     def _run(self):
+        last_cpu = None
         while not self._stop.is_set():
             self.peak_server = max(self.peak_server, process_tree_rss_mb(self.server_pid))
             self.peak_chromium = max(self.peak_chromium, chromium_rss_mb())
+            # the training workers' CPU seconds: when they stop growing, every training has ended
+            cpu = workers_cpu_seconds(self.server_pid)
+            if last_cpu is not None and cpu - last_cpu > 0.02:  # an idle worker uses ~0
+                self.workers_last_busy = time.time()
+            last_cpu = cpu
             self._stop.wait(self.interval)
 
 
