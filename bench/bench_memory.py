@@ -60,7 +60,7 @@ def main() -> None:
     args = parser.parse_args()
     workers = args.workers or default_size()
     print(f"machine at start: {machine_state()}; tutorial recipe at {args.epochs} epochs, {workers} workers")
-    with serve(workers=workers, session_ttl=args.session_ttl) as (url, server_pid), chromium() as browser:
+    with serve(workers=workers, session_ttl=args.session_ttl) as (url, server_pid), chromium(10) as browser:
         worker_pids: set[int] = set()
         first_level = None
         for start in range(0, args.sessions, args.batch):
