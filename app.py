@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from pages.parts.housekeeping import start_collector
 from pages.parts.language import select_language
 from pages.parts.training_pool import training_pool
 from playground import catalog
@@ -25,3 +26,4 @@ st.navigation(pages).run()
 # Start the training workers (they import TensorFlow and warm up in their own processes)
 # after the page has been sent; once per server process. PLAYGROUND_WARMUP=0: on first Train.
 training_pool()
+start_collector()  # a full garbage collection every 20 s instead of after every run
