@@ -60,10 +60,22 @@ def test_play_trains_pause_stops_and_replay_shows_old_epochs_without_training():
     at.button(key="bd.play").click().run()  # pause
     run = at.session_state["bd.run"]
     assert not at.session_state["bd.playing"] and run.epoch == trained
-    at.select_slider(key="bd.replay").set_value(0).run()
+    at.select_slider(key=f"bd.replay.{trained}").set_value(0).run()
     _ok(at)
     assert _metrics(at)["Epoch"] == "0" and run.epoch == trained, "replay does not train"
     assert _metrics(at)["Train loss"] == f"{run.history[0]['train_loss']:.4f}"
+
+
+def test_step_after_pause_shows_the_new_epoch_not_the_replay_slider_s_old_one():
+    """Issue 12: the replay slider kept the epoch it was first drawn at (a keyed widget keeps its
+    value when its options change), so a Step after Pause trained but the page kept showing the
+    old epoch. Each Step must show the epoch it reached."""
+    at = open_page(PAGE)
+    for epoch in (1, 2, 3):
+        at.button(key="bd.step").click().run()
+        _ok(at)
+        assert at.session_state["bd.run"].epoch == epoch
+        assert _metrics(at)["Epoch"] == str(epoch)
 
 
 def test_learning_rate_keeps_the_weights_and_structure_resets_them():

@@ -56,8 +56,12 @@ def live_view(run: Run, version: int, show_test: bool, discrete: bool, drawing: 
     network, row = run.network, run.history[-1]
     if not playing and run.epoch > 0:
         replay = run.replay_points()
+        # The key names the epoch the run had reached: a keyed slider keeps its value when its
+        # options change, so with one fixed key a Step after Pause trained but the page kept
+        # showing the epoch the slider was first drawn at (issue 12). A new epoch, a new slider.
         epoch = st.select_slider(_("Replay: the network at epoch"), [e for e, _net in replay], value=run.epoch,
-                                 key="bd.replay", help=_("Snapshots of this run; moving the slider does not train."))
+                                 key=f"bd.replay.{run.epoch}",
+                                 help=_("Snapshots of this run; moving the slider does not train."))
         if epoch != run.epoch:
             network = run.network_at(dict(replay)[epoch])
             row = run.history[epoch]
