@@ -124,11 +124,11 @@ if not spec.features:
     room.panel()
     st.stop()
 if len(points) < 2:
-    live.info(_("A network needs at least two points to learn from: click on the map to add them (Draw points in "
-                "the sidebar), or go back to the generated data."))
-    if state.get("bd.drawing"):
+    if state.get("bd.drawing"):  # the map first, at the place where the live view will draw it
         with live:
             boundary_live.canvas(points, version, _)
+    live.info(_("A network needs at least two points to learn from: click on the map to add them (Draw points in "
+                "the sidebar), or go back to the generated data."))
     room.panel()
     st.stop()
 structure = spec.structure(version)
@@ -140,6 +140,7 @@ else:
 run = state["bd.run"]
 
 with live:
+    map_slot = st.container() if state.get("bd.drawing") else None  # the clickable map, where the canvas was
     with st.container(horizontal=True):
         with room.control("bd.show_test", _("Show test points")):
             show_test = st.checkbox(_("Show test points"), **widget_args("bd.show_test"))
@@ -148,5 +149,5 @@ with live:
     fps = st.select_slider(_("Redraws per second while playing"), settings.REDRAW_RATES, **widget_args("bd.fps"),
                            help=_("Lower it if the pictures stay blank while playing: the computer needs longer "
                                   "to draw them than the time between redraws."))
-    boundary_live.show(run, version, show_test, discrete, bool(state.get("bd.drawing")), fps, _)
+    boundary_live.show(run, version, show_test, discrete, bool(state.get("bd.drawing")), fps, _, map_slot)
 room.panel()

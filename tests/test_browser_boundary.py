@@ -88,15 +88,26 @@ def test_playing_redraws_live_and_widgets_still_answer(page):
     screenshot(page, "boundary-spiral")
 
 
-def _click_map(page, fx: float, fy: float):
-    """Click at a fraction (fx, fy) across the map's plotting area (0, 0 = top left)."""
-    box = page.evaluate(f"() => {{ const r = ({MAP})().querySelector('.nsewdrag').getBoundingClientRect();"
-                        " return {x: r.x, y: r.y, width: r.width, height: r.height}; }")
-    page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+def _map_box(page) -> dict:
+    return page.evaluate(f"() => {{ const r = ({MAP})().querySelector('.nsewdrag').getBoundingClientRect();"
+                         " return {x: r.x, y: r.y, width: r.width, height: r.height}; }")
 
 
-@KNOWN_RACE
+def _click_map(page, fx: float, fy: float) -> dict:
+    """Click at a fraction (fx, fy) across the map's plotting area (0, 0 = top left); returns the
+    area's box. The spot must be inside the window: a click outside it reaches no element."""
+    box = _map_box(page)
+    x, y = box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+    viewport = page.viewport_size
+    assert 0 < x < viewport["width"] and 0 < y < viewport["height"], f"the spot {x:.0f}, {y:.0f} is off screen"
+    page.mouse.click(x, y)
+    return box
+
+
 def test_drawing_points_with_clicks(page):
+    """Every click adds one point, the first one on the live map too (issue 12: the map moved down
+    and shrank when the second point turned the empty canvas into the live view, so the next click
+    at the same spot reached no map). One click each, no retries."""
     page.goto(page.app_url + "/boundary")
     wait_for_app(page)
     _wait_for_map(page)
@@ -105,32 +116,22 @@ def test_drawing_points_with_clicks(page):
     page.get_by_role("button", name="Clear").click()
     wait_for_app(page)
     _wait_for_map(page)
-    clicks = [(0.25, 0.25, "class 0 (orange)"), (0.75, 0.75, "class 1 (blue)"), (0.3, 0.7, "class 0 (orange)")]
+    clicks = [(0.25, 0.25, "class 0 (orange)"), (0.75, 0.75, "class 1 (blue)"), (0.3, 0.7, "class 0 (orange)"),
+              (0.6, 0.3, "class 1 (blue)")]
+    boxes = []
     for number, (fx, fy, label) in enumerate(clicks, start=1):
         page.get_by_role("radiogroup").get_by_text(label).click()
         wait_for_app(page)
         _wait_for_map(page)
-        # On this loaded machine the first click right after the empty canvas turns into the live
-        # view (a new chart) is sometimes lost before plotly has bound its handlers: click again
-        # once if the point did not arrive (a second point would show as one more in the count).
-        for attempt in range(2):
-            page.wait_for_timeout(700)
-            _click_map(page, fx, fy)
-            page.wait_for_timeout(800)
-            wait_for_app(page)
-            _wait_for_map(page)
-            if number < 2:
-                break
-            try:
-                page.get_by_text(f"Using your {number} points").wait_for(timeout=15_000)
-                break
-            except Exception:
-                if attempt:
-                    screenshot(page, f"boundary-drawing-failed-{number}")
-                    raise
+        boxes.append(_click_map(page, fx, fy))
+        page.get_by_text(f"Using your {number} points").wait_for(timeout=30_000)
+        wait_for_app(page)
+        _wait_for_map(page)
+    canvas, live = boxes[1], boxes[2]  # (the first click's box is smaller: a legend appears with the first point)
+    assert all(abs(canvas[k] - live[k]) < 2 for k in canvas), f"the map moved from {canvas} to {live}"
     assert_no_exception(page)
     page.get_by_role("button", name="Undo").click()
-    page.get_by_text("Using your 2 points").wait_for(timeout=30_000)
+    page.get_by_text(f"Using your {len(clicks) - 1} points").wait_for(timeout=30_000)
     page.get_by_role("button", name="Step", exact=True).click()
     wait_for_app(page)
     assert _epoch(page) == 1
