@@ -4,7 +4,7 @@ import streamlit as st
 
 from pages import use_app_shell
 from pages.parts import boundary_live
-from pages.parts.boundary_data import data_sidebar
+from pages.parts.boundary_data import data_sidebar, once_per_click
 from pages.parts.classroom import Classroom
 from pages.parts.language import choice, gettext
 from playground.boundary import features, network, presets, settings
@@ -36,8 +36,11 @@ def reset() -> None:
     state["bd.playing"] = False
 
 
-def toggle_play() -> None:
-    state["bd.playing"] = not state.get("bd.playing", False)
+def set_playing(playing: bool) -> None:
+    """Play and Pause say what they want, not "toggle": while the live part ticks, Streamlit has
+    been seen to run one click's callback twice (in a fragment run, then in the full rerun), and a
+    toggle then undid the Pause (issue 12)."""
+    state["bd.playing"] = playing
 
 
 def step() -> None:
@@ -66,12 +69,13 @@ with controls:
     playing, current = state.get("bd.playing", False), state.get("bd.run")
     exploded = current is not None and current.exploded
     with st.container(horizontal=True):
-        st.button(_("Pause") if playing else _("Play"), key="bd.play", on_click=toggle_play, type="primary",
-                  icon=":material/pause:" if playing else ":material/play_arrow:",
+        st.button(_("Pause") if playing else _("Play"), key="bd.pause" if playing else "bd.play", type="primary",
+                  on_click=set_playing, args=(not playing,), icon=":material/pause:" if playing else ":material/play_arrow:",
                   disabled=exploded or bool(state.get("bd.drawing")),
                   help=_("Training pauses while you draw points (switch Draw points off to play).")
                   if state.get("bd.drawing") else None)
-        st.button(_("Step"), key="bd.step", on_click=step, disabled=exploded, help=_("Train one epoch, then pause."))
+        st.button(_("Step"), key="bd.step", **once_per_click("step", step), disabled=exploded,
+                  help=_("Train one epoch, then pause."))
         st.button(_("Reset"), key="bd.reset", on_click=reset,
                   help=_("New starting weights (the same seed gives the same ones)."))
     st.subheader(_("Inputs"))
