@@ -81,7 +81,10 @@ def test_playing_redraws_live_and_widgets_still_answer(page):
     learning_rate.focus()
     learning_rate.press("ArrowRight")  # 0.03 -> 0.1
     page.wait_for_function("() => location.search.includes('bd.lr=0.1')", timeout=90_000)
-    page.get_by_text("Discretize output").click()
+    # By keyboard, like the slider: under heavy load Playwright's pointer click kept waiting for the
+    # checkbox to count as "stable" (its box did not move: sampled every 100 ms while playing).
+    page.get_by_role("checkbox", name="Discretize output").focus()
+    page.keyboard.press("Space")
     page.wait_for_function("() => location.search.includes('bd.discrete=true')", timeout=90_000)
     # The map keeps redrawing and training goes on (waits, not fixed windows: a loaded machine is slow).
     picture = f"() => ({MAP})()?.querySelector('.imagelayer image')?.getAttribute('href')"
@@ -99,14 +102,14 @@ def test_playing_redraws_live_and_widgets_still_answer(page):
     replay.wait_for(timeout=60_000)
     paused = int(replay.get_attribute("aria-valuetext").replace(",", ""))
     page.wait_for_function(f"() => document.querySelector('[data-testid=stMetricValue]').innerText.replace(',', '') == '{paused}'",
-                           timeout=30_000)
+                           timeout=90_000)
     wait_for_app(page)
     page.wait_for_timeout(1000)
     assert _epoch(page) == paused, "pause stops training"
     # Issue 12: the Step right after Pause trained, but the page went on showing the old epoch.
     page.get_by_role("button", name="Step", exact=True).click()
     page.wait_for_function(f"() => document.querySelector('[data-testid=stMetricValue]').innerText.replace(',', '') == '{paused + 1}'",
-                           timeout=30_000)
+                           timeout=90_000)
     wait_for_app(page)
     assert_no_exception(page)
     screenshot(page, "boundary-spiral")
@@ -132,6 +135,7 @@ def test_drawing_points_with_clicks(page):
     """Every click adds one point, the first one on the live map too (issue 12: the map moved down
     and shrank when the second point turned the empty canvas into the live view, so the next click
     at the same spot reached no map). One click each, no retries."""
+    page.set_default_timeout(90_000)  # each click waits for a rerun; on an overloaded machine one takes tens of seconds
     page.goto(page.app_url + "/boundary")
     wait_for_app(page)
     _wait_for_map(page)
@@ -148,14 +152,14 @@ def test_drawing_points_with_clicks(page):
         wait_for_app(page)
         _wait_for_map(page)
         boxes.append(_click_map(page, fx, fy))
-        page.get_by_text(f"Using your {number} points").wait_for(timeout=30_000)
+        page.get_by_text(f"Using your {number} points").wait_for(timeout=90_000)
         wait_for_app(page)
         _wait_for_map(page)
     canvas, live = boxes[1], boxes[2]  # (the first click's box is smaller: a legend appears with the first point)
     assert all(abs(canvas[k] - live[k]) < 2 for k in canvas), f"the map moved from {canvas} to {live}"
     assert_no_exception(page)
     page.get_by_role("button", name="Undo").click()
-    page.get_by_text(f"Using your {len(clicks) - 1} points").wait_for(timeout=30_000)
+    page.get_by_text(f"Using your {len(clicks) - 1} points").wait_for(timeout=90_000)
     page.get_by_role("button", name="Step", exact=True).click()
     wait_for_app(page)
     assert _epoch(page) == 1
