@@ -4,7 +4,7 @@ import streamlit as st
 
 from pages import use_app_shell
 from pages.parts import boundary_live
-from pages.parts.boundary_data import data_sidebar
+from pages.parts.boundary_data import data_sidebar, once_per_click
 from pages.parts.classroom import Classroom
 from pages.parts.language import choice, gettext
 from playground.boundary import features, network, presets, settings
@@ -36,8 +36,11 @@ def reset() -> None:
     state["bd.playing"] = False
 
 
-def toggle_play() -> None:
-    state["bd.playing"] = not state.get("bd.playing", False)
+def set_playing(playing: bool) -> None:
+    """Play and Pause say what they want, not "toggle": while the live part ticks, Streamlit has
+    been seen to run one click's callback twice (in a fragment run, then in the full rerun), and a
+    toggle then undid the Pause (issue 12)."""
+    state["bd.playing"] = playing
 
 
 def step() -> None:
@@ -66,12 +69,13 @@ with controls:
     playing, current = state.get("bd.playing", False), state.get("bd.run")
     exploded = current is not None and current.exploded
     with st.container(horizontal=True):
-        st.button(_("Pause") if playing else _("Play"), key="bd.play", on_click=toggle_play, type="primary",
-                  icon=":material/pause:" if playing else ":material/play_arrow:",
+        st.button(_("Pause") if playing else _("Play"), key="bd.pause" if playing else "bd.play", type="primary",
+                  on_click=set_playing, args=(not playing,), icon=":material/pause:" if playing else ":material/play_arrow:",
                   disabled=exploded or bool(state.get("bd.drawing")),
                   help=_("Training pauses while you draw points (switch Draw points off to play).")
                   if state.get("bd.drawing") else None)
-        st.button(_("Step"), key="bd.step", on_click=step, disabled=exploded, help=_("Train one epoch, then pause."))
+        st.button(_("Step"), key="bd.step", **once_per_click("step", step), disabled=exploded,
+                  help=_("Train one epoch, then pause."))
         st.button(_("Reset"), key="bd.reset", on_click=reset,
                   help=_("New starting weights (the same seed gives the same ones)."))
     st.subheader(_("Inputs"))
@@ -124,11 +128,11 @@ if not spec.features:
     room.panel()
     st.stop()
 if len(points) < 2:
-    live.info(_("A network needs at least two points to learn from: click on the map to add them (Draw points in "
-                "the sidebar), or go back to the generated data."))
-    if state.get("bd.drawing"):
+    if state.get("bd.drawing"):  # the map first, at the place where the live view will draw it
         with live:
             boundary_live.canvas(points, version, _)
+    live.info(_("A network needs at least two points to learn from: click on the map to add them (Draw points in "
+                "the sidebar), or go back to the generated data."))
     room.panel()
     st.stop()
 structure = spec.structure(version)
@@ -140,6 +144,7 @@ else:
 run = state["bd.run"]
 
 with live:
+    map_slot = st.container() if state.get("bd.drawing") else None  # the clickable map, where the canvas was
     with st.container(horizontal=True):
         with room.control("bd.show_test", _("Show test points")):
             show_test = st.checkbox(_("Show test points"), **widget_args("bd.show_test"))
@@ -148,5 +153,5 @@ with live:
     fps = st.select_slider(_("Redraws per second while playing"), settings.REDRAW_RATES, **widget_args("bd.fps"),
                            help=_("Lower it if the pictures stay blank while playing: the computer needs longer "
                                   "to draw them than the time between redraws."))
-    boundary_live.show(run, version, show_test, discrete, bool(state.get("bd.drawing")), fps, _)
+    boundary_live.show(run, version, show_test, discrete, bool(state.get("bd.drawing")), fps, _, map_slot)
 room.panel()

@@ -1,6 +1,6 @@
 """The numpy engine against TensorFlow: gradients equal GradientTape's (float64, 1e-6), one epoch
 of SGD/momentum/Adam equals Keras' fit on the same batches, the exported script's model has the
-same forward pass, and the fast derivative paths equal the activation registry."""
+same forward pass, and the fast forward and derivative paths equal the activation registry."""
 
 from __future__ import annotations
 
@@ -104,6 +104,11 @@ def test_fast_derivatives_equal_the_registry(name):
     activation = activation_registry.get(name)
     net = Network(Architecture(1, (1,), (name,), 2))
     np.testing.assert_allclose(net._derivative[0](z, activation.fn(z)), activation.grad(z), rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(net._forward_into[0](z.copy(), np.empty_like(z)), activation.fn(z))
+    delta, a = np.linspace(-1, 1, z.size), activation.fn(z)
+    scaled = delta.copy()
+    net._scale[0](scaled, z, a, np.empty_like(z))
+    np.testing.assert_array_equal(scaled, delta * net._derivative[0](z, a))
 
 
 def _keras_model_from_script(run: Run):

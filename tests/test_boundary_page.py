@@ -57,13 +57,25 @@ def test_play_trains_pause_stops_and_replay_shows_old_epochs_without_training():
     _ok(at)
     trained = int(_metrics(at)["Epoch"].replace(",", ""))
     assert trained >= 1
-    at.button(key="bd.play").click().run()  # pause
+    at.button(key="bd.pause").click().run()
     run = at.session_state["bd.run"]
     assert not at.session_state["bd.playing"] and run.epoch == trained
-    at.select_slider(key="bd.replay").set_value(0).run()
+    at.select_slider(key=f"bd.replay.{trained}").set_value(0).run()
     _ok(at)
     assert _metrics(at)["Epoch"] == "0" and run.epoch == trained, "replay does not train"
     assert _metrics(at)["Train loss"] == f"{run.history[0]['train_loss']:.4f}"
+
+
+def test_step_after_pause_shows_the_new_epoch_not_the_replay_slider_s_old_one():
+    """Issue 12: the replay slider kept the epoch it was first drawn at (a keyed widget keeps its
+    value when its options change), so a Step after Pause trained but the page kept showing the
+    old epoch. Each Step must show the epoch it reached."""
+    at = open_page(PAGE)
+    for epoch in (1, 2, 3):
+        at.button(key="bd.step").click().run()
+        _ok(at)
+        assert at.session_state["bd.run"].epoch == epoch
+        assert _metrics(at)["Epoch"] == str(epoch)
 
 
 def test_learning_rate_keeps_the_weights_and_structure_resets_them():
@@ -185,3 +197,19 @@ def test_export_offers_the_keras_script_and_weights_of_this_run():
 def test_page_never_imports_tensorflow():
     result = modules_after_page_run(PAGE)
     assert result["exceptions"] == [] and result["heavy"] == [], result["heavy"][:5]
+
+
+def test_a_click_delivered_twice_acts_once(monkeypatch):
+    """Issue 12: while the live part ticks, Streamlit ran one click's callback twice (a fragment run,
+    then the full rerun). Step, Undo and Regenerate act once per click; the next click acts again."""
+    from pages.parts import boundary_data
+
+    monkeypatch.setattr(boundary_data, "state", {})
+    calls = []
+    button = boundary_data.once_per_click("step", calls.append, "first")
+    button["on_click"](*button["args"])
+    button["on_click"](*button["args"])  # the same click, delivered again
+    assert calls == ["first"]
+    redrawn = boundary_data.once_per_click("step", calls.append, "second")
+    redrawn["on_click"](*redrawn["args"])
+    assert calls == ["first", "second"]

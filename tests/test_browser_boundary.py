@@ -3,6 +3,7 @@ while playing, pause and step, drawing points with clicks, uploading a CSV."""
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
 
@@ -26,77 +27,115 @@ def _wait_for_map(page):
 
 
 def _count_redraws(page, seconds: float) -> int:
-    """Count new plotly renders of the boundary map (each Plotly.react makes a new _fullData)."""
-    page.evaluate(f"""() => {{ window.__redraws = 0; window.__last = null; clearInterval(window.__timer);
-        window.__timer = setInterval(() => {{ const p = ({MAP})(); const d = p && p._fullData;
-          if (d && d !== window.__last) {{ if (window.__last) window.__redraws++; window.__last = d; }} }}, 15); }}""")
+    """How many new pictures the boundary map showed in `seconds`: a MutationObserver on the page
+    counts each change of the map's picture (its PNG layout image, an SVG <image>) in the DOM."""
+    page.evaluate(f"""() => {{ window.__redraws = 0; window.__picture = null;
+        window.__observer && window.__observer.disconnect();
+        const check = () => {{ const map = ({MAP})(); const image = map && map.querySelector('.imagelayer image');
+          const picture = image && (image.getAttribute('href') || image.getAttribute('xlink:href'));
+          if (picture && picture !== window.__picture) {{ if (window.__picture) window.__redraws++; window.__picture = picture; }} }};
+        window.__observer = new MutationObserver(check);
+        window.__observer.observe(document.body, {{subtree: true, childList: true, attributes: true,
+                                                   attributeFilter: ['href', 'xlink:href']}});
+        check(); }}""")
     page.wait_for_timeout(seconds * 1000)
-    return page.evaluate("() => { clearInterval(window.__timer); return window.__redraws; }")
+    return page.evaluate("() => { window.__observer.disconnect(); return window.__redraws; }")
 
 
-def _redraw_setting() -> tuple[int, float]:
-    """(the page's redraws-per-second setting, the rate required). The default, 5 a second, is
-    required on a machine with a core to spare. When the machine is overloaded (CI boxes shared by
-    several test suites: load averages of 8-13 per core were seen here) the browser gets a fraction
-    of a core and cannot draw 5 pictures a second; the test then uses the page's slowest setting,
-    1 a second, requires at least half of those pictures, and warns."""
+def _required_rate() -> float:
+    """Redraws a second the map must reach while playing at the page's default setting (5 a
+    second). All 5 are required on a machine with a core to spare. The redraws are work for the
+    browser and the server (about 50 ms of server time each, see bench/bench_boundary.py, plus the
+    browser's drawing), and when the machine is overloaded (CI boxes and this one are shared by
+    several test suites: load averages of 8-25 per core were seen here while these tests ran at
+    nice 19) the browser gets a small fraction of a core: its timer that asks for the next picture
+    fires late and 0.2-2 pictures a second were measured. Then the test only requires that the map
+    keeps redrawing (one new picture in the window), prints the rate and warns. (A lower setting
+    does not help there: at 1 a second fewer pictures arrived than at 5, since the server idles
+    between the late requests.)"""
     load = os.getloadavg()[0] / (os.cpu_count() or 1)
     if load <= 1.0:
-        return TARGET_REDRAWS_PER_SECOND, TARGET_REDRAWS_PER_SECOND
-    warnings.warn(f"machine overloaded (load {load:.1f} per core): tested at 1 redraw a second, not 5")
-    return 1, 0.5
+        return TARGET_REDRAWS_PER_SECOND
+    warnings.warn(f"machine overloaded (load {load:.1f} per core): the 5 redraws a second are not required")
+    return 0.0
 
 
-# Known bugs of the page (issue 12 stays open for them): under load a Step right after Pause can
-# be swallowed by the live fragment's next tick, and a click on the map right after it turns into
-# the live view can be lost. The tests run and report; they do not gate CI until the page is fixed.
-KNOWN_RACE = pytest.mark.xfail(reason="known race of the live fragment under load: Pause/Step or a map click "
-                               "can be swallowed by the next tick (issue 12)", strict=False)
-
-
-@KNOWN_RACE
 def test_playing_redraws_live_and_widgets_still_answer(page):
-    setting, required = _redraw_setting()
-    page.goto(page.app_url + f"/boundary?bd.data=Spiral&bd.f.sin1=true&bd.f.sin2=true&bd.n1=8&bd.n2=8&bd.fps={setting}")
+    required = _required_rate()
+    page.set_default_timeout(90_000)  # each step waits for a rerun; on an overloaded machine one takes tens of seconds
+    page.goto(page.app_url + "/boundary?bd.data=Spiral&bd.f.sin1=true&bd.f.sin2=true&bd.n1=8&bd.n2=8")
     wait_for_app(page)
     _wait_for_map(page)
     assert_no_exception(page)
     page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_timeout(1500)
-    seconds = 4
+    seconds = 5
     redraws = _count_redraws(page, seconds)
     rate = redraws / seconds
-    print(f"boundary map redraws while playing: {rate:.1f} per second")
-    assert rate >= required, f"{redraws} redraws in {seconds} s at setting {setting}/s"
-    # Change a widget while playing: it takes effect and training goes on.
+    print(f"boundary map redraws while playing: {rate:.1f} per second (load {os.getloadavg()[0]:.1f} on "
+          f"{os.cpu_count()} cores)")
+    assert redraws >= 1 and rate >= required, f"{redraws} redraws in {seconds} s, {required}/s required"
+    # Change widgets while playing: each takes effect and training goes on.
     before = _epoch(page)
-    page.get_by_text("Discretize output").click()
+    learning_rate = page.get_by_role("slider", name="Learning rate")
+    learning_rate.focus()
+    learning_rate.press("ArrowRight")  # 0.03 -> 0.1
+    page.wait_for_function("() => location.search.includes('bd.lr=0.1')", timeout=90_000)
+    # By keyboard, like the slider: under heavy load Playwright's pointer click kept waiting for the
+    # checkbox to count as "stable" (its box did not move: sampled every 100 ms while playing).
+    page.get_by_role("checkbox", name="Discretize output").focus()
+    page.keyboard.press("Space")
     page.wait_for_function("() => location.search.includes('bd.discrete=true')", timeout=90_000)
-    page.wait_for_timeout(1500)
-    assert _epoch(page) > before, "training continues after the change"
+    # The map keeps redrawing and training goes on (waits, not fixed windows: a loaded machine is slow).
+    picture = f"() => ({MAP})()?.querySelector('.imagelayer image')?.getAttribute('href')"
+    shown = page.evaluate(picture)
+    page.wait_for_function(f"() => ({picture})() !== {json.dumps(shown)}", timeout=60_000)
+    page.wait_for_function(f"() => +document.querySelector('[data-testid=stMetricValue]').innerText.replace(/,/g, '') > {before}",
+                           timeout=60_000)
     assert page.get_by_role("button", name="Pause", exact=True).count() == 1
     page.get_by_role("button", name="Pause", exact=True).click()
+    # The replay slider is only drawn by a run that is not playing, and it stands at the epoch the
+    # run reached. The metrics come after it in the same run, so wait until they show that epoch
+    # too (on a loaded machine the page lags the server by seconds, and the run's parts arrive
+    # one by one).
+    replay = page.get_by_role("slider", name="Replay: the network at epoch")
+    replay.wait_for(timeout=60_000)
+    paused = int(replay.get_attribute("aria-valuetext").replace(",", ""))
+    page.wait_for_function(f"() => document.querySelector('[data-testid=stMetricValue]').innerText.replace(',', '') == '{paused}'",
+                           timeout=90_000)
     wait_for_app(page)
-    paused = _epoch(page)
     page.wait_for_timeout(1000)
     assert _epoch(page) == paused, "pause stops training"
+    # Issue 12: the Step right after Pause trained, but the page went on showing the old epoch.
     page.get_by_role("button", name="Step", exact=True).click()
     page.wait_for_function(f"() => document.querySelector('[data-testid=stMetricValue]').innerText.replace(',', '') == '{paused + 1}'",
-                           timeout=30_000)
+                           timeout=90_000)
     wait_for_app(page)
     assert_no_exception(page)
     screenshot(page, "boundary-spiral")
 
 
-def _click_map(page, fx: float, fy: float):
-    """Click at a fraction (fx, fy) across the map's plotting area (0, 0 = top left)."""
-    box = page.evaluate(f"() => {{ const r = ({MAP})().querySelector('.nsewdrag').getBoundingClientRect();"
-                        " return {x: r.x, y: r.y, width: r.width, height: r.height}; }")
-    page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+def _map_box(page) -> dict:
+    return page.evaluate(f"() => {{ const r = ({MAP})().querySelector('.nsewdrag').getBoundingClientRect();"
+                         " return {x: r.x, y: r.y, width: r.width, height: r.height}; }")
 
 
-@KNOWN_RACE
+def _click_map(page, fx: float, fy: float) -> dict:
+    """Click at a fraction (fx, fy) across the map's plotting area (0, 0 = top left); returns the
+    area's box. The spot must be inside the window: a click outside it reaches no element."""
+    box = _map_box(page)
+    x, y = box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+    viewport = page.viewport_size
+    assert 0 < x < viewport["width"] and 0 < y < viewport["height"], f"the spot {x:.0f}, {y:.0f} is off screen"
+    page.mouse.click(x, y)
+    return box
+
+
 def test_drawing_points_with_clicks(page):
+    """Every click adds one point, the first one on the live map too (issue 12: the map moved down
+    and shrank when the second point turned the empty canvas into the live view, so the next click
+    at the same spot reached no map). One click each, no retries."""
+    page.set_default_timeout(90_000)  # each click waits for a rerun; on an overloaded machine one takes tens of seconds
     page.goto(page.app_url + "/boundary")
     wait_for_app(page)
     _wait_for_map(page)
@@ -105,32 +144,22 @@ def test_drawing_points_with_clicks(page):
     page.get_by_role("button", name="Clear").click()
     wait_for_app(page)
     _wait_for_map(page)
-    clicks = [(0.25, 0.25, "class 0 (orange)"), (0.75, 0.75, "class 1 (blue)"), (0.3, 0.7, "class 0 (orange)")]
+    clicks = [(0.25, 0.25, "class 0 (orange)"), (0.75, 0.75, "class 1 (blue)"), (0.3, 0.7, "class 0 (orange)"),
+              (0.6, 0.3, "class 1 (blue)")]
+    boxes = []
     for number, (fx, fy, label) in enumerate(clicks, start=1):
         page.get_by_role("radiogroup").get_by_text(label).click()
         wait_for_app(page)
         _wait_for_map(page)
-        # On this loaded machine the first click right after the empty canvas turns into the live
-        # view (a new chart) is sometimes lost before plotly has bound its handlers: click again
-        # once if the point did not arrive (a second point would show as one more in the count).
-        for attempt in range(2):
-            page.wait_for_timeout(700)
-            _click_map(page, fx, fy)
-            page.wait_for_timeout(800)
-            wait_for_app(page)
-            _wait_for_map(page)
-            if number < 2:
-                break
-            try:
-                page.get_by_text(f"Using your {number} points").wait_for(timeout=15_000)
-                break
-            except Exception:
-                if attempt:
-                    screenshot(page, f"boundary-drawing-failed-{number}")
-                    raise
+        boxes.append(_click_map(page, fx, fy))
+        page.get_by_text(f"Using your {number} points").wait_for(timeout=90_000)
+        wait_for_app(page)
+        _wait_for_map(page)
+    canvas, live = boxes[1], boxes[2]  # (the first click's box is smaller: a legend appears with the first point)
+    assert all(abs(canvas[k] - live[k]) < 2 for k in canvas), f"the map moved from {canvas} to {live}"
     assert_no_exception(page)
     page.get_by_role("button", name="Undo").click()
-    page.get_by_text("Using your 2 points").wait_for(timeout=30_000)
+    page.get_by_text(f"Using your {len(clicks) - 1} points").wait_for(timeout=90_000)
     page.get_by_role("button", name="Step", exact=True).click()
     wait_for_app(page)
     assert _epoch(page) == 1

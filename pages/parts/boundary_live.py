@@ -18,10 +18,11 @@ CHART_CONFIG = {"displaylogo": False, "scrollZoom": False, "displayModeBar": Fal
 
 
 def _map_clicked(key: str) -> None:
+    """The clickable map is only ever drawn outside the fragment, so this click's rerun is already
+    a whole-page one: the new points start a new network without a second rerun."""
     point = figures.clicked_point(state[key].selection)
     if point is not None:
         add_drawn_point(*point)
-        state["bd.rerun_app"] = True  # new points: the whole page reruns and starts a new network
 
 
 def _metrics(row: dict, classes: int, _: Translate) -> None:
@@ -42,9 +43,8 @@ def _exploded_message(run: Run, _: Translate) -> None:
              icon=":material/warning:")
 
 
-def live_view(run: Run, version: int, show_test: bool, discrete: bool, drawing: bool, _: Translate) -> None:
-    if state.pop("bd.rerun_app", False):
-        st.rerun()
+def live_view(run: Run, version: int, show_test: bool, discrete: bool, drawing: bool, _: Translate,
+              map_slot=None) -> None:
     playing = state.get("bd.playing", False)
     if playing:
         run.train(seconds=TRAIN_SECONDS)
@@ -56,13 +56,20 @@ def live_view(run: Run, version: int, show_test: bool, discrete: bool, drawing: 
     network, row = run.network, run.history[-1]
     if not playing and run.epoch > 0:
         replay = run.replay_points()
+        # The key names the epoch the run had reached: a keyed slider keeps its value when its
+        # options change, so with one fixed key a Step after Pause trained but the page kept
+        # showing the epoch the slider was first drawn at (issue 12). A new epoch, a new slider.
         epoch = st.select_slider(_("Replay: the network at epoch"), [e for e, _net in replay], value=run.epoch,
-                                 key="bd.replay", help=_("Snapshots of this run; moving the slider does not train."))
+                                 key=f"bd.replay.{run.epoch}",
+                                 help=_("Snapshots of this run; moving the slider does not train."))
         if epoch != run.epoch:
             network = run.network_at(dict(replay)[epoch])
             row = run.history[epoch]
     _metrics(row, run.points.classes, _)
-    diagram, picture = st.columns([2, 3])
+    if drawing:  # the map in `map_slot`, full width: where the empty canvas was, so it stays under the pointer
+        diagram, picture = st.container(), map_slot if map_slot is not None else st.container()
+    else:
+        diagram, picture = st.columns([2, 3])
     with diagram:
         st.plotly_chart(figures.network_diagram(network, run.feature_ids, run.grid(NEURON_CELLS, network),
                                                 run.points.classes, _=_), key="bd.chart.net", config=CHART_CONFIG)
@@ -88,16 +95,19 @@ def live_view(run: Run, version: int, show_test: bool, discrete: bool, drawing: 
 
 
 def show(run: Run, version: int, show_test: bool, discrete: bool, drawing: bool, redraws_per_second: int,
-         _: Translate) -> None:
+         _: Translate, map_slot=None) -> None:
     """The live part; it ticks on its own while playing. A browser that needs longer than a tick
     to draw the charts never finishes a picture (each tick replaces the one being drawn), so a
     slow computer needs a lower rate: the page offers 1-10 per second.
 
     While drawing, the map runs in the page itself, not in a fragment: clicks on a chart inside a
     fragment did not reach its on_select handler (seen in chromium with streamlit 1.67), and
-    training is paused while drawing anyway."""
+    training is paused while drawing anyway. The map then goes into `map_slot` (a container at the
+    top of the live column, where `canvas` draws the empty map): when the second point turns the
+    canvas into the live view, the map must not move away from under the pointer, or the next
+    click lands on whatever took its place (issue 12)."""
     if drawing:
-        live_view(run, version, show_test, discrete, drawing, _)
+        live_view(run, version, show_test, discrete, drawing, _, map_slot)
         return
     ticking = 1.0 / redraws_per_second if state.get("bd.playing", False) else None
     st.fragment(run_every=ticking)(live_view)(run, version, show_test, discrete, drawing, _)

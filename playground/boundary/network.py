@@ -99,6 +99,44 @@ FAST_DERIVATIVES = {
     "relu": lambda z, a: (z > 0).astype(float),
     "linear": lambda z, a: np.ones_like(a),
 }
+# The same forward passes written into a buffer (the training step reuses its arrays from batch to
+# batch); any other activation calls the registry. The tests check each one equals the registry.
+FAST_FORWARD = {
+    "tanh": lambda z, out: np.tanh(z, out=out),
+    "relu": lambda z, out: np.maximum(z, 0.0, out=out),
+    "linear": lambda z, out: z,  # a = z: nothing writes to z after the forward pass
+}
+
+
+def _scale_by_derivative(name: str, derivative):
+    """delta *= f'(z), in place; tanh and sigmoid from a = f(z) through a scratch array (the same
+    products as FAST_DERIVATIVES, so the same numbers)."""
+    if name == "tanh":  # 1 - a²
+        def scale(delta, z, a, scratch):
+            np.multiply(a, a, out=scratch)
+            np.subtract(1.0, scratch, out=scratch)
+            delta *= scratch
+    elif name == "sigmoid":  # a (1 - a)
+        def scale(delta, z, a, scratch):
+            np.subtract(1.0, a, out=scratch)
+            scratch *= a
+            delta *= scratch
+    else:
+        def scale(delta, z, a, scratch):
+            delta *= derivative(z, a)
+    return scale
+
+
+class _Buffers:
+    """Arrays of one batch size, reused by every batch of that size: per hidden layer z and
+    a = f(z) (n, neurons), the logits, and per layer the delta and a scratch array."""
+
+    def __init__(self, sizes: tuple[int, ...], n: int):
+        self.pre = [np.empty((n, size)) for size in sizes[1:-1]]
+        self.post = [np.empty((n, size)) for size in sizes[1:-1]]
+        self.logits = np.empty((n, sizes[-1]))
+        self.delta = [np.empty((n, size)) for size in sizes[1:]]  # delta[l]: d loss / d (layer l's z)
+        self.scratch = [np.empty((n, size)) for size in sizes[1:]]
 
 
 def _softmax_rows(z):
@@ -134,11 +172,17 @@ class Network:
                 limit = np.sqrt(6.0 / (kernel.shape[0] + kernel.shape[1]))
                 kernel[:] = rng.uniform(-limit, limit, kernel.shape)
         self._hidden = [activation_registry.get(name) for name in architecture.activations]
-        self._forward = [activation.fn for activation in self._hidden]
         self._derivative = [
             FAST_DERIVATIVES.get(activation.name) or (lambda z, a, grad=activation.grad: grad(z))
             for activation in self._hidden
         ]
+        self._forward_into = [
+            FAST_FORWARD.get(activation.name) or (lambda z, out, fn=activation.fn: fn(z))
+            for activation in self._hidden
+        ]
+        self._scale = [_scale_by_derivative(activation.name, derivative)
+                       for activation, derivative in zip(self._hidden, self._derivative)]
+        self._buffers: dict[int, _Buffers] = {}  # batch size -> its arrays
         self._grad = np.zeros(total)
         self._grad_kernels, self._grad_biases = self._views(self._grad, shapes)
 
@@ -212,15 +256,21 @@ class Network:
 
     # -- backward ------------------------------------------------------------------------------
 
-    def _output_delta(self, logits, labels, loss):
-        """d(mean loss)/d(logits), shape (n, outputs)."""
+    def _output_delta(self, logits, labels, loss, out):
+        """d(mean loss)/d(logits), shape (n, outputs); `out` is a buffer of that shape it may use.
+        The caller ignores overflow: exp overflow gives p = 0 exactly, as it should."""
         n = len(labels)
         classes = self.architecture.classes
+        if classes == 2 and loss == "cross_entropy":  # (p - y) / n, p = 1 / (1 + e^-z), in `out`
+            np.negative(logits, out=out)
+            np.exp(out, out=out)
+            out += 1.0
+            np.divide(1.0, out, out=out)
+            out -= labels[:, None]
+            out /= n
+            return out
         if classes == 2:
-            with np.errstate(over="ignore"):  # exp overflow gives p = 0 exactly, as it should
-                p = 1.0 / (1.0 + np.exp(-logits[:, 0]))
-            if loss == "cross_entropy":
-                return ((p - labels) / n)[:, None]
+            p = 1.0 / (1.0 + np.exp(-logits[:, 0]))
             return (2.0 * (p - labels) * p * (1.0 - p) / n)[:, None]
         if classes == 3:
             p = _softmax_rows(logits)
@@ -236,22 +286,35 @@ class Network:
                  with_loss: bool = True) -> tuple[float, np.ndarray]:
         """(batch loss incl. penalty, gradient of it as one flat vector). The returned array is a
         buffer the next call overwrites; copy it to keep it. Training skips the loss (nan)."""
-        pre, post = [], [x]
+        with np.errstate(over="ignore"):
+            return self._gradient(x, labels, objective, with_loss)
+
+    def _gradient(self, x, labels, objective, with_loss):
+        """`gradient` without its own errstate (train_epoch sets one for the whole epoch). Every
+        intermediate array is a reused buffer of this batch size: the same operations in the same
+        order as the plain formulas, so the same numbers, without allocating per batch."""
+        n = len(labels)
+        buffers = self._buffers.get(n)
+        if buffers is None:
+            buffers = self._buffers[n] = _Buffers(self.architecture.sizes, n)
+        pre, post = buffers.pre, [x]
         a = x
-        for kernel, bias, forward in zip(self.kernels, self.biases, self._forward):
-            z = a @ kernel
+        for layer, (kernel, bias, forward) in enumerate(zip(self.kernels, self.biases, self._forward_into)):
+            z = np.matmul(a, kernel, out=pre[layer])
             z += bias
-            a = forward(z)
-            pre.append(z)
+            a = forward(z, buffers.post[layer])
             post.append(a)
-        logits = a @ self.kernels[-1] + self.biases[-1]
+        logits = np.matmul(a, self.kernels[-1], out=buffers.logits)
+        logits += self.biases[-1]
         loss = self.data_loss(logits, labels, objective.loss) if with_loss else float("nan")
-        delta = self._output_delta(logits, labels, objective.loss)
+        delta = self._output_delta(logits, labels, objective.loss, buffers.delta[-1])
         for layer in range(len(self.kernels) - 1, -1, -1):
             np.dot(post[layer].T, delta, out=self._grad_kernels[layer])
-            np.sum(delta, axis=0, out=self._grad_biases[layer])
+            np.add.reduce(delta, axis=0, out=self._grad_biases[layer])  # np.sum's own reduction
             if layer:
-                delta = (delta @ self.kernels[layer].T) * self._derivative[layer - 1](pre[layer - 1], post[layer])
+                below = np.matmul(delta, self.kernels[layer].T, out=buffers.delta[layer - 1])
+                self._scale[layer - 1](below, pre[layer - 1], post[layer], buffers.scratch[layer - 1])
+                delta = below
         if objective.regularization != "none" and objective.rate > 0:
             if with_loss:
                 loss += self.penalty(objective)
@@ -269,11 +332,19 @@ class Network:
         if order is not None:
             x, labels = x[order], labels[order]
         params = self.params
+        # Plain SGD, fused: new = params - lr g written into one reused array (the same numbers as
+        # rules.SGD.step, without its argument checks and allocations per batch).
+        plain_sgd, new = type(optimizer) is rules.SGD, np.empty_like(params)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for start in range(0, len(labels), batch_size):
                 end = start + batch_size
-                _, grad = self.gradient(x[start:end], labels[start:end], objective, with_loss=False)
-                new = optimizer.step(params, grad)
+                _, grad = self._gradient(x[start:end], labels[start:end], objective, False)
+                if plain_sgd:
+                    np.multiply(grad, optimizer.learning_rate, out=new)
+                    np.subtract(params, new, out=new)
+                    optimizer.iterations += 1
+                else:
+                    new = optimizer.step(params, grad)
                 if not np.isfinite(new).all():
                     return False
                 params[:] = new
