@@ -86,11 +86,12 @@ with controls:
     with room.control("bd.layers", _("Number of hidden layers")):
         count = st.slider(_("Number of hidden layers"), 0, network.MAX_LAYERS, **widget_args("bd.layers"))
     for layer in range(1, count + 1):
-        size, activation = st.columns([2, 3])
-        with size, room.control("bd.neurons", _("Neurons per layer")):
+        # one under the other: side by side, the controls column of a 1024-pixel projector cut
+        # the activation's name ("tan…")
+        with room.control("bd.neurons", _("Neurons per layer")):
             st.number_input(_("Layer {layer}: neurons").format(layer=layer), 1, network.MAX_NEURONS, step=1,
                             **widget_args(neurons_key(layer)))
-        with activation, room.control("bd.activations", _("Activation functions")):
+        with room.control("bd.activations", _("Activation functions")):
             st.selectbox(_("Layer {layer}: activation").format(layer=layer), network.ACTIVATIONS,
                          **widget_args(activation_key(layer), network.ACTIVATIONS))
     st.subheader(_("Training"))
