@@ -70,6 +70,8 @@ def test_classroom_link_hides_controls_and_fixes_their_values(browser, streamlit
             )
             wait_for_app(teacher)
         link = code.inner_text().strip()
+        # The teacher has the controls (this also checks the selector: Streamlit's class for a widget's key).
+        assert teacher.locator(".st-key-opt-surface, .st-key-opt-r1-lr").count() == 2
         assert "hide=opt.surface,opt.lr" in link and "opt.surface=bowl" in link and "opt.r1.lr=0.2" in link, link
         screenshot(teacher, "classroom-teacher")
 
@@ -77,10 +79,12 @@ def test_classroom_link_hides_controls_and_fixes_their_values(browser, streamlit
         student.goto(link)
         wait_for_app(student)
         assert_no_exception(student)
-        # The hidden controls are absent for the student...
+        # The hidden controls are absent for the student: not in the page at all, not merely out of sight...
         assert student.get_by_role("slider", name="Learning rate η").count() == 0
-        surface_box = student.locator("[data-testid=stSelectbox]").filter(has_text="Loss surface")
-        assert surface_box.count() == 1 and not surface_box.is_visible()
+        assert student.locator(".st-key-opt-surface, .st-key-opt-r1-lr, .st-key-opt-r2-lr").count() == 0
+        assert student.locator("[data-testid=stSelectbox]").filter(has_text="Loss surface").count() == 0
+        labels = student.locator("[data-testid=stWidgetLabel]").all_text_contents()
+        assert "Loss surface" not in labels and "Learning rate η" not in labels, labels
         assert student.get_by_role("slider", name="Steps").count() == 1, "controls not ticked stay"
         assert student.get_by_text("Some controls are fixed by this classroom link.").is_visible()
         # ...and their values are the teacher's: the bowl's range, run 1's learning rate in the legend.
