@@ -85,7 +85,7 @@ if source == "upload":
         try:
             state["churn._uploaded"] = (upload.name, data.load_churn_csv(upload))
         except data.ChurnDataError as error:
-            st.error(_("**{name}** was not loaded: {error}").format(name=upload.name, error=_(str(error))))
+            st.error(_("**{name}** was not loaded: {error}").format(name=upload.name, error=error.translate(_)))
         state["churn._upload_id"] = upload.file_id
 if source == "upload" and "churn._uploaded" in state:
     data_label, frame = state["churn._uploaded"]
@@ -229,7 +229,7 @@ if latest is not None:
                              "{verdict}.").format(probability=f"{probability:.1%}", threshold=f"{threshold:.2f}",
                                                   verdict=verdict))
             except data.ChurnDataError as error:
-                st.error(_(str(error)))
+                st.error(error.translate(_))
 
     st.header(_("4. Runs of this session"))
     table = session.table()

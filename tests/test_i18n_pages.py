@@ -172,3 +172,38 @@ def test_churn_results_after_a_training_are_chinese_too():
                                                            ZH("6. Experiment: is a difference bigger than the seed noise?")]
     leftovers = {text[:120]: sorted(words) for text in shown_texts(at) if (words := english_words(text))}
     assert not leftovers, leftovers
+
+
+# A file with one bad cell on each page that reads a CSV: the message is Chinese, the file's own values stay.
+BAD_CSV = {
+    "pages/churn_ann.py": ("churn.upload", "'Mars'"),
+    "pages/boundary.py": ("bd.upload", "'oops'"),
+}
+
+
+def _bad_csv(script: str) -> bytes:
+    if script == "pages/boundary.py":
+        return b"x1,x2,label\n1,2,0\n3,oops,1\n"
+    import io
+
+    from playground.churn import data
+
+    frame = data.synthetic_churn(n_rows=400, seed=9)
+    frame.loc[2, "Geography"] = "Mars"
+    text = io.StringIO()
+    frame.to_csv(text, index=False)
+    return text.getvalue().encode()
+
+
+@pytest.mark.parametrize("script", list(BAD_CSV))
+def test_csv_error_messages_are_chinese_and_quote_the_file_as_it_is(script):
+    key, quoted = BAD_CSV[script]
+    at = open_page(script, query_params={"lang": "zh", **({"churn.data": "upload"} if "churn" in script else {})})
+    uploader = next(widget for widget in at.get("file_uploader") if widget.key == key)
+    uploader.upload("broken.csv", _bad_csv(script), "text/csv").run()
+    assert not at.exception
+    (message,) = [error.value for error in at.error if "broken.csv" in error.value]
+    assert quoted in message, message
+    assert "第 3 行" in message or "第 2 行" in message, message  # the row, in Chinese
+    words = english_words(message.replace("broken.csv", "").replace(quoted, ""))
+    assert not words, (words, message)
