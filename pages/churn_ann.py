@@ -1,9 +1,12 @@
 """Churn ANN: the tutorial's bank-churn Keras network, trained live by the server's worker processes.
 
-Sections: 1. data, 2. network and training (Train / Stop / progress: pages/parts/churn_training.py),
-3. results, 4. this session's runs, 5. downloads, 6. an experiment over seeds (pages/parts/churn_experiment.py,
-also in the worker pool). This page never imports TensorFlow.
+Sections: data, network and training (Train / Stop / progress: pages/parts/churn_training.py), then
+after a run results, this session's runs and downloads, and an experiment over seeds
+(pages/parts/churn_experiment.py, also in the worker pool). They are numbered as they are shown,
+so the numbers run on without a gap before the first run too. This page never imports TensorFlow.
 """
+
+import itertools
 
 import streamlit as st
 
@@ -34,6 +37,7 @@ RUN_COLUMNS = {"run": N_("run"), "data": N_("data"), "hidden layers": N_("hidden
                "class weights": N_("class weights"), "seed": N_("seed"), "status": N_("status"),
                "test accuracy": N_("test accuracy"), "seconds": N_("seconds")}
 state = st.session_state
+sections = itertools.count(1)  # numbers in the order the sections are shown
 session: ChurnSession = state.setdefault("churn._session", ChurnSession())
 
 
@@ -60,6 +64,10 @@ def data_figures(frame, column, lang):
             figures.churn_rate_bars(table, column, frame[data.TARGET].mean(), _=t))
 
 
+def numbered_header(title: str) -> None:
+    st.header(f"{next(sections)}. {title}")
+
+
 def apply_preset(name):
     preset = churn_presets.PRESETS[name]
     state.update(preset.widget_values())
@@ -74,7 +82,7 @@ st.markdown(_("Will a bank customer leave? The tutorial's Keras network learns i
 churn_training.workers_status(_)
 
 # ---- 1. Data -----------------------------------------------------------------------------------
-st.header(_("1. Data"))
+numbered_header(_("Data"))
 with room.control("churn.data", _("Customers")):
     source = choice(st.radio, _("Customers"), ["synthetic", "upload"], key="churn.data", default="synthetic",
                     names=SOURCES, horizontal=True,
@@ -114,7 +122,7 @@ balance_col.plotly_chart(balance_figure, key="churn.balance", config=CONFIG)
 explore_col.plotly_chart(by_feature_figure, key="churn.by_feature", config=CONFIG)
 
 # ---- 2. Network and training -------------------------------------------------------------------
-st.header(_("2. Network and training"))
+numbered_header(_("Network and training"))
 preset_columns = st.columns(3)  # two rows of three: the names stay readable
 for index, name in enumerate(churn_presets.PRESETS):
     column_ = preset_columns[index % 3]
@@ -176,7 +184,7 @@ latest = churn_training.training_controls(session, spec, settings, prepared, dat
 
 # ---- 3. Results ----------------------------------------------------------------------------------
 if latest is not None:
-    st.header(_("3. Results on the test set"))
+    numbered_header(_("Results on the test set"))
     if latest.run.status == "diverged":
         st.warning(_("The loss became infinite or NaN: the learning rate is far too high for this network. "
                      "Lower it and train again."))
@@ -231,7 +239,7 @@ if latest is not None:
             except data.ChurnDataError as error:
                 st.error(error.translate(_))
 
-    st.header(_("4. Runs of this session"))
+    numbered_header(_("Runs of this session"))
     table = session.table()
     table["status"] = table["status"].map(lambda status: _(churn_training.STATUSES.get(status, status)))
     table["data"] = table["data"].map(lambda label: _(SOURCES[label]) if label == "synthetic" else label)
@@ -243,7 +251,7 @@ if latest is not None:
     runs = [(_("run {number}").format(number=e.number), e.run.history) for e in session.entries]
     st.plotly_chart(figures.history_overlay(runs, overlay_metric, _=_), key="churn.overlay_chart", config=CONFIG)
 
-    st.header(_("5. Downloads"))
+    numbered_header(_("Downloads"))
     down = st.columns(3)
     if latest.keras_file is not None:
         down[0].download_button(_("Trained model (.keras)"), latest.keras_file, f"churn_run{latest.number}.keras",
@@ -253,5 +261,5 @@ if latest is not None:
     down[2].download_button(_("Keras script (.py)"), keras_script.generate(latest.run.spec, latest.run.settings),
                             "churn_ann.py", key="churn.download_script", on_click="ignore", mime="text/x-python")
 
-churn_experiment.section(frame, spec, settings)
+churn_experiment.section(frame, spec, settings, number=next(sections))
 room.panel()

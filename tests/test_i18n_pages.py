@@ -167,9 +167,9 @@ def test_churn_results_after_a_training_are_chinese_too():
     at.button(key="churn.train").click().run()
     run_until_trained(at)
     assert not at.exception, [e.value for e in at.exception]
-    assert [header.value for header in at.header][-4:] == [ZH("3. Results on the test set"),
-                                                           ZH("4. Runs of this session"), ZH("5. Downloads"),
-                                                           ZH("6. Experiment: is a difference bigger than the seed noise?")]
+    sections = ["Data", "Network and training", "Results on the test set", "Runs of this session", "Downloads",
+                "Experiment: is a difference bigger than the seed noise?"]
+    assert [header.value for header in at.header] == [f"{n}. {ZH(title)}" for n, title in enumerate(sections, 1)]
     leftovers = {text[:120]: sorted(words) for text in shown_texts(at) if (words := english_words(text))}
     assert not leftovers, leftovers
 

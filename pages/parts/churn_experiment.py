@@ -1,4 +1,4 @@
-"""Churn ANN, section 6: an experiment over seeds - the page's network against up to 3 variants.
+"""Churn ANN, the last section: an experiment over seeds - the page's network against up to 3 variants.
 
 The whole experiment is one job of the server's worker pool (pages/parts/training_pool.py), the
 same pool as Train: the page never imports TensorFlow. While it is queued or running this
@@ -166,11 +166,12 @@ def show_results(result):
                        key="churn.exp.download", on_click="ignore", mime="text/csv")
 
 
-def section(frame, spec, settings):
-    """The Experiment section; `spec`/`settings` are the page's network (None while its controls are invalid)."""
+def section(frame, spec, settings, number: int):
+    """The Experiment section, headed `number`; `spec`/`settings` are the page's network (None while its
+    controls are invalid)."""
     _ = gettext()
     keep_ended_experiment()
-    st.header(_("6. Experiment: is a difference bigger than the seed noise?"))
+    st.header(f"{number}. " + _("Experiment: is a difference bigger than the seed noise?"))
     st.markdown(_("One training cannot settle a claim: the same recipe gives a different test accuracy for every seed. "
                   "Train the network above (the base) and up to 3 variants on the same seeds, and compare them seed by seed."))
     columns = st.columns(3)
