@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from pages.parts.language import select_language
+from pages.parts.projector import fit_projectors
 from pages.parts.training_pool import training_pool
 from playground import catalog
 from playground.i18n import translator
@@ -20,6 +21,7 @@ st.set_page_config(
     layout="wide",
 )
 
+fit_projectors()
 _ = translator(select_language())
 pages = [
     st.Page(page.script, title=_(page.title), icon=page.icon, url_path=page.url_path, default=page is catalog.HOME)

@@ -123,11 +123,10 @@ explore_col.plotly_chart(by_feature_figure, key="churn.by_feature", config=CONFI
 
 # ---- 2. Network and training -------------------------------------------------------------------
 numbered_header(_("Network and training"))
-preset_columns = st.columns(3)  # two rows of three: the names stay readable
-for index, name in enumerate(churn_presets.PRESETS):
-    column_ = preset_columns[index % 3]
-    with column_, room.control("churn.presets", _("Preset buttons")):
-        st.button(_(name), key=f"churn.preset.{name}", on_click=apply_preset, args=(name,), width="stretch")
+# In a row that wraps, each button as wide as its name: no name is cut, even on a 1024 px projector.
+with room.control("churn.presets", _("Preset buttons")), st.container(horizontal=True):
+    for name in churn_presets.PRESETS:
+        st.button(_(name), key=f"churn.preset.{name}", on_click=apply_preset, args=(name,), width="content")
 if state.get("churn._lesson") in churn_presets.PRESETS:
     st.info(_(churn_presets.PRESETS[state["churn._lesson"]].lesson))
 network_col, training_col = st.columns(2)
@@ -145,8 +144,10 @@ with network_col:
                                       key=f"churn.act{number}", **BIND)
         hidden.append((units, activation))
     with room.control("churn.init", _("Initial weights")):
+        # The Keras name in the box, what it means below: "name: meaning" was cut on a projector.
         initializer = choice(st.selectbox, _("Initial weights"), list(INITIALIZERS), key="churn.init",
-                             default="uniform", format_func=lambda name: f"{name}: {_(INITIALIZERS[name][0])}")
+                             default="uniform", format_func=str)
+        st.caption(_(INITIALIZERS[initializer][0]))
 with training_col:
     with room.control("churn.optimizer", _("Optimizer")):
         optimizer = st.selectbox(_("Optimizer"), list(OPTIMIZERS), key="churn.optimizer", **BIND)
@@ -159,10 +160,8 @@ with training_col:
     with room.control("churn.val", _("Validation share")):
         validation_share = st.slider(_("Validation share (taken from the training 80 %)"), 0.0, 0.5, 0.1, 0.05,
                                      key="churn.val", **BIND)
-    early_col, patience_col = st.columns(2)
-    with early_col, room.control("churn.early", _("Early stopping")):
+    with room.control("churn.early", _("Early stopping")):  # one under the other: side by side cut the label
         early_stopping = st.toggle(_("Early stopping"), False, key="churn.early", **BIND)
-    with patience_col, room.control("churn.early", _("Early stopping")):
         patience = st.number_input(_("Patience (epochs)"), 1, 50, 10, key="churn.patience", **BIND)
     with room.control("churn.cw", _("Class weights")):
         class_weights = st.toggle(_("Class weights (count each churner ~4x)"), False, key="churn.cw", **BIND)

@@ -260,15 +260,13 @@ with tab_backprop:
     context = (spec, tuple(x), y)
     state[BP_HISTORY] = backprop.track(state.get(BP_HISTORY), context, result)
     st.plotly_chart(figures.backprop_diagram(result, _=_), key="nb.bp_chart", config=CONFIG, theme=None)
-    forward, deltas = st.columns(2)
-    with forward:
-        st.subheader(_("Forward pass"))
-        for line in backprop.forward_equations(result):
-            st.latex(line)
-    with deltas:
-        st.subheader(_("Error signals δ = ∂L/∂z"))
-        for line in backprop.delta_equations(result):
-            st.latex(line)
+    # One after the other, each the page's width: in two columns a projector cut the longer lines.
+    st.subheader(_("Forward pass"))
+    for line in backprop.forward_equations(result):
+        st.latex(line)
+    st.subheader(_("Error signals δ = ∂L/∂z"))
+    for line in backprop.delta_equations(result):
+        st.latex(line)
     st.subheader(_("Backward pass: each gradient by the chain rule, output layer first"))
     steps = {step.parameter: step for step in backprop.chain_rule_steps(result)}
     for prefix in "cvbw":
@@ -277,10 +275,10 @@ with tab_backprop:
     st.subheader(_("Gradient descent"))
     update_col, curve_col = st.columns([1, 1])
     with update_col:
-        buttons = st.columns(3)
-        buttons[0].button(_("Apply update"), key="nb.bp.apply", on_click=apply_updates, args=(1,), type="primary")
-        buttons[1].button(_("Apply 10 updates"), key="nb.bp.apply10", on_click=apply_updates, args=(10,))
-        buttons[2].button(_("Reset weights"), key="nb.bp.reset", on_click=reset_weights)
+        with st.container(horizontal=True):  # a row that wraps: three columns cut the labels on a projector
+            st.button(_("Apply update"), key="nb.bp.apply", on_click=apply_updates, args=(1,), type="primary")
+            st.button(_("Apply 10 updates"), key="nb.bp.apply10", on_click=apply_updates, args=(10,))
+            st.button(_("Reset weights"), key="nb.bp.reset", on_click=reset_weights)
         if message := state.pop("nb.bp.error", None):
             st.error(message)
         st.dataframe(pd.DataFrame(backprop.update_rows(result, state["nb.bp.lr"], _=_)), hide_index=True)

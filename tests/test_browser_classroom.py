@@ -3,6 +3,8 @@ values for a student; every covered page fits a projector (1280 x 720, 1024 x 76
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import assert_no_exception, screenshot, wait_for_app
@@ -35,6 +37,51 @@ TEXT_OUTSIDE = """() => {
                 problems.push(`${text.textContent.trim()} [${Math.round(box.left)}..${Math.round(box.right)}]`
                               + ` outside [${Math.round(frame.left)}..${Math.round(frame.right)}]`);
             }
+        }
+    }
+    return problems;
+}"""
+# A button, select, label, tab, caption or text whose words are clipped: it overflows a box that hides
+# what overflows (Streamlit's selects and buttons end such text with "..."). Checked on each shown element.
+CLIPPED_TEXT = """() => {
+    const roots = document.querySelectorAll('[data-testid=stMain], [data-testid=stSidebarUserContent]');
+    const candidates = 'button, label, [data-testid=stWidgetLabel], [data-testid=stSelectbox], [data-testid=stMultiSelect], '
+        + '[data-baseweb=select], [data-baseweb=tab], '
+        + '[data-testid=stMarkdownContainer], [data-testid=stCaptionContainer], [data-testid=stMetric]';
+    const problems = new Set();
+    for (const root of roots) {
+        for (const candidate of root.querySelectorAll(candidates)) {
+            for (const element of [candidate, ...candidate.querySelectorAll('*')]) {
+                const input = element.tagName === 'INPUT';  // a selectbox shows its choice in an input
+                const text = (input ? element.value : element.textContent).trim();
+                if (!element.getClientRects().length || !text) continue;
+                if (element.closest('.katex, .js-plotly-plot, [data-testid=stTooltipIcon]')) continue;
+                const style = getComputedStyle(element);
+                const clips = input || ['hidden', 'clip'].includes(style.overflowX) || style.textOverflow === 'ellipsis';
+                if (clips && element.scrollWidth > element.clientWidth + 1) {
+                    problems.add(`${text.slice(0, 60)} `
+                                 + `(${element.scrollWidth} px of text in ${element.clientWidth} px)`);
+                }
+            }
+        }
+    }
+    return [...problems];
+}"""
+# A formula (KaTeX) wider than a box that clips it, unless that box shows a scrollbar (overlay scrollbars
+# take no room and are not drawn until scrolled: the formula then just looks cut).
+CLIPPED_LATEX = """() => {
+    const problems = [];
+    for (const formula of document.querySelectorAll('[data-testid=stMain] .katex, [data-testid=stSidebar] .katex')) {
+        if (!formula.getBoundingClientRect().width) continue;  // in a tab or expander that is not open
+        for (let box = formula; box && box.dataset.testid !== 'stMain'; box = box.parentElement) {
+            const style = getComputedStyle(box);
+            if (style.overflowX === 'visible' || box.scrollWidth <= box.clientWidth + 3) continue;  // KaTeX's own 2 px
+            const scrollbar = ['auto', 'scroll'].includes(style.overflowX) && box.offsetHeight - box.clientHeight
+                - parseFloat(style.borderTopWidth) - parseFloat(style.borderBottomWidth) > 2;
+            if (!scrollbar) {
+                problems.push(`${formula.textContent.slice(0, 60)} (${box.scrollWidth} px wide in ${box.clientWidth} px)`);
+            }
+            break;
         }
     }
     return problems;
@@ -120,7 +167,11 @@ def test_nothing_is_cut_off_on_a_projector(browser, streamlit_server, lang):
                     problems[name] = cut
                 if wide := tab.evaluate(OVERFLOW):
                     problems[name + " (scrolls sideways)"] = wide
+                if clipped := tab.evaluate(CLIPPED_TEXT):
+                    problems[name + " (text clipped)"] = clipped
+                if formulas := tab.evaluate(CLIPPED_LATEX):
+                    problems[name + " (formula cut)"] = formulas
                 screenshot(tab, name)
     finally:
         context.close()
-    assert not problems, problems
+    assert not problems, "\n" + json.dumps(problems, ensure_ascii=False, indent=1)
