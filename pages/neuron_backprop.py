@@ -242,7 +242,9 @@ with tab_backprop:
         hidden = int(state["nb.bp.arch"][2])
         groups = [("w", _("first-layer weights")), ("b", _("hidden biases")), ("v", _("output weights")),
                   ("c", _("output bias"))]  # fmt: skip
-        for column, (prefix, label) in zip(st.columns(4), groups):
+        # The hidden layer's parameters left, the output's right: in four columns a projector cut the numbers.
+        hidden_col, output_col = st.columns(2)
+        for column, (prefix, label) in zip([hidden_col, hidden_col, output_col, output_col], groups):
             with column, room.control("nb.bp.params", _("Weights and biases")):
                 st.caption(label)
                 for name in (n for n in backprop.parameter_names(hidden) if n[0] == prefix):

@@ -46,13 +46,14 @@ TEXT_OUTSIDE = """() => {
 CLIPPED_TEXT = """() => {
     const roots = document.querySelectorAll('[data-testid=stMain], [data-testid=stSidebarUserContent]');
     const candidates = 'button, label, [data-testid=stWidgetLabel], [data-testid=stSelectbox], [data-testid=stMultiSelect], '
+        + '[data-testid=stNumberInput], [data-testid=stTextInput], '
         + '[data-baseweb=select], [data-baseweb=tab], '
         + '[data-testid=stMarkdownContainer], [data-testid=stCaptionContainer], [data-testid=stMetric]';
     const problems = new Set();
     for (const root of roots) {
         for (const candidate of root.querySelectorAll(candidates)) {
             for (const element of [candidate, ...candidate.querySelectorAll('*')]) {
-                const input = element.tagName === 'INPUT';  // a selectbox shows its choice in an input
+                const input = element.tagName === 'INPUT';  // a selectbox shows its choice in an input, too
                 const text = (input ? element.value : element.textContent).trim();
                 if (!element.getClientRects().length || !text) continue;
                 if (element.closest('.katex, .js-plotly-plot, [data-testid=stTooltipIcon]')) continue;
