@@ -22,6 +22,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 # Only the app's own files: no tests, data, models or CSVs (and .dockerignore keeps them out
 # of the build context as well). Owned by root, so the app user cannot change them.
 COPY app.py ./
+COPY assets/ assets/
 COPY .streamlit/ .streamlit/
 COPY pages/ pages/
 COPY playground/ playground/

@@ -1,21 +1,28 @@
 """Entry point: `streamlit run app.py`. Page registry lives in playground/catalog.py."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from pages.parts.housekeeping import start_collector
 from pages.parts.language import select_language
+from pages.parts.projector import fit_projectors
 from pages.parts.training_pool import training_pool
 from playground import catalog
 from playground.i18n import translator
 
+ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
+
 st.set_page_config(
     page_title="Neural Network Playground",
-    # An emoji: Streamlit draws it as an inline SVG favicon. A ":material/...:" icon would be
-    # fetched from an outside font host, which a classroom network may not reach.
-    page_icon="🧠",
+    # A small PNG of our own (scripts/draw_icon.py), served by this server: an emoji showed as a
+    # box on machines without an emoji font, and a ":material/...:" icon would be fetched from an
+    # outside font host, which a classroom network may not reach. Set here, so on every page.
+    page_icon=str(ICON),
     layout="wide",
 )
 
+fit_projectors()
 _ = translator(select_language())
 pages = [
     st.Page(page.script, title=_(page.title), icon=page.icon, url_path=page.url_path, default=page is catalog.HOME)

@@ -130,7 +130,7 @@ st.markdown(_(
     "weights; the sigmoid's f′ ≤ 1/4 makes the product shrink geometrically, ReLU's f′ = 1 does not. "
     "The chart shows the size of the gradient each layer's weights receive, ‖∂L/∂W‖ (log scale)."
 ).format(batch=vanishing.BATCH, width=vanishing.WIDTH))
-v_controls, v_view = st.columns([1, 3])
+v_controls, v_view = st.columns([2, 3])  # [1, 3] cut the toggle's label on a projector
 with v_controls:
     with room.control("act.depth", _("Depth (layers)")):
         depth = st.slider(_("Depth (layers)"), 2, 50, 30, key="act.depth", **BIND)

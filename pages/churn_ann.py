@@ -1,9 +1,12 @@
 """Churn ANN: the tutorial's bank-churn Keras network, trained live by the server's worker processes.
 
-Sections: 1. data, 2. network and training (Train / Stop / progress: pages/parts/churn_training.py),
-3. results, 4. this session's runs, 5. downloads, 6. an experiment over seeds (pages/parts/churn_experiment.py,
-also in the worker pool). This page never imports TensorFlow.
+Sections: data, network and training (Train / Stop / progress: pages/parts/churn_training.py), then
+after a run results, this session's runs and downloads, and an experiment over seeds
+(pages/parts/churn_experiment.py, also in the worker pool). They are numbered as they are shown,
+so the numbers run on without a gap before the first run too. This page never imports TensorFlow.
 """
+
+import itertools
 
 import streamlit as st
 
@@ -34,6 +37,7 @@ RUN_COLUMNS = {"run": N_("run"), "data": N_("data"), "hidden layers": N_("hidden
                "class weights": N_("class weights"), "seed": N_("seed"), "status": N_("status"),
                "test accuracy": N_("test accuracy"), "seconds": N_("seconds")}
 state = st.session_state
+sections = itertools.count(1)  # numbers in the order the sections are shown
 session: ChurnSession = state.setdefault("churn._session", ChurnSession())
 
 
@@ -60,6 +64,10 @@ def data_figures(frame, column, lang):
             figures.churn_rate_bars(table, column, frame[data.TARGET].mean(), _=t))
 
 
+def numbered_header(title: str) -> None:
+    st.header(f"{next(sections)}. {title}")
+
+
 def apply_preset(name):
     preset = churn_presets.PRESETS[name]
     state.update(preset.widget_values())
@@ -74,7 +82,7 @@ st.markdown(_("Will a bank customer leave? The tutorial's Keras network learns i
 churn_training.workers_status(_)
 
 # ---- 1. Data -----------------------------------------------------------------------------------
-st.header(_("1. Data"))
+numbered_header(_("Data"))
 with room.control("churn.data", _("Customers")):
     source = choice(st.radio, _("Customers"), ["synthetic", "upload"], key="churn.data", default="synthetic",
                     names=SOURCES, horizontal=True,
@@ -85,7 +93,7 @@ if source == "upload":
         try:
             state["churn._uploaded"] = (upload.name, data.load_churn_csv(upload))
         except data.ChurnDataError as error:
-            st.error(_("**{name}** was not loaded: {error}").format(name=upload.name, error=_(str(error))))
+            st.error(_("**{name}** was not loaded: {error}").format(name=upload.name, error=error.translate(_)))
         state["churn._upload_id"] = upload.file_id
 if source == "upload" and "churn._uploaded" in state:
     data_label, frame = state["churn._uploaded"]
@@ -114,12 +122,11 @@ balance_col.plotly_chart(balance_figure, key="churn.balance", config=CONFIG)
 explore_col.plotly_chart(by_feature_figure, key="churn.by_feature", config=CONFIG)
 
 # ---- 2. Network and training -------------------------------------------------------------------
-st.header(_("2. Network and training"))
-preset_columns = st.columns(3)  # two rows of three: the names stay readable
-for index, name in enumerate(churn_presets.PRESETS):
-    column_ = preset_columns[index % 3]
-    with column_, room.control("churn.presets", _("Preset buttons")):
-        st.button(_(name), key=f"churn.preset.{name}", on_click=apply_preset, args=(name,), width="stretch")
+numbered_header(_("Network and training"))
+# In a row that wraps, each button as wide as its name: no name is cut, even on a 1024 px projector.
+with room.control("churn.presets", _("Preset buttons")), st.container(horizontal=True):
+    for name in churn_presets.PRESETS:
+        st.button(_(name), key=f"churn.preset.{name}", on_click=apply_preset, args=(name,), width="content")
 if state.get("churn._lesson") in churn_presets.PRESETS:
     st.info(_(churn_presets.PRESETS[state["churn._lesson"]].lesson))
 network_col, training_col = st.columns(2)
@@ -137,8 +144,10 @@ with network_col:
                                       key=f"churn.act{number}", **BIND)
         hidden.append((units, activation))
     with room.control("churn.init", _("Initial weights")):
+        # The Keras name in the box, what it means below: "name: meaning" was cut on a projector.
         initializer = choice(st.selectbox, _("Initial weights"), list(INITIALIZERS), key="churn.init",
-                             default="uniform", format_func=lambda name: f"{name}: {_(INITIALIZERS[name][0])}")
+                             default="uniform", format_func=str)
+        st.caption(_(INITIALIZERS[initializer][0]))
 with training_col:
     with room.control("churn.optimizer", _("Optimizer")):
         optimizer = st.selectbox(_("Optimizer"), list(OPTIMIZERS), key="churn.optimizer", **BIND)
@@ -151,10 +160,8 @@ with training_col:
     with room.control("churn.val", _("Validation share")):
         validation_share = st.slider(_("Validation share (taken from the training 80 %)"), 0.0, 0.5, 0.1, 0.05,
                                      key="churn.val", **BIND)
-    early_col, patience_col = st.columns(2)
-    with early_col, room.control("churn.early", _("Early stopping")):
+    with room.control("churn.early", _("Early stopping")):  # one under the other: side by side cut the label
         early_stopping = st.toggle(_("Early stopping"), False, key="churn.early", **BIND)
-    with patience_col, room.control("churn.early", _("Early stopping")):
         patience = st.number_input(_("Patience (epochs)"), 1, 50, 10, key="churn.patience", **BIND)
     with room.control("churn.cw", _("Class weights")):
         class_weights = st.toggle(_("Class weights (count each churner ~4x)"), False, key="churn.cw", **BIND)
@@ -176,7 +183,7 @@ latest = churn_training.training_controls(session, spec, settings, prepared, dat
 
 # ---- 3. Results ----------------------------------------------------------------------------------
 if latest is not None:
-    st.header(_("3. Results on the test set"))
+    numbered_header(_("Results on the test set"))
     if latest.run.status == "diverged":
         st.warning(_("The loss became infinite or NaN: the learning rate is far too high for this network. "
                      "Lower it and train again."))
@@ -229,9 +236,9 @@ if latest is not None:
                              "{verdict}.").format(probability=f"{probability:.1%}", threshold=f"{threshold:.2f}",
                                                   verdict=verdict))
             except data.ChurnDataError as error:
-                st.error(_(str(error)))
+                st.error(error.translate(_))
 
-    st.header(_("4. Runs of this session"))
+    numbered_header(_("Runs of this session"))
     table = session.table()
     table["status"] = table["status"].map(lambda status: _(churn_training.STATUSES.get(status, status)))
     table["data"] = table["data"].map(lambda label: _(SOURCES[label]) if label == "synthetic" else label)
@@ -243,7 +250,7 @@ if latest is not None:
     runs = [(_("run {number}").format(number=e.number), e.run.history) for e in session.entries]
     st.plotly_chart(figures.history_overlay(runs, overlay_metric, _=_), key="churn.overlay_chart", config=CONFIG)
 
-    st.header(_("5. Downloads"))
+    numbered_header(_("Downloads"))
     down = st.columns(3)
     if latest.keras_file is not None:
         down[0].download_button(_("Trained model (.keras)"), latest.keras_file, f"churn_run{latest.number}.keras",
@@ -253,5 +260,5 @@ if latest is not None:
     down[2].download_button(_("Keras script (.py)"), keras_script.generate(latest.run.spec, latest.run.settings),
                             "churn_ann.py", key="churn.download_script", on_click="ignore", mime="text/x-python")
 
-churn_experiment.section(frame, spec, settings)
+churn_experiment.section(frame, spec, settings, number=next(sections))
 room.panel()

@@ -242,7 +242,9 @@ with tab_backprop:
         hidden = int(state["nb.bp.arch"][2])
         groups = [("w", _("first-layer weights")), ("b", _("hidden biases")), ("v", _("output weights")),
                   ("c", _("output bias"))]  # fmt: skip
-        for column, (prefix, label) in zip(st.columns(4), groups):
+        # The hidden layer's parameters left, the output's right: in four columns a projector cut the numbers.
+        hidden_col, output_col = st.columns(2)
+        for column, (prefix, label) in zip([hidden_col, hidden_col, output_col, output_col], groups):
             with column, room.control("nb.bp.params", _("Weights and biases")):
                 st.caption(label)
                 for name in (n for n in backprop.parameter_names(hidden) if n[0] == prefix):
@@ -260,15 +262,13 @@ with tab_backprop:
     context = (spec, tuple(x), y)
     state[BP_HISTORY] = backprop.track(state.get(BP_HISTORY), context, result)
     st.plotly_chart(figures.backprop_diagram(result, _=_), key="nb.bp_chart", config=CONFIG, theme=None)
-    forward, deltas = st.columns(2)
-    with forward:
-        st.subheader(_("Forward pass"))
-        for line in backprop.forward_equations(result):
-            st.latex(line)
-    with deltas:
-        st.subheader(_("Error signals δ = ∂L/∂z"))
-        for line in backprop.delta_equations(result):
-            st.latex(line)
+    # One after the other, each the page's width: in two columns a projector cut the longer lines.
+    st.subheader(_("Forward pass"))
+    for line in backprop.forward_equations(result):
+        st.latex(line)
+    st.subheader(_("Error signals δ = ∂L/∂z"))
+    for line in backprop.delta_equations(result):
+        st.latex(line)
     st.subheader(_("Backward pass: each gradient by the chain rule, output layer first"))
     steps = {step.parameter: step for step in backprop.chain_rule_steps(result)}
     for prefix in "cvbw":
@@ -277,10 +277,10 @@ with tab_backprop:
     st.subheader(_("Gradient descent"))
     update_col, curve_col = st.columns([1, 1])
     with update_col:
-        buttons = st.columns(3)
-        buttons[0].button(_("Apply update"), key="nb.bp.apply", on_click=apply_updates, args=(1,), type="primary")
-        buttons[1].button(_("Apply 10 updates"), key="nb.bp.apply10", on_click=apply_updates, args=(10,))
-        buttons[2].button(_("Reset weights"), key="nb.bp.reset", on_click=reset_weights)
+        with st.container(horizontal=True):  # a row that wraps: three columns cut the labels on a projector
+            st.button(_("Apply update"), key="nb.bp.apply", on_click=apply_updates, args=(1,), type="primary")
+            st.button(_("Apply 10 updates"), key="nb.bp.apply10", on_click=apply_updates, args=(10,))
+            st.button(_("Reset weights"), key="nb.bp.reset", on_click=reset_weights)
         if message := state.pop("nb.bp.error", None):
             st.error(message)
         st.dataframe(pd.DataFrame(backprop.update_rows(result, state["nb.bp.lr"], _=_)), hide_index=True)

@@ -41,13 +41,12 @@ def build_3d(view: view_state.View, lang: str):
 def step_explainer(result):
     """Reruns on its own: moving through steps does not resend the big animated figure."""
     st.subheader(_("One step, with its numbers"))
-    explain_run, explain_step = st.columns([2, 3])
     run_numbers = list(range(1, len(result.specs) + 1))
     labels = result.run_labels(_)
-    with explain_run:
-        run_index = choice(st.selectbox, _("Run"), run_numbers, key="opt.ex.run", default=1,
-                           format_func=lambda r: f"{r}: {labels[r - 1]}") - 1
-    step = explain_step.slider(_("Step k"), 1, result.steps, value=1, key="opt.ex.step", bind="query-params")
+    # One under the other: beside the step slider a run's full label was cut on a projector.
+    run_index = choice(st.selectbox, _("Run"), run_numbers, key="opt.ex.run", default=1,
+                       format_func=lambda r: f"{r}: {labels[r - 1]}") - 1
+    step = st.slider(_("Step k"), 1, result.steps, value=1, key="opt.ex.step", bind="query-params")
     st.latex(_(optimizers.summary(result.specs[run_index].method)))
     lines = result.explain(run_index, step, _)
     if not lines:
@@ -120,23 +119,23 @@ st.subheader(_("Runs"))
 with room.control("opt.runs", _("Number of runs")):
     runs = st.slider(_("Number of runs"), 1, view_state.MAX_RUNS, **widget_args("opt.runs"))
 for run in range(1, runs + 1):
-    method, source, rate, own, own_x, own_y = st.columns([3, 3, 3, 2, 1.5, 1.5], vertical_alignment="bottom")
-    with method, room.control("opt.method", _("Update rules")):
-        choice(st.selectbox, _("Run {run}: rule").format(run=run), view_state.method_options(),
-               key=run_key(run, "method"), default=DEFAULTS[run_key(run, "method")], names=optimizers.label)
-    with source, room.control("opt.source", _("Gradients")):
-        choice(st.selectbox, _("Gradient"), view_state.source_options(), key=run_key(run, "source"),
-               default=DEFAULTS[run_key(run, "source")], names=race.SOURCES)
-    with rate, room.control("opt.lr", _("Learning rates η")):
-        st.select_slider(_("Learning rate η"), view_state.LEARNING_RATES, format_func=lambda v: f"{v:g}",
-                         **widget_args(run_key(run, "lr")))
-    with own, room.control("opt.own", _("Own starts")):
-        own_start = st.checkbox(_("own start"), **widget_args(run_key(run, "own")))
-    if own_start:
-        with own_x, room.control("opt.own", _("Own starts")):
-            st.number_input(x_title, float(x0), float(x1), step=0.1, **widget_args(run_key(run, "x")))
-        with own_y, room.control("opt.own", _("Own starts")):
-            st.number_input(y_title, float(y0), float(y1), step=0.1, **widget_args(run_key(run, "y")))
+    # A row that wraps, each control as wide as its longest choice: on a 1024 px projector a run takes
+    # two lines instead of cutting "Plain step (Keras SGD)" in a sixth of the page.
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        with room.control("opt.method", _("Update rules")):
+            choice(st.selectbox, _("Run {run}: rule").format(run=run), view_state.method_options(), width=240,
+                   key=run_key(run, "method"), default=DEFAULTS[run_key(run, "method")], names=optimizers.label)
+        with room.control("opt.source", _("Gradients")):
+            choice(st.selectbox, _("Gradient"), view_state.source_options(), key=run_key(run, "source"), width=250,
+                   default=DEFAULTS[run_key(run, "source")], names=race.SOURCES)
+        with room.control("opt.lr", _("Learning rates η")):
+            st.select_slider(_("Learning rate η"), view_state.LEARNING_RATES, format_func=lambda v: f"{v:g}",
+                             width=200, **widget_args(run_key(run, "lr")))
+        with room.control("opt.own", _("Own starts")):
+            own_start = st.checkbox(_("own start"), width="content", **widget_args(run_key(run, "own")))
+            if own_start:
+                st.number_input(x_title, float(x0), float(x1), step=0.1, width=120, **widget_args(run_key(run, "x")))
+                st.number_input(y_title, float(y0), float(y1), step=0.1, width=120, **widget_args(run_key(run, "y")))
 
 if surface.data is not None:
     st.caption(_("GD: all {rows} rows per step. SGD: one row, mini-batch: B rows, drawn "

@@ -54,3 +54,37 @@ def translator(lang: str) -> Translate:
     if lang not in LANGUAGES:
         raise ValueError(f"Unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}.")
     return gettext.translation(DOMAIN, LOCALES, languages=[lang], fallback=True).gettext
+
+
+class Message:
+    """A text for the user: an English template (marked with N_ where written) and its fields.
+
+    `translate(_)` translates the template, then fills in the fields, so a message that quotes
+    the user's own data (a cell, a column name, a count) is shown in the user's language with
+    the quoted values exactly as they are. A field that is itself a Message is translated too.
+    """
+
+    def __init__(self, template: str, **fields):
+        self.template, self.fields = template, fields
+
+    def translate(self, _: Translate = identity) -> str:
+        if not self.fields:  # a finished text (it may quote braces from a file): nothing to fill in
+            return _(self.template)
+        values = {name: value.translate(_) if isinstance(value, Message) else value
+                  for name, value in self.fields.items()}  # fmt: skip
+        return _(self.template).format(**values)
+
+    def __str__(self) -> str:
+        return self.translate()
+
+
+class UserError(ValueError):
+    """A problem the user can fix (a bad file or setting). `str()` is English; a page shows
+    `error.translate(_)`. Raise as `SomeError(N_("Row {row}: ..."), row=3)`."""
+
+    def __init__(self, template: str, **fields):
+        self.message = Message(template, **fields)
+        super().__init__(str(self.message))
+
+    def translate(self, _: Translate) -> str:
+        return self.message.translate(_)

@@ -3,6 +3,8 @@ values for a student; every covered page fits a projector (1280 x 720, 1024 x 76
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import assert_no_exception, screenshot, wait_for_app
@@ -39,6 +41,52 @@ TEXT_OUTSIDE = """() => {
     }
     return problems;
 }"""
+# A button, select, label, tab, caption or text whose words are clipped: it overflows a box that hides
+# what overflows (Streamlit's selects and buttons end such text with "..."). Checked on each shown element.
+CLIPPED_TEXT = """() => {
+    const roots = document.querySelectorAll('[data-testid=stMain], [data-testid=stSidebarUserContent]');
+    const candidates = 'button, label, [data-testid=stWidgetLabel], [data-testid=stSelectbox], [data-testid=stMultiSelect], '
+        + '[data-testid=stNumberInput], [data-testid=stTextInput], '
+        + '[data-baseweb=select], [data-baseweb=tab], '
+        + '[data-testid=stMarkdownContainer], [data-testid=stCaptionContainer], [data-testid=stMetric]';
+    const problems = new Set();
+    for (const root of roots) {
+        for (const candidate of root.querySelectorAll(candidates)) {
+            for (const element of [candidate, ...candidate.querySelectorAll('*')]) {
+                const input = element.tagName === 'INPUT';  // a selectbox shows its choice in an input, too
+                const text = (input ? element.value : element.textContent).trim();
+                if (!element.getClientRects().length || !text) continue;
+                if (element.closest('.katex, .js-plotly-plot, [data-testid=stTooltipIcon]')) continue;
+                const style = getComputedStyle(element);
+                const clips = input || ['hidden', 'clip'].includes(style.overflowX) || style.textOverflow === 'ellipsis';
+                if (clips && element.scrollWidth > element.clientWidth + 1) {
+                    problems.add(`${text.slice(0, 60)} `
+                                 + `(${element.scrollWidth} px of text in ${element.clientWidth} px)`);
+                }
+            }
+        }
+    }
+    return [...problems];
+}"""
+# A formula (KaTeX) wider than a box that clips it, unless that box shows a scrollbar (overlay scrollbars
+# take no room and are not drawn until scrolled: the formula then just looks cut).
+CLIPPED_LATEX = """() => {
+    const problems = [];
+    for (const formula of document.querySelectorAll('[data-testid=stMain] .katex, [data-testid=stSidebar] .katex')) {
+        if (!formula.getBoundingClientRect().width) continue;  // in a tab or expander that is not open
+        for (let box = formula; box && box.dataset.testid !== 'stMain'; box = box.parentElement) {
+            const style = getComputedStyle(box);
+            if (style.overflowX === 'visible' || box.scrollWidth <= box.clientWidth + 3) continue;  // KaTeX's own 2 px
+            const scrollbar = ['auto', 'scroll'].includes(style.overflowX) && box.offsetHeight - box.clientHeight
+                - parseFloat(style.borderTopWidth) - parseFloat(style.borderBottomWidth) > 2;
+            if (!scrollbar) {
+                problems.push(`${formula.textContent.slice(0, 60)} (${box.scrollWidth} px wide in ${box.clientWidth} px)`);
+            }
+            break;
+        }
+    }
+    return problems;
+}"""
 OVERFLOW = """() => [...document.querySelectorAll('[data-testid=stMain], [data-testid=stSidebarUserContent]')]
     .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.dataset.testid)"""
 
@@ -70,6 +118,8 @@ def test_classroom_link_hides_controls_and_fixes_their_values(browser, streamlit
             )
             wait_for_app(teacher)
         link = code.inner_text().strip()
+        # The teacher has the controls (this also checks the selector: Streamlit's class for a widget's key).
+        assert teacher.locator(".st-key-opt-surface, .st-key-opt-r1-lr").count() == 2
         assert "hide=opt.surface,opt.lr" in link and "opt.surface=bowl" in link and "opt.r1.lr=0.2" in link, link
         screenshot(teacher, "classroom-teacher")
 
@@ -77,10 +127,12 @@ def test_classroom_link_hides_controls_and_fixes_their_values(browser, streamlit
         student.goto(link)
         wait_for_app(student)
         assert_no_exception(student)
-        # The hidden controls are absent for the student...
+        # The hidden controls are absent for the student: not in the page at all, not merely out of sight...
         assert student.get_by_role("slider", name="Learning rate η").count() == 0
-        surface_box = student.locator("[data-testid=stSelectbox]").filter(has_text="Loss surface")
-        assert surface_box.count() == 1 and not surface_box.is_visible()
+        assert student.locator(".st-key-opt-surface, .st-key-opt-r1-lr, .st-key-opt-r2-lr").count() == 0
+        assert student.locator("[data-testid=stSelectbox]").filter(has_text="Loss surface").count() == 0
+        labels = student.locator("[data-testid=stWidgetLabel]").all_text_contents()
+        assert "Loss surface" not in labels and "Learning rate η" not in labels, labels
         assert student.get_by_role("slider", name="Steps").count() == 1, "controls not ticked stay"
         assert student.get_by_text("Some controls are fixed by this classroom link.").is_visible()
         # ...and their values are the teacher's: the bowl's range, run 1's learning rate in the legend.
@@ -116,7 +168,11 @@ def test_nothing_is_cut_off_on_a_projector(browser, streamlit_server, lang):
                     problems[name] = cut
                 if wide := tab.evaluate(OVERFLOW):
                     problems[name + " (scrolls sideways)"] = wide
+                if clipped := tab.evaluate(CLIPPED_TEXT):
+                    problems[name + " (text clipped)"] = clipped
+                if formulas := tab.evaluate(CLIPPED_LATEX):
+                    problems[name + " (formula cut)"] = formulas
                 screenshot(tab, name)
     finally:
         context.close()
-    assert not problems, problems
+    assert not problems, "\n" + json.dumps(problems, ensure_ascii=False, indent=1)

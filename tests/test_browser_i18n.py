@@ -5,6 +5,8 @@ and no page fetches anything from outside the app's own server."""
 from __future__ import annotations
 
 import re
+import struct
+import urllib.request
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -125,9 +127,11 @@ def test_switching_language_keeps_the_settings_in_the_url(page):
 
 
 def test_no_request_leaves_the_app(browser, streamlit_server):
-    """A classroom network may reach only the app's own server: icons, fonts and scripts come from it."""
+    """A classroom network may reach only the app's own server: icons, fonts and scripts come from it.
+    The tab's icon is the app's own PNG (assets/icon.png) on every page, not an emoji a machine
+    without an emoji font shows as a box."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
-    outside = []
+    outside, favicons = [], {}
     context.on("request", lambda request: outside.append(request.url)
                if not request.url.startswith((streamlit_server, "data:", "blob:", "about:")) else None)  # fmt: skip
     try:
@@ -136,7 +140,15 @@ def test_no_request_leaves_the_app(browser, streamlit_server):
         for info, lang in [(info, "zh") for info in catalog.PAGES] + [(catalog.HOME, "en")]:
             tab.goto(f"{streamlit_server}/{'' if info is catalog.HOME else info.url_path}?lang={lang}")
             wait_for_app(tab)
+            favicons[f"{info.url_path}?lang={lang}"] = tab.evaluate(
+                "() => [...document.querySelectorAll('link[rel~=icon]')].map(link => link.href)")
         tab.wait_for_timeout(1000)
     finally:
         context.close()
     assert outside == [], sorted(set(outside))
+    for where, hrefs in favicons.items():
+        assert hrefs and all(href.startswith(f"{streamlit_server}/media/") for href in hrefs), (where, hrefs)
+    with urllib.request.urlopen(favicons["home?lang=en"][0], timeout=10) as response:
+        icon = response.read()
+    assert icon.startswith(b"\x89PNG\r\n\x1a\n") and len(icon) < 4096, "a small PNG"
+    assert struct.unpack(">II", icon[16:24]) == (32, 32), "the icon's size in its IHDR header"

@@ -350,3 +350,17 @@ def test_churn_rate_by_counts_every_customer(synthetic):
         assert table["churned"].sum() == synthetic["Exited"].sum(), column
     with pytest.raises(ValueError):
         data.churn_rate_by(synthetic, "Surname")
+
+
+def test_an_error_translates_its_message_and_keeps_the_quoted_cell_as_written():
+    from playground.i18n import Message, translator
+
+    frame = good_frame()
+    frame.loc[4, "Geography"] = "Mars {x}"  # braces in the file must not be read as fields
+    with pytest.raises(ChurnDataError) as caught:
+        data.load_churn_csv(io.BytesIO(csv_of(frame)))
+    english = "Row 5 (line 6 of the file), column 'Geography': 'Mars {x}' is not one of France, Germany, Spain."
+    assert str(caught.value) == english
+    chinese = caught.value.translate(translator("zh"))
+    assert chinese == "第 5 行（文件第 6 行），'Geography' 列：'Mars {x}' 不是 France, Germany, Spain 之一。"
+    assert Message("Cell {x} is odd").translate() == "Cell {x} is odd", "a text without fields is not formatted"

@@ -131,6 +131,14 @@ def test_what_if_form_gives_the_models_churn_probability(trained):
     assert f"**{expected:.1%}**" in message[0]
 
 
+def test_sections_are_numbered_without_a_gap_before_a_run():
+    """Results, runs and downloads appear only after a training: the Experiment is section 3 until then."""
+    at = open_page(PAGE)
+    assert not at.exception
+    assert [header.value for header in at.header] == [
+        "1. Data", "2. Network and training", "3. Experiment: is a difference bigger than the seed noise?"]
+
+
 def test_bad_upload_shows_its_message_and_the_previous_data_stays():
     at = open_page(PAGE, query_params={"churn.data": "upload"})
     good = io.StringIO()

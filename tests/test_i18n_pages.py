@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from apptest_utils import open_page, run_until_trained
+from apptest_utils import chart_specs, open_page, run_until_trained
 from i18n_utils import COVERED_PAGES, NOT_YET_COVERED, english_words, shown_texts
 from playground import catalog
 from playground.activations import functions as activations
@@ -122,14 +122,34 @@ def test_classroom_link_carries_the_settings_and_the_hidden_controls():
         assert part in link, link
 
 
-def test_a_hidden_control_keeps_the_value_of_the_link():
+def _keys(at, kind: str) -> set:
+    return {widget.key for widget in at.get(kind)}
+
+
+def test_a_hidden_control_is_not_on_the_page_and_keeps_the_value_of_the_link():
     at = open_page("pages/optimizers.py",
-                   query_params={"opt.surface": "bowl", "opt.r1.lr": "0.2", "hide": "opt.lr,opt.surface"})  # fmt: skip
+                   query_params={"opt.surface": "bowl", "opt.r1.lr": "0.2", "opt.runs": "2",
+                                 "hide": "opt.lr,opt.surface,opt.presets"})  # fmt: skip
     assert not at.exception
-    assert at.selectbox(key="opt.surface").value == "bowl"
-    assert at.select_slider(key="opt.r1.lr").value == 0.2
-    assert at.sidebar.multiselect(key="classroom.pick.optimizers").value == ["opt.lr", "opt.surface"]
+    # Not rendered at all: no element, no label, no preset button; the controls not ticked stay.
+    assert "opt.surface" not in _keys(at, "selectbox") and "opt.r1.lr" not in _keys(at, "select_slider")
+    assert not any(key.startswith("opt.preset.") for key in _keys(at, "button"))
+    assert {"opt.steps", "opt.runs"} <= _keys(at, "slider") and "opt.r1.method" in _keys(at, "selectbox")
+    assert at.sidebar.multiselect(key="classroom.pick.optimizers").value == ["opt.lr", "opt.surface", "opt.presets"]
     assert any("classroom link" in caption.value for caption in at.sidebar.caption)
+
+    def fixed_values():
+        contour = chart_specs(at)[0]
+        legend = [trace.get("name", "") for trace in contour["data"]]
+        return at.session_state["opt.surface"], at.session_state["opt.r1.lr"], contour["layout"]["xaxis"]["range"], legend
+
+    # The values are the link's, and stay so when the student moves a control that is still there.
+    for _step in range(2):
+        surface, rate, x_range, legend = fixed_values()
+        assert (surface, rate, list(x_range)) == ("bowl", 0.2, [-3, 3])
+        assert any(name.startswith("1: ") and "η=0.2," in name for name in legend), legend
+        at.slider(key="opt.steps").set_value(80).run()
+        assert not at.exception
 
 
 def test_an_unknown_hidden_control_gets_a_message():
@@ -147,8 +167,43 @@ def test_churn_results_after_a_training_are_chinese_too():
     at.button(key="churn.train").click().run()
     run_until_trained(at)
     assert not at.exception, [e.value for e in at.exception]
-    assert [header.value for header in at.header][-4:] == [ZH("3. Results on the test set"),
-                                                           ZH("4. Runs of this session"), ZH("5. Downloads"),
-                                                           ZH("6. Experiment: is a difference bigger than the seed noise?")]
+    sections = ["Data", "Network and training", "Results on the test set", "Runs of this session", "Downloads",
+                "Experiment: is a difference bigger than the seed noise?"]
+    assert [header.value for header in at.header] == [f"{n}. {ZH(title)}" for n, title in enumerate(sections, 1)]
     leftovers = {text[:120]: sorted(words) for text in shown_texts(at) if (words := english_words(text))}
     assert not leftovers, leftovers
+
+
+# A file with one bad cell on each page that reads a CSV: the message is Chinese, the file's own values stay.
+BAD_CSV = {
+    "pages/churn_ann.py": ("churn.upload", "'Mars'"),
+    "pages/boundary.py": ("bd.upload", "'oops'"),
+}
+
+
+def _bad_csv(script: str) -> bytes:
+    if script == "pages/boundary.py":
+        return b"x1,x2,label\n1,2,0\n3,oops,1\n"
+    import io
+
+    from playground.churn import data
+
+    frame = data.synthetic_churn(n_rows=400, seed=9)
+    frame.loc[2, "Geography"] = "Mars"
+    text = io.StringIO()
+    frame.to_csv(text, index=False)
+    return text.getvalue().encode()
+
+
+@pytest.mark.parametrize("script", list(BAD_CSV))
+def test_csv_error_messages_are_chinese_and_quote_the_file_as_it_is(script):
+    key, quoted = BAD_CSV[script]
+    at = open_page(script, query_params={"lang": "zh", **({"churn.data": "upload"} if "churn" in script else {})})
+    uploader = next(widget for widget in at.get("file_uploader") if widget.key == key)
+    uploader.upload("broken.csv", _bad_csv(script), "text/csv").run()
+    assert not at.exception
+    (message,) = [error.value for error in at.error if "broken.csv" in error.value]
+    assert quoted in message, message
+    assert "第 3 行" in message or "第 2 行" in message, message  # the row, in Chinese
+    words = english_words(message.replace("broken.csv", "").replace(quoted, ""))
+    assert not words, (words, message)

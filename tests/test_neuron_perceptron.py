@@ -57,7 +57,7 @@ def test_equations_carry_the_numbers():
     result = neuron.neuron_forward([1.0, -2.0, 0.5], [0.3, 0.25, -1.0], 0.1, "tanh")
     z_line, a_line = neuron.neuron_equations(result)
     assert "w_3x_3" in z_line and "(-2)" in z_line and "(-1)" in z_line
-    assert z_line.endswith("= " + neuron.tex_number(result.z))
+    assert z_line.endswith(r"&= " + neuron.tex_number(result.z) + r" \end{aligned}")
     assert a_line.endswith("= " + neuron.tex_number(result.a))
 
 

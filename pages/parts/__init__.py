@@ -6,4 +6,5 @@ pages: Streamlit's legacy discovery only scans pages/*.py, not this folder).
 and ``boundary_live`` are the Decision boundary page's data sidebar and live fragment;
 ``language`` is the session's language and ``choice``; ``classroom`` the classroom links.
 ``churn_experiment`` is the Churn ANN page's Experiment section (seeds x settings, in the same pool).
+``projector`` is the app's CSS that lets every page fit a classroom projector.
 """

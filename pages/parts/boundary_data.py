@@ -56,7 +56,7 @@ def _uploaded() -> None:
         state[ERROR] = None
         state["bd.drawing"] = False
     except datasets.DataError as error:
-        state[ERROR] = f"{file.name}: {error}"  # English: the message names rows, columns and values of the file
+        state[ERROR] = (file.name, error)  # shown in the language of each run
 
 
 def add_drawn_point(x: float, y: float) -> None:
@@ -111,7 +111,8 @@ def data_sidebar(widget_args, pick, room, _) -> tuple[Points, int]:
                      help=_("Labels 0/1 (or −1/1): two classes; 0/1/2: three; other numbers: regression. "
                             "Points are scaled into the view."))
     if state.get(ERROR):
-        st.error(state[ERROR])
+        name, error = state[ERROR]
+        st.error(f"{name}: {error.translate(_)}")  # the file's own values stay as they are
     if custom is not None:
         kind = (_("regression") if custom.is_regression
                 else _("{classes} classes").format(classes=custom.classes))

@@ -1,4 +1,4 @@
-"""Churn ANN, section 6: an experiment over seeds - the page's network against up to 3 variants.
+"""Churn ANN, the last section: an experiment over seeds - the page's network against up to 3 variants.
 
 The whole experiment is one job of the server's worker pool (pages/parts/training_pool.py), the
 same pool as Train: the page never imports TensorFlow. While it is queued or running this
@@ -166,17 +166,17 @@ def show_results(result):
                        key="churn.exp.download", on_click="ignore", mime="text/csv")
 
 
-def section(frame, spec, settings):
-    """The Experiment section; `spec`/`settings` are the page's network (None while its controls are invalid)."""
+def section(frame, spec, settings, number: int):
+    """The Experiment section, headed `number`; `spec`/`settings` are the page's network (None while its
+    controls are invalid)."""
     _ = gettext()
     keep_ended_experiment()
-    st.header(_("6. Experiment: is a difference bigger than the seed noise?"))
+    st.header(f"{number}. " + _("Experiment: is a difference bigger than the seed noise?"))
     st.markdown(_("One training cannot settle a claim: the same recipe gives a different test accuracy for every seed. "
                   "Train the network above (the base) and up to 3 variants on the same seeds, and compare them seed by seed."))
-    columns = st.columns(3)
-    for index, name in enumerate(EXPERIMENT_PRESETS):
-        columns[index % 3].button(_(name), key=f"churn.exp.preset.{index}", on_click=apply_preset, args=(name,),
-                                  width="stretch")
+    with st.container(horizontal=True):  # a row that wraps: every preset's full name, at any width
+        for index, name in enumerate(EXPERIMENT_PRESETS):
+            st.button(_(name), key=f"churn.exp.preset.{index}", on_click=apply_preset, args=(name,), width="content")
     if state.get("churn.exp._lesson") in EXPERIMENT_PRESETS:
         st.info(_(EXPERIMENT_PRESETS[state["churn.exp._lesson"]].lesson))
     seeds_col, epochs_col = st.columns(2)
@@ -196,12 +196,13 @@ def section(frame, spec, settings):
     if error:
         st.warning(error)
     job = state.get(JOB)
-    run_col, stop_col, info_col = st.columns([1, 1, 4])
-    run_col.button(_("Run experiment"), key="churn.exp.run", type="primary", width="stretch",
-                   disabled=experiment is None or job is not None, on_click=start_experiment, args=(frame, experiment))
-    stop_col.button(_("Stop"), key="churn.exp.stop", width="stretch", disabled=job is None, on_click=stop_experiment,
-                    help=_("Stops at the end of the current epoch and keeps the trainings that finished; "
-                           "an experiment still waiting in line leaves the queue."))
+    with st.container(horizontal=True, vertical_alignment="center"):  # buttons as wide as their labels
+        st.button(_("Run experiment"), key="churn.exp.run", type="primary", width="content",
+                  disabled=experiment is None or job is not None, on_click=start_experiment, args=(frame, experiment))
+        st.button(_("Stop"), key="churn.exp.stop", width="content", disabled=job is None, on_click=stop_experiment,
+                  help=_("Stops at the end of the current epoch and keeps the trainings that finished; "
+                         "an experiment still waiting in line leaves the queue."))
+        info_col = st.container()
     if experiment is not None:
         info_col.caption(_("{count} setting(s): {labels} · {seeds} seeds (0 to {last}) · {trainings} trainings of "
                            "{epochs} epochs").format(count=len(experiment.variants),

@@ -5,28 +5,24 @@ at the end `room.panel()` puts the "Classroom link" expander in the sidebar. One
 several widgets (``opt.lr`` stands for every run's learning rate). The link carries the
 page's current URL (every bound widget's value, the language) plus ``hide=id1,id2``.
 
-A hidden control is still created, inside a container that CSS hides: so Streamlit's own
-URL binding keeps parsing and checking its value (from the link, or the default), callbacks
-and presets keep working, and the student sees the value's effect but no control to change.
+A hidden control is never sent to the browser: its widgets are called inside a
+DeltaGenerator with no place on the page (Streamlit's own "bare script" mode, where elements
+are dropped). The widget is still registered, so Streamlit's URL binding keeps parsing and
+checking its value (from the link, or the default), callbacks and presets keep working, and
+the student sees the value's effect but no control, not even in the page's HTML.
 """
 
 from __future__ import annotations
 
-import re
 from contextlib import contextmanager
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from playground.i18n import Translate
 
 PARAM = "hide"
-PREFIX = "classroom-hidden-"
-STYLE = f"<style>[class*='st-key-{PREFIX}'] {{ display: none !important; }}</style>"
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]", "-", text)
 
 
 class Classroom:
@@ -36,21 +32,23 @@ class Classroom:
         self.url_path = url_path
         self._ = _
         self.labels: dict[str, str] = {}  # control id -> label, in page order
-        self._count = 0
         asked = st.query_params.get(PARAM, "")
         self.hidden = [part.strip() for part in asked.split(",") if part.strip()][:100]
-        if self.hidden:
-            st.html(STYLE)
 
     @contextmanager
     def control(self, control_id: str, label: str):
-        """Wrap the widget(s) of one control; hidden ones go into a CSS-hidden container."""
+        """Wrap the widget(s) of one control; a hidden one runs but puts nothing on the page.
+
+        Inside, call widgets as ``st.slider(...)`` (or on containers made inside the block):
+        ``st.sidebar.slider`` or a column made outside would bypass the hiding.
+        """
         self.labels.setdefault(control_id, label)
         if control_id not in self.hidden:
             yield
             return
-        self._count += 1
-        with st.container(key=f"{PREFIX}{_slug(control_id)}-{self._count}"):
+        # No root container and no cursor: Streamlit registers the widgets (value, URL binding,
+        # callbacks) but enqueues none of their elements, and containers made inside are the same.
+        with DeltaGenerator(root_container=None, cursor=None):
             yield
 
     def link(self, hide: list[str]) -> str:

@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from playground.i18n import N_
+from playground.i18n import N_, UserError
 
 VIEW = 6.0  # every point lies within -VIEW..VIEW on both axes (the Playground's extent)
 MIN_POINTS, MAX_POINTS, DEFAULT_POINTS = 100, 2000, 500
@@ -25,8 +25,9 @@ MAX_UPLOAD_BYTES = 2_000_000
 MAX_UPLOAD_ROWS = 5000
 
 
-class DataError(ValueError):
-    """A data file or setting a student can fix; the message says what and where."""
+class DataError(UserError):
+    """A data file or setting a student can fix; the message says what and where (a page shows
+    `error.translate(_)`: the file's own values stay as they are)."""
 
 
 @dataclass(frozen=True)
@@ -216,15 +217,18 @@ def to_csv(points: Points) -> str:
 
 
 def _cell_number(text: str, row: int, column: str) -> float:
-    where = f"row {row} (line {row + 1} of the file), column {column}"
+    where = dict(row=row, line=row + 1, column=column)
     if text.strip() == "":
-        raise DataError(f"{where} is empty; every row needs x1, x2 and a label.")
+        raise DataError(N_("row {row} (line {line} of the file), column {column} is empty; every row needs x1, x2 "
+                           "and a label."), **where)
     try:
         value = float(text)
     except ValueError:
-        raise DataError(f"{where} is {text.strip()[:30]!r}, which is not a number.") from None
+        raise DataError(N_("row {row} (line {line} of the file), column {column} is {value}, which is not a number."),
+                        **where, value=repr(text.strip()[:30])) from None
     if not math.isfinite(value):
-        raise DataError(f"{where} is {text.strip()!r}; only finite numbers are allowed.")
+        raise DataError(N_("row {row} (line {line} of the file), column {column} is {value}; only finite numbers are "
+                           "allowed."), **where, value=repr(text.strip()))
     return value
 
 
@@ -238,39 +242,43 @@ def parse_csv(data: bytes | str) -> Points:
     """
     if isinstance(data, bytes):
         if len(data) > MAX_UPLOAD_BYTES:
-            raise DataError(f"The file is {len(data) / 1e6:.1f} MB; at most {MAX_UPLOAD_BYTES / 1e6:.0f} MB "
-                            f"({MAX_UPLOAD_ROWS:,} points) is allowed.")
+            raise DataError(N_("The file is {size} MB; at most {most} MB ({points} points) is allowed."),
+                            size=f"{len(data) / 1e6:.1f}", most=f"{MAX_UPLOAD_BYTES / 1e6:.0f}",
+                            points=f"{MAX_UPLOAD_ROWS:,}")
         if b"\x00" in data[:4096]:
-            raise DataError("This is not a text CSV file (it contains binary data). Save it as CSV and try again.")
+            raise DataError(N_("This is not a text CSV file (it contains binary data). Save it as CSV and try again."))
         data = data.decode("utf-8-sig", errors="replace")
     lines = [line for line in io.StringIO(data).read().splitlines()]
     while lines and not lines[-1].strip():
         lines.pop()
     if not lines or not lines[0].strip():
-        raise DataError("The file is empty: it needs a header row x1,x2,label and one row per point.")
+        raise DataError(N_("The file is empty: it needs a header row x1,x2,label and one row per point."))
     header = [cell.strip().lower() for cell in lines[0].split(",")]
     if len(header) == 1 and (";" in lines[0] or "\t" in lines[0]):
-        raise DataError("The columns are separated by semicolons or tabs; use commas (x1,x2,label).")
+        raise DataError(N_("The columns are separated by semicolons or tabs; use commas (x1,x2,label)."))
     missing = [column for column in CSV_COLUMNS if column not in header]
     if missing:
-        raise DataError(f"Missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} in the header "
-                        f"row (found: {', '.join(header)}). The file needs the columns x1,x2,label.")
+        raise DataError(N_("Missing columns {missing} in the header row (found: {found}). The file needs the columns "
+                           "x1,x2,label.") if len(missing) > 1 else
+                        N_("Missing column {missing} in the header row (found: {found}). The file needs the columns "
+                           "x1,x2,label."), missing=", ".join(missing), found=", ".join(header))
     where = [header.index(column) for column in CSV_COLUMNS]
     rows = lines[1:]
     if not rows:
-        raise DataError("The file has a header row but no points.")
+        raise DataError(N_("The file has a header row but no points."))
     if len(rows) > MAX_UPLOAD_ROWS:
-        raise DataError(f"The file has {len(rows):,} points; at most {MAX_UPLOAD_ROWS:,} are allowed.")
+        raise DataError(N_("The file has {count} points; at most {most} are allowed."), count=f"{len(rows):,}",
+                        most=f"{MAX_UPLOAD_ROWS:,}")
     values = np.empty((len(rows), 3))
     for number, line in enumerate(rows, start=1):
         cells = line.split(",")
         if len(cells) < len(header):
-            raise DataError(f"row {number} (line {number + 1} of the file) has {len(cells)} values; "
-                            f"the header has {len(header)} columns.")
+            raise DataError(N_("row {row} (line {line} of the file) has {count} values; the header has {columns} "
+                               "columns."), row=number, line=number + 1, count=len(cells), columns=len(header))
         for slot, (column, index) in enumerate(zip(CSV_COLUMNS, where)):
             values[number - 1, slot] = _cell_number(cells[index], number, column)
     if len(values) < 2:
-        raise DataError("The file has only one point; at least two are needed (one to train, one to test).")
+        raise DataError(N_("The file has only one point; at least two are needed (one to train, one to test)."))
     return _scaled_points(values[:, :2], values[:, 2])
 
 

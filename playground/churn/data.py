@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from playground.i18n import N_, Translate, identity
+from playground.i18n import N_, Message, Translate, UserError, identity
 
 TARGET = "Exited"
 GEOGRAPHIES = (N_("France"), N_("Germany"), N_("Spain"))  # label-encoded 0, 1, 2 (alphabetical, like LabelEncoder)
@@ -54,8 +54,9 @@ MAX_COLUMNS = 200
 MAX_BYTES = 50 * 1024 * 1024
 
 
-class ChurnDataError(ValueError):
-    """A file that cannot be used as churn data; the message is meant for the student."""
+class ChurnDataError(UserError):
+    """A file that cannot be used as churn data; the message is meant for the student (a page shows
+    `error.translate(_)`: the quoted cells, columns and counts stay as they are)."""
 
 
 # --------------------------------------------------------------------------------------
@@ -67,9 +68,10 @@ def _read_bytes(path_or_file) -> bytes:
     if isinstance(path_or_file, (str, os.PathLike)):
         path = Path(path_or_file)
         if not path.is_file():
-            raise ChurnDataError(f"There is no file at {path}.")
+            raise ChurnDataError(N_("There is no file at {path}."), path=path)
         if path.stat().st_size > MAX_BYTES:
-            raise ChurnDataError(f"The file is {path.stat().st_size / 1e6:.0f} MB; a churn CSV is well under 1 MB.")
+            raise ChurnDataError(N_("The file is {size} MB; a churn CSV is well under 1 MB."),
+                                 size=f"{path.stat().st_size / 1e6:.0f}")
         return path.read_bytes()
     if isinstance(path_or_file, (bytes, bytearray)):
         return bytes(path_or_file)
@@ -82,7 +84,7 @@ def _read_bytes(path_or_file) -> bytes:
     if isinstance(data, str):
         data = data.encode("utf-8")
     if len(data) > MAX_BYTES:
-        raise ChurnDataError(f"The file is {len(data) / 1e6:.0f} MB; a churn CSV is well under 1 MB.")
+        raise ChurnDataError(N_("The file is {size} MB; a churn CSV is well under 1 MB."), size=f"{len(data) / 1e6:.0f}")
     return data
 
 
@@ -105,16 +107,15 @@ def _decode(data: bytes) -> str:
 def _check_header(text: str) -> None:
     header = text.lstrip().splitlines()[0]
     if header.count(",") >= MAX_COLUMNS:
-        raise ChurnDataError(
-            f"The header has {header.count(',') + 1:,} columns; the churn data has 14. "
-            "Is this the right file?"
-        )
+        raise ChurnDataError(N_("The header has {count} columns; the churn data has 14. Is this the right file?"),
+                             count=f"{header.count(',') + 1:,}")
     if "," not in header:
-        for delimiter, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
+        for delimiter, name in ((";", N_("semicolons")), ("\t", N_("tabs")), ("|", N_("vertical bars"))):
             if header.count(delimiter) >= 3:
                 raise ChurnDataError(
-                    f"The columns are separated by {name}, not commas. Save the file as "
-                    "comma-separated values (CSV, with ',' between columns) and upload it again."
+                    N_("The columns are separated by {separator}, not commas. Save the file as "
+                       "comma-separated values (CSV, with ',' between columns) and upload it again."),
+                    separator=Message(name),
                 )
 
 
@@ -125,42 +126,47 @@ def _parse(text: str) -> pd.DataFrame:
             nrows=MAX_ROWS + 1,
         )
     except pd.errors.ParserError as error:
-        raise ChurnDataError(f"The file is not a well-formed CSV: {error}") from None
+        raise ChurnDataError(N_("The file is not a well-formed CSV: {error}"), error=error) from None
     except pd.errors.EmptyDataError:
         raise ChurnDataError(N_("The file is empty: it has no header row and no data.")) from None
     frame.columns = [str(column).strip() for column in frame.columns]
     return frame
 
 
-def _row_label(index: int) -> str:
-    """Data row `index` (0-based) as a student finds it: row number and line of the file."""
-    return f"row {index + 1} (line {index + 2} of the file)"
+def _cell(index: int, column: str, value: str) -> dict:
+    """The fields naming data row `index` (0-based) as a student finds it: row number, line of the
+    file, column, and the cell as written."""
+    return dict(row=index + 1, line=index + 2, column=column, value=value)
 
 
 def _validate(frame: pd.DataFrame) -> pd.DataFrame:
     if len(frame.columns) > MAX_COLUMNS:
-        raise ChurnDataError(f"The file has {len(frame.columns):,} columns; the churn data has 14.")
+        raise ChurnDataError(N_("The file has {count} columns; the churn data has 14."), count=f"{len(frame.columns):,}")
     missing = [column for column in REQUIRED_COLUMNS if column not in frame.columns]
     if missing:
         raise ChurnDataError(
-            f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
-            f"The churn data needs {', '.join(REQUIRED_COLUMNS)} (extra columns are fine)."
+            N_("Missing columns: {missing}. The churn data needs {required} (extra columns are fine).")
+            if len(missing) > 1 else
+            N_("Missing column: {missing}. The churn data needs {required} (extra columns are fine)."),
+            missing=", ".join(missing), required=", ".join(REQUIRED_COLUMNS),
         )
     if len(frame) == 0:
         raise ChurnDataError(N_("The file has a header row but no data rows."))
     if len(frame) > MAX_ROWS:
-        raise ChurnDataError(f"The file has more than {MAX_ROWS:,} rows; that is too many for this page.")
+        raise ChurnDataError(N_("The file has more than {count} rows; that is too many for this page."),
+                             count=f"{MAX_ROWS:,}")
     if len(frame) < MIN_ROWS:
         raise ChurnDataError(
-            f"The file has only {len(frame)} data rows; at least {MIN_ROWS} are needed to split "
-            "them into a training and a test set."
+            N_("The file has only {count} data rows; at least {least} are needed to split them into a training "
+               "and a test set."), count=len(frame), least=MIN_ROWS,
         )
     clean = _clean_columns(frame, REQUIRED_COLUMNS)
     target = clean[TARGET]
     if target.nunique() < 2:
-        only = "stayed (Exited = 0)" if int(target.iloc[0]) == 0 else "left (Exited = 1)"
         raise ChurnDataError(
-            f"Every customer in the file {only}. A classifier needs examples of both classes."
+            N_("Every customer in the file stayed (Exited = 0). A classifier needs examples of both classes.")
+            if int(target.iloc[0]) == 0 else
+            N_("Every customer in the file left (Exited = 1). A classifier needs examples of both classes.")
         )
     for column in IDENTIFIERS:
         if column in frame.columns:
@@ -177,8 +183,9 @@ def _clean_columns(frame: pd.DataFrame, columns) -> pd.DataFrame:
         if blank.any():
             index = int(np.flatnonzero(blank.to_numpy())[0])
             raise ChurnDataError(
-                f"{_row_label(index).capitalize()}: the '{column}' cell is empty. "
-                f"Every customer needs a value in every column ({int(blank.sum())} empty in this column)."
+                N_("Row {row} (line {line} of the file): the '{column}' cell is empty. "
+                   "Every customer needs a value in every column ({count} empty in this column)."),
+                **_cell(index, column, ""), count=int(blank.sum()),
             )
         if column in CATEGORY_COLUMNS:
             allowed = CATEGORY_COLUMNS[column]
@@ -188,8 +195,8 @@ def _clean_columns(frame: pd.DataFrame, columns) -> pd.DataFrame:
             if unknown.any():
                 index = int(np.flatnonzero(unknown.to_numpy())[0])
                 raise ChurnDataError(
-                    f"{_row_label(index).capitalize()}, column '{column}': '{cells.iloc[index]}' "
-                    f"is not one of {', '.join(allowed)}."
+                    N_("Row {row} (line {line} of the file), column '{column}': '{value}' is not one of {allowed}."),
+                    **_cell(index, column, cells.iloc[index]), allowed=", ".join(allowed),
                 )
             clean[column] = mapped.astype(str)
             continue
@@ -198,30 +205,29 @@ def _clean_columns(frame: pd.DataFrame, columns) -> pd.DataFrame:
         not_number = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
         if not_number.any():
             index = int(np.flatnonzero(not_number.to_numpy())[0])
-            raise ChurnDataError(
-                f"{_row_label(index).capitalize()}, column '{column}': '{cells.iloc[index]}' is not a number."
-            )
+            raise ChurnDataError(N_("Row {row} (line {line} of the file), column '{column}': '{value}' is not a number."),
+                                 **_cell(index, column, cells.iloc[index]))
         values = values.astype(float)
         if kind in ("int", "binary"):
             fractional = values.ne(np.round(values))
             if fractional.any():
                 index = int(np.flatnonzero(fractional.to_numpy())[0])
                 raise ChurnDataError(
-                    f"{_row_label(index).capitalize()}, column '{column}': {cells.iloc[index]} "
-                    "should be a whole number."
+                    N_("Row {row} (line {line} of the file), column '{column}': {value} should be a whole number."),
+                    **_cell(index, column, cells.iloc[index]),
                 )
         outside = (values < low) | (values > high)
         if outside.any():
             index = int(np.flatnonzero(outside.to_numpy())[0])
             if column == TARGET:
-                rule = "must be 0 (stayed) or 1 (left the bank)"
+                rule = N_("Row {row} (line {line} of the file), column '{column}': {value} must be 0 (stayed) "
+                          "or 1 (left the bank).")
             elif kind == "binary":
-                rule = "must be 0 or 1"
+                rule = N_("Row {row} (line {line} of the file), column '{column}': {value} must be 0 or 1.")
             else:
-                rule = f"must be between {low:g} and {high:g}"
-            raise ChurnDataError(
-                f"{_row_label(index).capitalize()}, column '{column}': {cells.iloc[index]} {rule}."
-            )
+                rule = N_("Row {row} (line {line} of the file), column '{column}': {value} must be between "
+                          "{low} and {high}.")
+            raise ChurnDataError(rule, **_cell(index, column, cells.iloc[index]), low=f"{low:g}", high=f"{high:g}")
         clean[column] = values.astype("int64") if kind in ("int", "binary") else values
     return pd.DataFrame(clean)
 
@@ -465,7 +471,8 @@ def encode_customer(customer: dict) -> np.ndarray:
     row = {column: customer.get(column) for column in REQUIRED_COLUMNS if column != TARGET}
     missing = [column for column, value in row.items() if value is None]
     if missing:
-        raise ChurnDataError(f"Missing value{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.")
+        raise ChurnDataError(N_("Missing values: {missing}.") if len(missing) > 1 else N_("Missing value: {missing}."),
+                             missing=", ".join(missing))
     checked = _clean_columns(pd.DataFrame([row]).astype(str), row).assign(**{TARGET: 0})
     return encode_features(checked)[0][0]
 

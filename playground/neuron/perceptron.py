@@ -80,14 +80,15 @@ def tex_number(value: float, digits: int = 4) -> str:
 
 
 def neuron_equations(result: NeuronOutput) -> list[str]:
-    """LaTeX of z = w . x + b and a = f(z) with the numbers filled in."""
+    """LaTeX of z = w . x + b (one line per step: it fits a narrow column) and a = f(z), numbers filled in."""
     n = result.inputs.size
     symbols = " + ".join(f"w_{i}x_{i}" for i in range(1, n + 1))
     numbers = " + ".join(
         rf"{tex_factor(w)}\cdot{tex_factor(x)}" for w, x in zip(result.weights, result.inputs)
     )
     return [
-        rf"z = {symbols} + b = {numbers} + {tex_factor(result.bias)} = {tex_number(result.z)}",
+        rf"\begin{{aligned}} z &= {symbols} + b \\ &= {numbers} + {tex_factor(result.bias)} \\ "
+        rf"&= {tex_number(result.z)} \end{{aligned}}",
         rf"a = f(z) = f({tex_number(result.z)}) = {tex_number(result.a)}",
     ]
 
