@@ -230,6 +230,16 @@ def test_cli_bad_compare_is_one_line_and_exit_2(capsys):
 
 
 @pytest.mark.slow
+def test_cli_threads_after_tensorflow_has_run_default_keeps_them_explicit_is_an_error(tmp_path, capsys):
+    """Called from Python once TensorFlow has run: the default keeps TensorFlow's threads, an
+    explicit --threads it cannot honour is a one-line error (exit 2), not a traceback."""
+    tf = pytest.importorskip("tensorflow")
+    _ = (tf.constant(1.0) + 1.0).numpy()  # TensorFlow has run an op: its threads are fixed now
+    current = tf.config.threading.get_intra_op_parallelism_threads()
+    assert experiment.main(["--threads", str(current + 3), "--seeds", "3", "--epochs", "1"]) == 2
+    assert "threads can only be set before" in capsys.readouterr().err
+
+
 def test_real_data_experiment_seeds_match_single_cli_runs(capsys):
     if not REAL_CSV.exists():
         pytest.skip(f"the real churn data is not at {REAL_CSV} (it is never copied into the repository)")

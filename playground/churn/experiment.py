@@ -563,7 +563,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", action="append", default=[], metavar="FIELD=V1,V2",
                         help=f"a field and its values, e.g. activation=relu,swish; fields: {', '.join(FIELDS)} "
                              "(hidden: shapes separated by '/', e.g. hidden=6,6/16,8)")
-    parser.add_argument("--threads", type=int, default=1,
+    parser.add_argument("--threads", type=int, default=None,
                         help="TensorFlow op threads (default 1, as the trainer's CLI and a worker; 0: TensorFlow's default)")
     args = parser.parse_args(argv)
     try:
@@ -579,10 +579,13 @@ def main(argv: list[str] | None = None) -> int:
     from playground.churn import engine
 
     try:
-        engine.limit_threads(args.threads)
+        engine.limit_threads(1 if args.threads is None else args.threads)
     except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        # called from Python after TensorFlow has run (tests, a notebook): the default just keeps
+        # the threads it has; an explicit --threads that cannot be honoured is an error
+        if args.threads is not None:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
 
     printed: set[int] = set()
 
