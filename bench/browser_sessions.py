@@ -17,10 +17,11 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from deploy.health import ServerGone, wait_for_health  # noqa: E402
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
                  # background tabs must keep polling like foreground ones (a class has one tab each)
@@ -50,23 +51,10 @@ RECORDER = """() => {
 
 def process_tree_rss_mb(root: int) -> float:
     """Summed resident memory of `root` and all its descendants (Linux /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
-    total, todo = 0.0, [root]
-    while todo:
-        pid = todo.pop()
-        todo += children.get(pid, [])
-        try:
-            pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        total += pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    total = 0.0
+    for pid in [root, *_descendants(root)]:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
     return total
 
 
@@ -85,6 +73,16 @@ def chromium_rss_mb() -> float:
     """Summed resident memory of every chromium process of this benchmark (children of its Playwright driver)."""
     return sum(process_tree_rss_mb(pid) for pid in children_of(os.getpid())
                if "streamlit" not in _command(pid))
+
+
+def _descendants(root: int) -> list[int]:
+    found, todo = [], children_of(root)
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        with contextlib.suppress(OSError, FileNotFoundError):
+            todo += children_of(pid)
+    return found
 
 
 def children_of(pid: int) -> list[int]:
@@ -148,15 +146,10 @@ def serve(workers: int | None = None, session_ttl: float | None = None, log_path
     process = subprocess.Popen(command, cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start on port {port}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read().decode().strip() == "ok":
-                        break
-            time.sleep(0.25)
+        try:
+            wait_for_health(url, lambda: process.poll() is None, timeout=120)
+        except (ServerGone, TimeoutError):
+            raise RuntimeError(f"streamlit did not start on port {port}") from None
         yield url, process.pid
     finally:
         process.terminate()
@@ -226,16 +219,6 @@ def _keep_niced(nice: int, roots: set[int], stop: threading.Event) -> None:
                     if os.getpriority(os.PRIO_PROCESS, int(task.name)) != nice:
                         os.setpriority(os.PRIO_PROCESS, int(task.name), nice)
         stop.wait(1.0)
-
-
-def _descendants(root: int) -> list[int]:
-    found, todo = [], children_of(root)
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        with contextlib.suppress(OSError, FileNotFoundError):
-            todo += children_of(pid)
-    return found
 
 
 def new_tab(browser):

@@ -26,10 +26,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # run as a script (scripts/replicas.sh): its folder is deploy/
+    sys.path.insert(0, str(REPO))
+
+from deploy.health import ServerGone, wait_for_health  # noqa: E402
 NGINX_CONF = Path(__file__).resolve().with_name("nginx.conf")
 UPSTREAM_SERVER = re.compile(r"^(\s*)server\s+\S+:\d+(\s+[^;]*)?;[^\n]*\n", re.MULTILINE)
 LISTEN = re.compile(r"^(\s*)listen\s+[^;]+;", re.MULTILINE)
@@ -135,19 +138,13 @@ class Process:
 
 def wait_healthy(url: str, process: Process, timeout: float = 120) -> None:
     """Wait until `url`/_stcore/health answers `ok` (through nginx or from a replica)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not process.running():
-            raise DeployError(f"{process.name} exited with code {process.popen.returncode}:\n{process.log_tail()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=3) as response:
-                if response.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.25)
-    raise DeployError(f"{process.name} did not answer {url}/_stcore/health within {timeout:.0f} s:\n"
-                      f"{process.log_tail()}")
+    try:
+        wait_for_health(url, process.running, timeout)
+    except ServerGone:
+        raise DeployError(f"{process.name} exited with code {process.popen.returncode}:\n{process.log_tail()}") from None
+    except TimeoutError:
+        raise DeployError(f"{process.name} did not answer {url}/_stcore/health within {timeout:.0f} s:\n"
+                          f"{process.log_tail()}") from None
 
 
 class Nginx:
@@ -178,22 +175,16 @@ class Nginx:
 
     def start(self, timeout: float = 30) -> None:
         """Wait until a health check through nginx reaches a replica."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self.process.running():
-                error_log = self.prefix / "logs" / "error.log"
-                details = error_log.read_text(errors="replace")[-2000:] if error_log.exists() else ""
-                raise DeployError(f"nginx exited with code {self.process.popen.returncode}:\n"
-                                  f"{self.process.log_tail()}{details}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=3) as response:
-                    if response.read().decode().strip() == "ok":
-                        return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise DeployError(f"nginx did not answer {self.url}/_stcore/health within {timeout:.0f} s:\n"
-                          f"{self.process.log_tail()}")
+        try:
+            wait_for_health(self.url, self.process.running, timeout)
+        except ServerGone:
+            error_log = self.prefix / "logs" / "error.log"
+            details = error_log.read_text(errors="replace")[-2000:] if error_log.exists() else ""
+            raise DeployError(f"nginx exited with code {self.process.popen.returncode}:\n"
+                              f"{self.process.log_tail()}{details}") from None
+        except TimeoutError:
+            raise DeployError(f"nginx did not answer {self.url}/_stcore/health within {timeout:.0f} s:\n"
+                              f"{self.process.log_tail()}") from None
 
     def stop(self) -> None:
         self.process.stop()

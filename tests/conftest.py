@@ -13,11 +13,11 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from deploy.health import ServerGone, wait_for_health
 
 REPO = Path(__file__).resolve().parent.parent
 # One training worker for the tests' own AppTest pools and the servers they start (a CI runner has
@@ -54,18 +54,12 @@ def _free_port() -> int:
 
 
 def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.25)
-    raise RuntimeError(f"streamlit did not answer {url}/_stcore/health within {timeout} s")
+    try:
+        wait_for_health(url, lambda: process.poll() is None, timeout)
+    except ServerGone:
+        raise RuntimeError(f"streamlit exited with code {process.returncode}") from None
+    except TimeoutError:
+        raise RuntimeError(f"streamlit did not answer {url}/_stcore/health within {timeout} s") from None
 
 
 @pytest.fixture(scope="session")
