@@ -16,6 +16,13 @@ pytestmark = pytest.mark.browser
 CURVES = "Training curves"
 
 
+# A training that surely runs for minutes, however fast the engine gets: 200 epochs at batch 1 of a
+# 64-64 network (~1.3 s an epoch on a quiet 2-core machine: ~4 minutes). The tutorial's 6-6 network
+# at batch 1 ran 200 epochs in under 10 s, so on a loaded CI machine it could finish before the
+# test clicked Stop (a CI run failed that way: the page said "finished", the test waited for "stopped").
+LONG_RUN = {"epochs": 200, "batch": 1, "units1": 64, "units2": 64}
+
+
 def open_churn(page, **params):
     query = "&".join(f"churn.{key}={value}" for key, value in params.items())
     page.goto(f"{page.app_url}/churn_ann?{query}")
@@ -80,8 +87,8 @@ def stop_if_training(tab):
 def test_two_sessions_train_one_waits_in_line_and_clicks_elsewhere_do_not_stop_training(browser, streamlit_server):
     first, second = new_tab(browser, streamlit_server), new_tab(browser, streamlit_server)
     try:
-        # batch 1: long epochs, so the first training is surely still running while we click around
-        open_churn(first, epochs=200, batch=1, units1=3, val=0.2, seed=3)
+        # A run that outlasts the test by far (see LONG_RUN), so it is surely still running while we click around
+        open_churn(first, **LONG_RUN, val=0.2, seed=3)
         open_churn(second, epochs=12, batch=64, units1=9, val=0.2, seed=9)
         click_button(first, "Train")
         wait_for_progress(first, "Epoch [1-9][0-9]*\\/200")
@@ -116,9 +123,8 @@ def test_two_sessions_train_one_waits_in_line_and_clicks_elsewhere_do_not_stop_t
 def test_a_closed_tab_frees_its_place_in_line(browser, streamlit_server):
     running, leaving, staying = (new_tab(browser, streamlit_server) for _ in range(3))
     try:
-        # The running one must outlast the closed tab's 15 s grace: with the compiled-epoch engine
-        # 200 epochs at batch 10 take a few seconds, so it trains at batch 1 (ten times the steps).
-        open_churn(running, epochs=200, batch=1, seed=1)
+        # The running one must outlast the closed tab's 15 s grace (see LONG_RUN).
+        open_churn(running, **LONG_RUN, seed=1)
         for tab in (leaving, staying):
             open_churn(tab, epochs=200, batch=10, seed=1)
         click_button(running, "Train")
@@ -155,14 +161,14 @@ def test_the_server_process_never_loads_tensorflow_its_workers_do(page):
 
 
 def test_stop_halts_training_and_keeps_the_partial_run(page):
-    open_churn(page, epochs=200, batch=1, val=0.1)  # batch 1: long enough to stop in mid-run with the engine
+    open_churn(page, **LONG_RUN, val=0.1)  # long enough to stop in mid-run (see LONG_RUN)
     click_button(page, "Train")
     page.wait_for_function(
         "() => /Epoch ([3-9]|[1-9][0-9]+)\\/200/.test(document.querySelector('[data-testid=stProgress]')?.textContent || '')",
         timeout=120_000)
     screenshot(page, "churn-training-live")
     click_button(page, "Stop")
-    page.wait_for_function("() => document.body.innerText.includes('Run 1: stopped')", timeout=10_000)
+    page.wait_for_function("() => document.body.innerText.includes('Run 1: stopped')", timeout=30_000)
     wait_for_app(page)
     assert_no_exception(page)
     text = progress_text(page)
