@@ -13,7 +13,6 @@ from playground.activations import functions as activations
 
 COVERED_PAGES = ["pages/home.py", "pages/activations.py", "pages/optimizers.py", "pages/neuron_backprop.py",
                  "pages/churn_ann.py", "pages/boundary.py"]
-NOT_YET_COVERED = []  # pages still English under ?lang=zh; they must render all the same
 
 # Words that stay as they are in a Chinese page: names of functions, methods, libraries, people,
 # data sets and formulas' symbols, as the tutorial itself writes them.
