@@ -177,3 +177,20 @@ def test_stop_halts_training_and_keeps_the_partial_run(page):
     assert curve_epochs(page) == list(range(1, done + 1)), "the partial history is kept"
     assert page.get_by_text("Trained model (.keras)").count() == 1, "the partial model can be downloaded"
     screenshot(page, "churn-stopped")
+
+
+def test_an_idle_page_stops_polling_once_the_workers_are_ready(new_tab, fresh_server):
+    """A page opened while TensorFlow loads polls the workers' status every second; once they are
+    ready it must go quiet. (It kept polling for good: 7 % of a core per idle tab in the browser,
+    30 tabs of a class would fill a 2-core machine.)"""
+    new_tab.app_url = fresh_server
+    frames = []
+    new_tab.on("websocket", lambda socket: socket.on("framereceived", lambda payload: frames.append(payload)))
+    open_churn(new_tab, epochs=5)
+    new_tab.get_by_text("Training workers ready").wait_for(timeout=120_000)
+    wait_for_app(new_tab)
+    new_tab.wait_for_timeout(3000)  # the one rerun that ends the polling
+    frames.clear()
+    new_tab.wait_for_timeout(5000)
+    assert frames == [], f"{len(frames)} messages from the server in 5 s of an idle page"
+    assert_no_exception(new_tab)

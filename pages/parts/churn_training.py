@@ -67,11 +67,17 @@ def stop_training() -> None:
 def workers_status(_: Translate) -> None:
     """One line on the training workers: loading TensorFlow, ready, busy, or failed to start."""
     pool = training_pool()
-    loading = pool.status().ready == 0 and pool.status().starting > 0
+    status = pool.status()
+    loading = status.ready == 0 and status.starting > 0 and not status.start_error
 
     @st.fragment(run_every=1.0 if loading else None)
     def show():
         status = pool.status()
+        if loading and (status.ready or status.start_error):
+            # Loaded: rerun the page once, so that this fragment stops polling (its interval is fixed
+            # when the page runs). An idle tab that kept polling every second cost 7 % of a core
+            # in its browser: a class of 30 such tabs alone would fill this 2-core machine.
+            st.rerun()
         if status.start_error:
             st.error(_("Training is off: the training workers could not start.") + f" {status.start_error}")
         elif status.ready:
