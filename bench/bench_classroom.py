@@ -21,6 +21,7 @@ which each tab shows in its run line.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -30,8 +31,8 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 
 from browser_sessions import (  # noqa: E402
-    MemorySampler, browsers, count_exceptions, machine_state, new_tab, open_churn_tabs, percentile, serve,
-    train_all_at, training_times, wait_for_workers, wait_settled,
+    MemorySampler, browsers, count_exceptions, cpu_by_part, descendants, machine_state, new_tab, open_churn_tabs,
+    percentile, serve, train_all_at, training_times, wait_for_workers, wait_settled,
 )
 from playground.workers import default_size  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
@@ -114,6 +115,7 @@ def main() -> None:
             click_at = time.time() * 1000 + 2000
             train_all_at(students, click_at)
             time.sleep(2)
+            cpu_at_click = cpu_by_part(server_pid, browser_processes(server_pid, watcher.pid))
             deadline = time.monotonic() + args.timeout
             pending = list(students)
             while pending and time.monotonic() < deadline:
@@ -122,6 +124,9 @@ def main() -> None:
                 print(f"  {time.time() - click_at / 1000:5.0f} s after the click: "
                       f"{args.sessions - len(pending)}/{args.sessions} finished", flush=True)
             times = [training_times(tab) for tab in students]
+            cpu_used = {part: seconds - cpu_at_click.get(part, 0.0) for part, seconds in
+                        cpu_by_part(server_pid, browser_processes(server_pid, watcher.pid)).items()}
+            cpu_window = time.time() - click_at / 1000
         watcher.stdin.close()
         lines = watcher.stdout.read().split()
         watcher.wait(60)
@@ -155,6 +160,17 @@ def main() -> None:
         print(f"peak RSS: server + workers {memory.peak_server:.0f} MB (goal <= 2,500 MB); "
               f"chromium {memory.peak_chromium:.0f} MB")
         print(f"exceptions shown on pages: {exceptions}; 'training failed' messages: {errors}")
+        print(f"CPU seconds used from the click until the last result was seen ({cpu_window:.0f} s x "
+              f"{os.cpu_count()} cores = {cpu_window * os.cpu_count():.0f} CPU s): " + ", ".join(
+                  f"{part} {seconds:.0f}" for part, seconds in cpu_used.items()))
+
+
+def browser_processes(server_pid: int, watcher_pid: int) -> dict[str, set[int]]:
+    """This benchmark's processes other than the server's: the class's browser (with Playwright's
+    driver) and the slider student (its process and browser)."""
+    server = {server_pid, *descendants(server_pid)}
+    watcher = {watcher_pid, *descendants(watcher_pid)}
+    return {"class browser": set(descendants(os.getpid())) - server - watcher, "slider student": watcher}
 
 
 if __name__ == "__main__":

@@ -52,21 +52,32 @@ RECORDER = """() => {
 def process_tree_rss_mb(root: int) -> float:
     """Summed resident memory of `root` and all its descendants (Linux /proc)."""
     total = 0.0
-    for pid in [root, *_descendants(root)]:
+    for pid in [root, *descendants(root)]:
         with contextlib.suppress(OSError, IndexError, ValueError):
             total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
     return total
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far (Linux /proc; 0 once it is gone)."""
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
 def workers_cpu_seconds(server_pid: int) -> float:
     """CPU seconds (user + system) used so far by the server's training workers (Linux /proc)."""
-    total = 0.0
-    for pid in children_of(server_pid):
-        if "_worker_main" in _command(pid):
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+    return sum(cpu_seconds(pid) for pid in children_of(server_pid) if "_worker_main" in _command(pid))
+
+
+def cpu_by_part(server_pid: int, browser_pids: dict[str, set[int]]) -> dict[str, float]:
+    """CPU seconds used so far by the server process itself, its training workers, and each named
+    browser (its processes as sampled: pass every pid seen, since renderers come and go)."""
+    parts = {"server": cpu_seconds(server_pid), "workers": workers_cpu_seconds(server_pid)}
+    for name, pids in browser_pids.items():
+        parts[name] = sum(cpu_seconds(pid) for pid in pids)
+    return parts
 
 
 def chromium_rss_mb() -> float:
@@ -75,7 +86,7 @@ def chromium_rss_mb() -> float:
                if "streamlit" not in _command(pid))
 
 
-def _descendants(root: int) -> list[int]:
+def descendants(root: int) -> list[int]:
     found, todo = [], children_of(root)
     while todo:
         pid = todo.pop()
@@ -182,11 +193,11 @@ def browsers(*nices: int):
         launched = []
         try:
             for nice in nices:
-                before = set(_descendants(os.getpid()))
+                before = set(descendants(os.getpid()))
                 launched.append(playwright.chromium.launch(executable_path=executable, headless=True,
                                                            args=CHROMIUM_ARGS))
                 if nice:
-                    ours = set(_descendants(os.getpid())) - before  # this browser's processes so far
+                    ours = set(descendants(os.getpid())) - before  # this browser's processes so far
                     threading.Thread(target=_keep_niced, args=(nice, ours, stop), daemon=True).start()
             yield launched
         finally:
@@ -210,7 +221,7 @@ def _keep_niced(nice: int, roots: set[int], stop: threading.Event) -> None:
         family = set(roots)
         for pid in roots:
             with contextlib.suppress(OSError, FileNotFoundError):
-                family.update(_descendants(pid))
+                family.update(descendants(pid))
         for pid in family:
             if "chromium" not in _command(pid):
                 continue
