@@ -3,10 +3,11 @@
 Trainings run in the server's worker pool (pages/parts/training_pool.py), never in the page's
 own process. While one is queued or running, this session keeps a ``jobs.Training`` in
 ``st.session_state`` and a fragment polls it: every QUEUED_POLL_SECONDS while it waits far back
-in line (the place changes slowly, and a class of 30 waiting must not load the server), every
-POLL_SECONDS once it is next up or runs (the live curves). When the job has ended, the fragment reruns the whole page, whose
-first step (:func:`keep_ended_training`) moves the result into the session's run table. Other
-widgets can be used meanwhile: their reruns do not touch the training.
+in line (the place changes slowly, and a class of 30 waiting must not load the server or their
+browsers), every BUSY_POLL_SECONDS or POLL_SECONDS once it is next up or runs (the live curves).
+When the job has ended, the fragment reruns the whole page, whose first step
+(:func:`keep_ended_training`) moves the result into the session's run table. Other widgets can be
+used meanwhile: their reruns do not touch the training.
 """
 
 from __future__ import annotations
@@ -22,11 +23,16 @@ from playground.churn.model import FitSettings, NetworkSpec
 from playground.churn.train import ChurnSession, RunEntry
 from playground.i18n import N_, Translate, identity
 
-POLL_SECONDS = 0.5
-QUEUED_POLL_SECONDS = 2.0
+# How often a session's page asks about its job. Every poll makes the browser re-render the whole
+# page (Streamlit's frontend re-renders every element for a fragment's update): ~150 ms of a
+# core for this page while waiting, ~360 ms while training with its live curves (CDP, quiet
+# 2-core machine). One student can afford the fast poll; a class of 30 on one machine cannot.
+POLL_SECONDS = 0.5  # running, nobody waiting: smooth live curves
+BUSY_POLL_SECONDS = 1.0  # running or next up while others wait in line
+QUEUED_POLL_SECONDS = 3.0  # further back in line than there are workers: only the place changes
 TRAINING = "churn._training"  # the queued or running jobs.Training of this session
-MESSAGE = "churn._training_message"
-CURVES = "churn._curves"  # (run number, language) and the figure of the latest run's curves  # why the last training gave no result (failed, taken out of the queue)
+MESSAGE = "churn._training_message"  # why the last training gave no result (failed, taken out of the queue)
+CURVES = "churn._curves"  # (run number, language) and the figure of the latest run's curves
 CONFIG = {"displaylogo": False}
 # A run's status (TrainingRun.status), shown translated.
 STATUSES = {"finished": N_("finished"), "stopped": N_("stopped"), "early-stopped": N_("early-stopped"),
@@ -121,15 +127,19 @@ def follow_job(key: str, show_idle: Callable[[], None], show_running: Callable[[
     """Poll the job kept in ``st.session_state[key]`` (anything with a pool ``ticket``).
 
     Queued with more jobs ahead than workers: the place in line, every QUEUED_POLL_SECONDS. Next
-    up or running: every POLL_SECONDS, ``show_running(job)`` once it runs (a fragment's interval
-    is fixed when the page runs, so the fragment reruns the whole page once when its job moves up). Ended: a rerun of the whole page, whose first
-    step takes the result in (and removes the key). No job: ``show_idle()``, and no polling. The
+    up or running: every POLL_SECONDS (BUSY_POLL_SECONDS while others wait), ``show_running(job)``
+    once it runs (a fragment's interval is fixed when the page runs, so the fragment reruns the
+    whole page once when its job moves up). Ended: a rerun of the whole page, whose first step
+    takes the result in (and removes the key). No job: ``show_idle()``, and no polling. The
     Experiment section follows its job the same way.
     """
     job = st.session_state.get(key)
-    # far back in the line (more jobs ahead than workers): the slow poll; next up or running: the fast one
-    queued = job is not None and job.ticket.state == "queued" and (job.ticket.position or 0) > training_pool().size
-    every = None if job is None else QUEUED_POLL_SECONDS if queued else POLL_SECONDS
+    # far back in the line (more jobs ahead than workers): the slow poll; next up or running: the
+    # fast one, or a second when others wait (see POLL_SECONDS)
+    pool = training_pool()
+    queued = job is not None and job.ticket.state == "queued" and (job.ticket.position or 0) > pool.size
+    every = (None if job is None else QUEUED_POLL_SECONDS if queued
+             else BUSY_POLL_SECONDS if pool.status().queued else POLL_SECONDS)
 
     @st.fragment(run_every=every)
     def progress():
