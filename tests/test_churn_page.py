@@ -178,3 +178,18 @@ def test_an_absurd_learning_rate_gives_a_warning_not_a_traceback():
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state["churn._session"].latest.run.status == "diverged"
     assert any("learning rate is far too high" in warning.value for warning in at.warning)
+
+
+@pytest.mark.parametrize("state, position, waiting, seconds", [
+    ("queued", 5, 4, 3.0),  # far back (more jobs ahead than the 2 workers): only its place changes
+    ("queued", 2, 1, 1.0),  # next up while another waits
+    ("running", None, 3, 1.0),  # running while a class waits: once a second
+    ("running", None, 0, 0.5),  # running alone: smooth live curves
+])
+def test_a_page_polls_its_job_slower_while_others_wait(state, position, waiting, seconds):
+    """Every poll re-renders the whole page in the browser, so a class of 30 waiting must not poll fast."""
+    from types import SimpleNamespace
+
+    from pages.parts.churn_training import poll_seconds
+
+    assert poll_seconds(SimpleNamespace(state=state, position=position), workers=2, waiting=waiting) == seconds

@@ -122,6 +122,15 @@ def training_controls(session: ChurnSession, spec: NetworkSpec | None, settings:
     return session.latest
 
 
+def poll_seconds(ticket, workers: int, waiting: int) -> float:
+    """How often a page asks about its job: slowly while more jobs than workers are ahead of it
+    (only its place changes), once a second while it is next up or runs and `waiting` jobs wait,
+    twice a second when nobody waits (see POLL_SECONDS)."""
+    if ticket.state == "queued" and (ticket.position or 0) > workers:
+        return QUEUED_POLL_SECONDS
+    return BUSY_POLL_SECONDS if waiting else POLL_SECONDS
+
+
 def follow_job(key: str, show_idle: Callable[[], None], show_running: Callable[[object], None],
                _: Translate = identity) -> None:
     """Poll the job kept in ``st.session_state[key]`` (anything with a pool ``ticket``).
@@ -134,12 +143,9 @@ def follow_job(key: str, show_idle: Callable[[], None], show_running: Callable[[
     Experiment section follows its job the same way.
     """
     job = st.session_state.get(key)
-    # far back in the line (more jobs ahead than workers): the slow poll; next up or running: the
-    # fast one, or a second when others wait (see POLL_SECONDS)
     pool = training_pool()
     queued = job is not None and job.ticket.state == "queued" and (job.ticket.position or 0) > pool.size
-    every = (None if job is None else QUEUED_POLL_SECONDS if queued
-             else BUSY_POLL_SECONDS if pool.status().queued else POLL_SECONDS)
+    every = None if job is None else poll_seconds(job.ticket, pool.size, pool.status().queued)
 
     @st.fragment(run_every=every)
     def progress():
