@@ -79,7 +79,7 @@ st.markdown(_("Will a bank customer leave? The tutorial's Keras network learns i
               "customer. Pick data and a network, press **Train**, and watch it learn epoch by epoch."))
 
 
-churn_training.workers_status(_)
+churn_training.workers_status(_, job_keys=(churn_training.TRAINING, churn_experiment.JOB))
 
 # ---- 1. Data -----------------------------------------------------------------------------------
 numbered_header(_("Data"))

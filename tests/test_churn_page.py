@@ -2,6 +2,7 @@
 
 import io
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -193,3 +194,22 @@ def test_a_page_polls_its_job_slower_while_others_wait(state, position, waiting,
     from pages.parts.churn_training import poll_seconds
 
     assert poll_seconds(SimpleNamespace(state=state, position=position), workers=2, waiting=waiting) == seconds
+
+
+def test_the_workers_line_leaves_out_counts_drawn_while_this_session_trains():
+    """Drawn when the page runs, "0 training · 1 waiting" beside a live "Epoch 5/20" was wrong:
+    while this session has a job its own progress line speaks, the workers' line only says ready."""
+    at = open_page(PAGE, query_params=SMALL_RUN, timeout=120)
+    deadline = time.monotonic() + 120
+    while not any("Training workers ready" in caption.value for caption in at.caption):
+        assert time.monotonic() < deadline, "the training workers did not get ready"
+        time.sleep(0.5)
+        at.run()
+    ready = next(caption.value for caption in at.caption if "Training workers ready" in caption.value)
+    assert "0 training · 0 waiting" in ready
+    at.button(key="churn.train").click().run()
+    during = next(caption.value for caption in at.caption if "Training workers ready" in caption.value)
+    assert during == "✓ Training workers ready: 1 of 1 (TensorFlow runs in separate processes)."
+    run_until_trained(at).run()  # (the job may end between the workers' line and the training section)
+    after = next(caption.value for caption in at.caption if "Training workers ready" in caption.value)
+    assert "0 training · 0 waiting" in after

@@ -70,9 +70,14 @@ def stop_training() -> None:
         training.ticket.stop()
 
 
-def workers_status(_: Translate) -> None:
-    """One line on the training workers: loading TensorFlow, ready, busy, or failed to start."""
+def workers_status(_: Translate, job_keys: tuple[str, ...] = (TRAINING,)) -> None:
+    """One line on the training workers: loading TensorFlow, ready, busy, or failed to start.
+
+    How many train and wait is left out while this session has a job of its own (under
+    `job_keys`): the line is drawn when the page runs, the job's own progress line is live."""
     pool = training_pool()
+    jobs_here = [st.session_state.get(key) for key in job_keys]
+    own_job = any(job is not None and not job.ticket.ended for job in jobs_here)
     status = pool.status()
     loading = status.ready == 0 and status.starting > 0 and not status.start_error
 
@@ -86,6 +91,11 @@ def workers_status(_: Translate) -> None:
             st.rerun()
         if status.start_error:
             st.error(_("Training is off: the training workers could not start.") + f" {status.start_error}")
+        elif status.ready and own_job:
+            # the job's own line (place in line, epoch) is the live figure; counts drawn here would
+            # be those of the moment the page ran ("0 training · 1 waiting" while it trains)
+            st.caption("✓ " + _("Training workers ready: {ready} of {size} (TensorFlow runs in separate "
+                                "processes).").format(ready=status.ready, size=status.size))
         elif status.ready:
             st.caption("✓ " + _(
                 "Training workers ready: {ready} of {size} (TensorFlow runs in separate processes) · {busy} "
