@@ -52,16 +52,18 @@ def test_small_experiment_shows_dots_and_verdict(page):
 
 
 def test_stop_ends_the_experiment_and_keeps_finished_trainings(page):
-    """relu's 10 seeds train in one call, then tanh's: Stop during tanh's keeps relu's 10 and says so."""
-    # tanh's stacked call must outlast the time the page takes to show it and the click to land, on a
+    """adam's 10 seeds train in one call, then sgd's (another optimizer, another call): Stop during
+    sgd's keeps adam's 10 and says so."""
+    # sgd's stacked call must outlast the time the page takes to show it and the click to land, on a
     # loaded CI machine too: 10 seeds of a 32-unit layer at batch 1 take ~45 s a setting here (a
     # 4-unit layer took ~5 s)
     open_experiment(page, **{**SMALL, "churn.batch": 1, "churn.units1": 32, "churn.exp.seeds": 10,
-                             "churn.exp.epochs": 100})
+                             "churn.exp.epochs": 100, "churn.exp.v1.1": "optimizer",
+                             "churn.exp.v1.1.optimizer": "sgd"})
     page.get_by_role("button", name="Run experiment", exact=True).click()
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=stProgress]')].some(p => "
-        "p.textContent.includes('10/20 trainings · tanh, 10 seeds at once'))", timeout=300_000)
+        "p.textContent.includes('10/20 trainings · sgd, 10 seeds at once'))", timeout=300_000)
     screenshot(page, "churn-experiment-running")
     page.get_by_role("button", name="Stop", exact=True).last.click()
     page.wait_for_function("() => document.body.innerText.includes('Experiment stopped')", timeout=60_000)

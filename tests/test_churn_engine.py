@@ -142,6 +142,36 @@ def test_stacked_models_each_equal_their_own_single_run(small_data):
                     assert ours[key] == pytest.approx(theirs[key], rel=1e-4, abs=1e-6), key
 
 
+def test_stacked_models_with_different_activations_each_equal_their_own_single_run(small_data):
+    """An experiment's relu, swish and tanh train in one call (one compilation): each model its own."""
+    networks = [NetworkSpec(((6, first), (4, second)), initializer, "adam", 0.01) for first, second, initializer in (
+        ("relu", "relu", "uniform"), ("swish", "relu", "glorot_uniform"), ("swish", "tanh", "he_uniform"),
+        ("relu", "relu", "uniform"))]
+    settings = [FitSettings(epochs=3, batch_size=16, seed=seed, validation_share=0.2) for seed in (0, 1, 2, 3)]
+    datasets = stacked_inputs(small_data, (0, 1, 2, 3), validation_share=0.2)
+    builds = engine.builds
+    runs = engine.train_stacked(datasets, networks[0], settings, specs=networks)
+    assert engine.builds - builds <= 1, "one compiled epoch for the four models"
+    for run, dataset, setting, network in zip(runs, datasets, settings, networks):
+        assert run.spec == network  # predictions on the page use the model's own activations
+        single = engine.train(network, setting, *dataset)
+        np.testing.assert_allclose(flat(run.weights), flat(single.weights), atol=1e-5)
+        assert run.history[-1]["val_loss"] == pytest.approx(single.history[-1]["val_loss"], rel=1e-4)
+
+
+@pytest.mark.parametrize("other, message", [
+    (NetworkSpec(((6, "relu"), (4, "prelu")), "uniform", "adam", 0.01), "same weight shapes"),  # a learnt slope
+    (NetworkSpec(((6, "relu"), (5, "relu")), "uniform", "adam", 0.01), "same weight shapes"),
+    (NetworkSpec(((6, "relu"), (4, "relu")), "uniform", "sgd", 0.01), "optimizer"),
+    (NetworkSpec(((6, "relu"), (4, "relu")), "uniform", "adam", 0.1), "learning rate"),
+])
+def test_stacked_models_must_share_shapes_optimizer_and_learning_rate(small_data, other, message):
+    base = NetworkSpec(((6, "relu"), (4, "relu")), "uniform", "adam", 0.01)
+    settings = [FitSettings(epochs=1, batch_size=32, seed=seed) for seed in (0, 1)]
+    with pytest.raises(ValueError, match=message):
+        engine.train_stacked(stacked_inputs(small_data, (0, 1)), base, settings, specs=[base, other])
+
+
 def test_a_stacked_model_that_stops_early_or_diverges_is_frozen_while_the_others_go_on(small_data, monkeypatch):
     spec = NetworkSpec(((8, "relu"),), "glorot_uniform", "sgd", 0.5)
     datasets = stacked_inputs(small_data, (0, 1, 2), validation_share=0.3)

@@ -120,11 +120,12 @@ def test_seed_s_of_an_experiment_is_the_single_run_with_seed_s(frame):
             churn_train.train_prepared(prepared, spec, replace(QUICK, seed=seed)), prepared)
         assert result.values(1)[seed] == pytest.approx(single["test_accuracy"], abs=one_test_customer(frame))
         assert result.values(1, "auc")[seed] == pytest.approx(single["auc"], abs=1e-3)
-    # one progress stream for the whole experiment: rising fractions up to 1, one update per epoch of each call
+    # one progress stream for the whole experiment: rising fractions up to 1, one update per epoch of
+    # the one call (relu and tanh share the weights' shapes, so their 6 models train together)
     fractions = [update.fraction for update in ticket.sent]
-    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(fractions) == 2 * 2 + 1
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(fractions) == 2 + 1
     assert ticket.sent[-1].trainings_done == 6 and ticket.sent[-1].message == "finished"
-    assert ticket.sent[0].message == "relu, 3 seeds at once" and ticket.sent[2].message == "tanh, 3 seeds at once"
+    assert ticket.sent[0].message == "relu and tanh, 3 seeds at once"
     streamed = [(r.setting, r.seed, r.test_accuracy) for update in ticket.sent for r in update.finished]
     assert streamed == [(r.setting, r.seed, r.test_accuracy) for r in result.records], "each finished training once"
     # statistics come from stats on the same numbers
@@ -141,9 +142,10 @@ def test_seed_s_of_an_experiment_is_the_single_run_with_seed_s(frame):
 
 
 def test_stop_keeps_only_the_finished_calls(frame):
-    """relu's 4 seeds train in one call, then tanh's: a stop during tanh's keeps relu's four."""
-    setup = Experiment(BASE, replace(QUICK, epochs=3), (Setting(), Setting((("activation", "tanh"),))), (0, 1, 2, 3))
-    ticket = FakeTicket(stop_after=3 + 1)  # relu's three epochs and tanh's first; the stop lands in tanh's second
+    """adam's 4 seeds train in one call, then sgd's (another optimizer: another call): a stop during
+    sgd's keeps adam's four."""
+    setup = Experiment(BASE, replace(QUICK, epochs=3), (Setting(), Setting((("optimizer", "sgd"),))), (0, 1, 2, 3))
+    ticket = FakeTicket(stop_after=3 + 1)  # adam's three epochs and sgd's first; the stop lands in sgd's second
     result = experiment.run_experiment(frame, setup, progress=ticket)
     assert result.status == "stopped"
     assert sorted((r.setting, r.seed) for r in result.records) == [(0, 0), (0, 1), (0, 2), (0, 3)]
@@ -153,30 +155,34 @@ def test_stop_keeps_only_the_finished_calls(frame):
 
 
 def test_settings_sharing_a_network_train_in_one_stacked_call(frame, monkeypatch):
-    """One engine.train_stacked call per network and batch size: seeds and class weights may differ within it."""
+    """One engine.train_stacked call per shape of the weights, optimizer and batch size: seeds, class
+    weights and activations may differ within it (each model with its own network spec)."""
     from playground.churn import engine
 
     calls = []
     real = engine.train_stacked
 
     def spy(datasets, spec, settings, **options):
-        calls.append((spec.hidden[0][1], [s.seed for s in settings], [s.class_weights for s in settings],
-                      settings[0].batch_size))
+        specs = options.get("specs") or [spec] * len(settings)
+        calls.append(([other.hidden[0][1] for other in specs], [s.seed for s in settings],
+                      [s.class_weights for s in settings], settings[0].batch_size))
         return real(datasets, spec, settings, **options)
 
     monkeypatch.setattr(engine, "train_stacked", spy)
     setup = Experiment(BASE, replace(QUICK, epochs=1), (
-        Setting(), Setting((("class_weights", True),)), Setting((("activation", "tanh"),)),
-        Setting((("batch_size", 128),))), (0, 1, 2))
+        Setting(), Setting((("activation", "tanh"), ("class_weights", True))),
+        Setting((("batch_size", 128),)), Setting((("activation", "prelu"),))), (0, 1, 2))
+    # prelu learns a slope per unit: other weight shapes, so a call of its own
     assert [len(group) for group in experiment.stacked_groups(setup)] == [6, 3, 3]
     result = experiment.run_experiment(frame, setup)
     assert result.status == "finished" and len(result.records) == 12
-    assert calls == [("relu", [0, 1, 2, 0, 1, 2], [False] * 3 + [True] * 3, 64),
-                     ("tanh", [0, 1, 2], [False] * 3, 64), ("relu", [0, 1, 2], [False] * 3, 128)]
-    # each model of a shared call is its own single training (seed 1 with class weights here)
+    assert calls == [(["relu"] * 3 + ["tanh"] * 3, [0, 1, 2] * 2, [False] * 3 + [True] * 3, 64),
+                     (["relu"] * 3, [0, 1, 2], [False] * 3, 128), (["prelu"] * 3, [0, 1, 2], [False] * 3, 64)]
+    # each model of a shared call is its own single training (seed 1 of tanh with class weights here)
     prepared = data.prepare(frame, seed=1)
     single = churn_train.score_on_test(churn_train.train_prepared(
-        prepared, BASE, replace(QUICK, epochs=1, seed=1, class_weights=True)), prepared)
+        prepared, replace(BASE, hidden=((6, "tanh"), (6, "tanh"))), replace(QUICK, epochs=1, seed=1, class_weights=True)),
+        prepared)
     assert result.values(1)[1] == pytest.approx(single["test_accuracy"], abs=one_test_customer(frame))
 
 

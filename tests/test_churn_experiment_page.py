@@ -156,7 +156,7 @@ def test_stop_ends_the_running_experiment_and_says_what_finished():
         time.sleep(0.25)
         at.run()
     at.run()
-    assert any("0/6 trainings · relu, 3 seeds at once · about" in str(p.proto) for p in at.get("progress"))
+    assert any("0/6 trainings · relu and tanh, 3 seeds at once · about" in str(p.proto) for p in at.get("progress"))
     at.button(key="churn.exp.stop").click().run()
     run_until_trained(at, key="churn.exp._job")
     assert not at.exception and not at.error

@@ -31,8 +31,10 @@ the step count, which is why they share epochs and batch size (and need equally 
 
 Public API (kept stable: the page, the worker pool and the experiments code use it)::
 
-    train_stacked(datasets, spec, settings, on_epoch=None, should_stop=None, runs=None) -> list[TrainingRun]
+    train_stacked(datasets, spec, settings, on_epoch=None, should_stop=None, runs=None, specs=None) -> list[TrainingRun]
         datasets: one (x_fit, y_fit, x_val or None, y_val or None) per model, equally many fit rows;
+        specs: one NetworkSpec per model where their activations or initializers differ (same shapes,
+               optimizer and learning rate): models with different activations share one call;
         settings: one FitSettings per model: same epochs and batch size; seed, class weights,
                   early stopping and patience may differ.
         on_epoch(runs) after every epoch; should_stop() after every epoch (True stops them all).
@@ -130,14 +132,16 @@ class CompiledEpoch:
     per epoch stayed about the same.
     """
 
-    def __init__(self, spec: NetworkSpec, n_models: int):
+    def __init__(self, spec: NetworkSpec, n_models: int, activations: Sequence[Sequence[str]] | None = None):
         import keras
         import tensorflow as tf
 
         self.n_models = n_models
-        self.shapes = _weight_shapes(spec)
+        self.shapes = weight_shapes(spec)
         self.sizes = [int(np.prod(shape)) for shape in self.shapes]
         self.activations = spec.layer_activations
+        # per layer: (first model, end, activation) of each run of models that share it
+        self.activation_runs = _activation_runs(activations or [spec.layer_activations] * n_models)
         self.parameters = keras.Variable(np.zeros((n_models, sum(self.sizes)), "float32"), name="parameters")
         self.optimizer = keras.optimizers.get({"class_name": spec.optimizer, "config": {"learning_rate": 0.001}})
         self.optimizer.build([self.parameters])
@@ -194,12 +198,16 @@ class CompiledEpoch:
                 # does), which a later transpose would hide (the clipped probabilities have no
                 # gradient once saturated: an absurd learning rate would stall instead of diverge)
                 z = tf.transpose(z, [1, 2, 0])
-            if ACTIVATIONS[name].learns_slope:
-                slope = next(arrays)
-                slope = slope if number == last else tf.transpose(slope, [2, 0, 1])
-                activation = keras.activations.relu(z) - slope * keras.activations.relu(-z)
-            else:
-                activation = keras.activations.get(ACTIVATIONS[name].keras_name)(z)
+            slope = next(arrays) if ACTIVATIONS[name].learns_slope else None
+            if slope is not None and number != last:
+                slope = tf.transpose(slope, [2, 0, 1])
+            runs = self.activation_runs[number]
+            if len(runs) == 1:
+                activation = _activate(runs[0][2], z, slope)
+            else:  # models with different activations here: each run of models its own (models: axis 1)
+                activation = tf.concat([_activate(name, z[:, start:end],
+                                                  None if slope is None else slope[:, start:end])
+                                        for start, end, name in runs], axis=1)
         return activation  # [models, rows, 1]
 
     def _epoch(self, x, y, sample_weight, indices, mask):
@@ -252,7 +260,30 @@ class CompiledEpoch:
         return [piece.reshape(shape) for piece, shape in zip(pieces, self.shapes)]
 
 
-def _weight_shapes(spec: NetworkSpec) -> list[tuple[int, ...]]:
+def _activate(name: str, z, slope=None):
+    """Keras' activation `name` on z; PReLU as keras.layers.PReLU (relu(z) - slope * relu(-z))."""
+    import keras
+
+    if ACTIVATIONS[name].learns_slope:
+        return keras.activations.relu(z) - slope * keras.activations.relu(-z)
+    return keras.activations.get(ACTIVATIONS[name].keras_name)(z)
+
+
+def _activation_runs(per_model: Sequence[Sequence[str]]) -> list[list[tuple[int, int, str]]]:
+    """Per layer, the runs of consecutive models that share its activation: (first, end, name)."""
+    runs = []
+    for layer in zip(*per_model):
+        layer_runs = []
+        for number, name in enumerate(layer):
+            if layer_runs and layer_runs[-1][2] == name:
+                layer_runs[-1] = (layer_runs[-1][0], number + 1, name)
+            else:
+                layer_runs.append((number, number + 1, name))
+        runs.append(layer_runs)
+    return runs
+
+
+def weight_shapes(spec: NetworkSpec) -> list[tuple[int, ...]]:
     """The shapes of `spec`'s weights in Keras' order: (in, out) kernel, (out,) bias[, (out,) PReLU slope] per layer."""
     shapes = []
     for (fan_in, fan_out), name in zip(zip(spec.layer_sizes[:-1], spec.layer_sizes[1:]), spec.layer_activations):
@@ -266,24 +297,26 @@ def forget_compiled_epochs() -> None:
         _idle.clear()
 
 
-def _key(spec: NetworkSpec, n_models: int) -> tuple:
-    return (*spec.architecture_key, n_models)
+def _key(spec: NetworkSpec, n_models: int, activations: tuple | None = None) -> tuple:
+    return (*spec.architecture_key, n_models, activations)
 
 
-def _acquire(spec: NetworkSpec, n_models: int) -> CompiledEpoch:
-    """An idle compiled epoch for this architecture, or a new one (never one another thread is using)."""
+def _acquire(spec: NetworkSpec, n_models: int, activations: tuple | None = None) -> CompiledEpoch:
+    """An idle compiled epoch for this architecture, or a new one (never one another thread is using).
+
+    `activations`: each model's layer activations where they differ between the models (else None)."""
     global builds
-    key = _key(spec, n_models)
+    key = _key(spec, n_models, activations)
     with _pool_lock:
         idle = _idle.get(key)
         if idle:
             return idle.pop()
         builds += 1
-    return CompiledEpoch(spec, n_models)
+    return CompiledEpoch(spec, n_models, activations)
 
 
-def _release(spec: NetworkSpec, compiled: CompiledEpoch) -> None:
-    key = _key(spec, compiled.n_models)
+def _release(spec: NetworkSpec, compiled: CompiledEpoch, activations: tuple | None = None) -> None:
+    key = _key(spec, compiled.n_models, activations)
     with _pool_lock:
         _idle.setdefault(key, []).append(compiled)
         _idle.move_to_end(key)
@@ -366,25 +399,39 @@ def train_stacked(
     should_stop: Callable[[], bool] | None = None,
     runs: Sequence[TrainingRun] | None = None,
     epoch_scores: bool = True,
+    specs: Sequence[NetworkSpec] | None = None,
 ) -> list[TrainingRun]:
     """Train one model per data set, all in the same compiled calls; return their runs (see the module doc).
 
     `epoch_scores=False` leaves AUC, precision and recall out of the per-epoch history (callers
     that show only final test figures, as the command line and experiments: they cost ~1 ms per
     model and epoch, a quarter of a stacked run's time).
+
+    `specs` (one per model, instead of `spec` for all) lets the models differ in their hidden
+    layers' activations and initializers (an experiment's relu and swish share one call and one
+    compilation); they must share the weights' shapes, the optimizer and its learning rate.
     """
     import tensorflow as tf
 
     settings = list(settings)
+    specs = list(specs) if specs is not None else [spec] * len(settings)
+    if len(specs) != len(settings):
+        raise ValueError(f"Give one network per data set ({len(specs)} networks for {len(settings)} data sets).")
+    for other in specs:
+        if (weight_shapes(other), other.optimizer, other.learning_rate) != (
+                weight_shapes(spec), spec.optimizer, spec.learning_rate):
+            raise ValueError("Models trained together need the same weight shapes, optimizer and learning rate.")
+    mixed = len({other.hidden for other in specs}) > 1
+    activations = tuple(tuple(other.layer_activations) for other in specs) if mixed else None
     x, y, sample_weight, validation = _as_arrays(datasets, spec, settings)
     n_models, n_rows = x.shape[0], x.shape[1]
-    runs = list(runs) if runs is not None else [TrainingRun(spec, setting) for setting in settings]
+    runs = list(runs) if runs is not None else [TrainingRun(other, setting) for other, setting in zip(specs, settings)]
     if len(runs) != n_models:
         raise ValueError(f"Give one run per data set ({len(runs)} runs for {n_models} data sets).")
     started = time.perf_counter()
-    compiled = _acquire(spec, n_models)
+    compiled = _acquire(spec, n_models, activations)
     try:
-        starting = [initial_weights(spec, setting.seed) for setting in settings]
+        starting = [initial_weights(other, setting.seed) for other, setting in zip(specs, settings)]
         compiled.reset(starting, spec.learning_rate)
         for run, weights in zip(runs, starting):
             run.weights = weights
@@ -412,7 +459,7 @@ def train_stacked(
             if all(run.status != "running" for run in runs):
                 break
     finally:
-        _release(spec, compiled)
+        _release(spec, compiled, activations)
     for run in runs:
         finish(run)
     return runs

@@ -8,8 +8,10 @@ the tutorial recipe alone gives 0.824 to 0.861 test accuracy depending on the se
 setting here is trained once per seed s = first, first + 1, ..., and seed s fixes, for every
 setting alike, the 80/20 split (``data.prepare(frame, seed=s)``), the initial weights (where the
 shapes match) and the shuffle order. The differences between two settings are then paired seed
-by seed (``stats.paired_t``). The settings that share a network (and batch size) train
-together, all their seeds in one ``engine.train_stacked`` call; each model equals its own single run.
+by seed (``stats.paired_t``). The settings whose weights have the same shapes (and that share
+optimizer, learning rate and batch size) train together, all their seeds in one
+``engine.train_stacked`` call, even when their activations differ (relu against swish: one
+compilation, not two); each model equals its own single run.
 
 Settings are a base network plus changes to one or two fields of the :data:`FIELDS` registry,
 which also drives the page's widgets, the URL and the CLI's ``--compare``. Several ``--compare``
@@ -33,7 +35,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from playground.churn import data, stats
+from playground.churn import data, engine, stats
 from playground.churn.model import (
     ACTIVATIONS,
     INITIALIZERS,
@@ -470,14 +472,17 @@ def _score(run: TrainingRun, prepared: data.PreparedData, index: int, seed: int)
 
 
 def stacked_groups(experiment: Experiment) -> list[list[tuple[int, int]]]:
-    """The (setting, seed) pairs of each compiled call: one per network (spec), batch size and validation share.
+    """The (setting, seed) pairs of each compiled call: one per shape of the network's weights,
+    optimizer, learning rate, batch size and validation share.
 
-    Models trained together must share those; seeds, class weights and early stopping may differ.
+    Models trained together must share those; activations, initializers, seeds, class weights and
+    early stopping may differ (relu against swish is one call: one compilation, not two).
     """
     groups: dict[tuple, list[tuple[int, int]]] = {}
     for index in range(len(experiment.variants)):
         spec, settings = experiment.resolved(index)
-        key = (spec, settings.batch_size, settings.validation_share)
+        key = (tuple(engine.weight_shapes(spec)), spec.optimizer, spec.learning_rate, settings.batch_size,
+               settings.validation_share)
         groups.setdefault(key, []).extend((index, seed) for seed in experiment.seeds)
     return list(groups.values())
 
@@ -532,7 +537,8 @@ def run_experiment(
 
         runs = train_prepared_stacked([prepared[seed] for _, seed in members], experiment.resolved(*members[0])[0],
                                       [experiment.resolved(index, seed)[1] for index, seed in members],
-                                      on_epoch=on_epoch, should_stop=should_stop, epoch_scores=False)
+                                      on_epoch=on_epoch, should_stop=should_stop, epoch_scores=False,
+                                      specs=[experiment.resolved(index, seed)[0] for index, seed in members])
         if any(run.status == "stopped" for run in runs):
             result.status = "stopped"
             break

@@ -72,16 +72,17 @@ def train_prepared_stacked(
     on_epoch: Callable[[list[TrainingRun]], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     epoch_scores: bool = True,
+    specs: Sequence[NetworkSpec] | None = None,
 ) -> list[TrainingRun]:
     """:func:`train_prepared` for several models at once (one prepared data set and settings each),
-    trained together by :func:`engine.train_stacked` (`epoch_scores`: see there)."""
+    trained together by :func:`engine.train_stacked` (`epoch_scores`, `specs`: see there)."""
     datasets = []
     for part, setting in zip(prepared, settings):
         x_fit, y_fit, x_val, y_val = data.validation_split(part.x_train, part.y_train, setting.validation_share,
                                                            setting.seed)
         datasets.append((x_fit, y_fit, x_val if len(x_val) else None, y_val if len(y_val) else None))
     return engine.train_stacked(datasets, spec, settings, on_epoch=on_epoch, should_stop=should_stop,
-                                epoch_scores=epoch_scores)
+                                epoch_scores=epoch_scores, specs=specs)
 
 
 def score_on_test(run: TrainingRun, prepared: data.PreparedData, threshold: float = 0.5) -> dict:
