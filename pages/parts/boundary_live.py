@@ -3,6 +3,8 @@ export. Runs as an `st.fragment` that ticks while Play is on, so only this part 
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from pages.parts.boundary_data import add_drawn_point
@@ -15,6 +17,14 @@ state = st.session_state
 TRAIN_SECONDS = 0.03  # ...and trains about this long each time (at least one epoch)
 MAP_CELLS, NEURON_CELLS = 81, 24  # 81: every other cell makes the 41 x 41 hover/click grid
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": False, "displayModeBar": False}
+# While playing, the map is redrawn at every tick, the network diagram and the loss curve about
+# every SLOW_SECONDS, never both in one tick. Why: each new figure is a new chart element to
+# Streamlit (its id hashes the figure), which the browser builds from scratch (50-150 ms each on a
+# 2-core machine; its run_every timer cannot fire meanwhile), while a figure sent again unchanged
+# keeps its element and costs the browser nothing. Counting ticks did not work: when the browser
+# falls behind, it shows only the last of the ticks that arrived meanwhile, so nearly every
+# picture it drew had a new diagram.
+SLOW_SECONDS = 0.6
 
 
 def _map_clicked(key: str) -> None:
@@ -43,6 +53,22 @@ def _exploded_message(run: Run, _: Translate) -> None:
              icon=":material/warning:")
 
 
+def _slow_figures(run: Run, playing: bool, _: Translate, **builders) -> dict:
+    """name -> figure of each builder; while playing, each is built anew about every SLOW_SECONDS
+    and at most one of them a tick (sent again unchanged in between, see SLOW_SECONDS)."""
+    token, now, built = (id(run), _("output")), time.monotonic(), False  # a new run or language: built anew
+    figures_now = {}
+    for name, build in builders.items():
+        key = f"bd.figure.{name}"
+        cached = state.get(key)
+        current = playing and cached is not None and cached[0] == token
+        if not current or (not built and now - cached[2] >= SLOW_SECONDS):
+            built = built or current
+            cached = state[key] = (token, build(), now)
+        figures_now[name] = cached[1]
+    return figures_now
+
+
 def live_view(run: Run, version: int, show_test: bool, discrete: bool, drawing: bool, _: Translate,
               map_slot=None) -> None:
     playing = state.get("bd.playing", False)
@@ -66,13 +92,15 @@ def live_view(run: Run, version: int, show_test: bool, discrete: bool, drawing: 
             network = run.network_at(dict(replay)[epoch])
             row = run.history[epoch]
     _metrics(row, run.points.classes, _)
+    slow = _slow_figures(run, playing, _, diagram=lambda: figures.network_diagram(
+        network, run.feature_ids, run.grid(NEURON_CELLS, network), run.points.classes, _=_),
+        loss=lambda: figures.loss_curve(run.history[: row["epoch"] + 1], _=_))
     if drawing:  # the map in `map_slot`, full width: where the empty canvas was, so it stays under the pointer
         diagram, picture = st.container(), map_slot if map_slot is not None else st.container()
     else:
         diagram, picture = st.columns([2, 3])
     with diagram:
-        st.plotly_chart(figures.network_diagram(network, run.feature_ids, run.grid(NEURON_CELLS, network),
-                                                run.points.classes, _=_), key="bd.chart.net", config=CHART_CONFIG)
+        st.plotly_chart(slow["diagram"], key="bd.chart.net", config=CHART_CONFIG)
     with picture:
         key = f"bd.chart.map.{version}.{drawing}"
         figure = figures.boundary_map(run.grid(MAP_CELLS, network), run.points, run.train_index, run.test_index,
@@ -82,7 +110,7 @@ def live_view(run: Run, version: int, show_test: bool, discrete: bool, drawing: 
                             selection_mode="points")
         else:
             st.plotly_chart(figure, key=key, config=CHART_CONFIG)
-    st.plotly_chart(figures.loss_curve(run.history[: row["epoch"] + 1], _=_), key="bd.chart.loss", config=CHART_CONFIG)
+    st.plotly_chart(slow["loss"], key="bd.chart.loss", config=CHART_CONFIG)
     if not playing:
         downloads = st.columns(2)
         downloads[0].download_button(_("Keras script (.py)"), export.keras_script(run), file_name="decision_boundary.py",

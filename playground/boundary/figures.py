@@ -142,9 +142,10 @@ def boundary_map(grid: Grid, points: Points, train_index, test_index, show_test:
         images=[image], height=height, font=FONT, margin=dict(l=60, r=10, t=10, b=60), plot_bgcolor="white",
         clickmode="event+select" if drawing else "event", dragmode=False, hovermode="closest",
         legend=dict(orientation="h", yanchor="top", y=-0.13, x=0, font=dict(size=13)),
-        xaxis=dict(title=dict(text=_("x₁ (coordinate in the plane)")), range=extent, constrain="domain", showgrid=False, zeroline=False),
+        xaxis=dict(title=dict(text=_("x₁ (coordinate in the plane)")), range=extent, constrain="domain", showgrid=False, zeroline=False,
+                   automargin=False),
         yaxis=dict(title=dict(text=_("x₂ (coordinate)")), range=extent, scaleanchor="x", scaleratio=1, constrain="domain",
-                   showgrid=False, zeroline=False),
+                   showgrid=False, zeroline=False, automargin=False),
         uirevision="boundary",
     ))
 
@@ -266,6 +267,7 @@ def loss_curve(history: list[dict], max_points: int = 600, height: int = 300, _:
     return go.Figure(data=traces, layout=dict(
         height=height, font=FONT, margin=dict(l=60, r=10, t=10, b=50), plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
-        xaxis=dict(title=dict(text=_("epoch (passes over the training points)")), rangemode="tozero", gridcolor="#eeeeee"),
-        yaxis=dict(title=dict(text=_("loss (mean per point)")), rangemode="tozero", gridcolor="#eeeeee"),
+        xaxis=dict(title=dict(text=_("epoch (passes over the training points)")), rangemode="tozero", gridcolor="#eeeeee",
+                   automargin=False),
+        yaxis=dict(title=dict(text=_("loss (mean per point)")), rangemode="tozero", gridcolor="#eeeeee", automargin=False),
     ))
