@@ -104,7 +104,7 @@ def live_view(run: Run, version: int, show_test: bool, discrete: bool, drawing: 
     with picture:
         key = f"bd.chart.map.{version}.{drawing}"
         figure = figures.boundary_map(run.grid(MAP_CELLS, network), run.points, run.train_index, run.test_index,
-                                      show_test, discrete, drawing, _=_)
+                                      show_test, discrete, drawing, points_in_image=playing, _=_)
         if drawing:
             st.plotly_chart(figure, key=key, config=CHART_CONFIG, on_select=lambda: _map_clicked(key),
                             selection_mode="points")

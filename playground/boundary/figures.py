@@ -13,7 +13,7 @@ import io
 
 import numpy as np
 import plotly.graph_objects as go
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from playground.boundary import datasets, features
 from playground.boundary.datasets import Points
@@ -78,14 +78,45 @@ def output_image(grid: Grid, classes: int, discrete: bool = False) -> np.ndarray
     return diverging_rgb(values * 2 - 1 if classes == 2 else values)
 
 
+POINTS_IMAGE_SIDE = 480  # pixels of the map's picture when the points are painted into it (about its size on screen)
+
+
+def paint_points(picture: np.ndarray, points: Points, parts, extent: list[float], side: int = POINTS_IMAGE_SIDE) -> Image.Image:
+    """The output's picture (rows, cols, 3; row 0 at the bottom) scaled to `side` pixels, with the
+    points painted on as the map's markers look: discs of the class colour (or the target's) with
+    a white edge for training points, squares with a black edge for test points.
+    `parts` is [(part, index), ...]. Painted at twice the size and halved, for smooth edges."""
+    big = side * 2
+    image = Image.fromarray(np.flipud(np.clip(picture, 0, 255)).astype(np.uint8)).resize((big, big), Image.BILINEAR)
+    draw = ImageDraw.Draw(image)
+    scale = big / (extent[1] - extent[0])
+    for part, index in parts:
+        xy, labels = points.xy[index], points.labels[index]
+        colours = (np.stack(CLASS_COLOURS)[labels.astype(int)] if points.classes else diverging_rgb(labels))
+        radius, edge = (4 * 2, 1.2 * 2) if part == "train" else (4.5 * 2, 1.2 * 2)
+        outline = (255, 255, 255) if part == "train" else (0, 0, 0)
+        for (x, y), colour in zip(xy, colours):
+            px, py = (x - extent[0]) * scale, (extent[1] - y) * scale
+            box = [px - radius, py - radius, px + radius, py + radius]
+            shape = draw.ellipse if part == "train" else draw.rectangle
+            shape(box, fill=tuple(int(c) for c in colour), outline=outline, width=round(edge))
+    return image.resize((side, side), Image.LANCZOS)
+
+
 def boundary_map(grid: Grid, points: Points, train_index, test_index, show_test: bool = False,
-                 discrete: bool = False, drawing: bool = False, height: int = 560, _: Translate = identity) -> go.Figure:
+                 discrete: bool = False, drawing: bool = False, height: int = 560, points_in_image: bool = False,
+                 _: Translate = identity) -> go.Figure:
     """The output over the plane, the training points on top (test points too if asked).
 
     The output is a PNG layout image (cheaper for the browser to redraw than a heatmap trace, which
     matters at several redraws a second); a two-point invisible trace carries the colour bar. When
     drawing, trace 0 is a grid of invisible markers on every other cell that takes the clicks and
-    shows the output value on hover."""
+    shows the output value on hover.
+
+    `points_in_image` (while training plays) paints the points into the picture instead of
+    drawing them as markers: the browser draws the figure anew at every redraw, and its ~250
+    markers were half of that work. The legend stays; points then show no hover (a chart redrawn
+    several times a second drops its hover anyway)."""
     axis = grid.axis
     step = float(axis[1] - axis[0])
     classes = points.classes
@@ -114,11 +145,22 @@ def boundary_map(grid: Grid, points: Points, train_index, test_index, show_test:
              marker=dict(color=[low, 1.0], colorscale=DIVERGING, cmin=low, cmax=1.0, showscale=classes != 3,
                          colorbar=dict(title=dict(text=title, side="right"), thickness=14, len=0.85))),
     ]
-    image = dict(source=png_uri(output_image(grid, classes, discrete)), xref="x", yref="y", x=extent[0], y=extent[1],
-                 sizex=extent[1] - extent[0], sizey=extent[1] - extent[0], sizing="stretch", layer="below")
     parts = [("train", train_index, "white")] + ([("test", test_index, "black")] if show_test else [])
+    picture = output_image(grid, classes, discrete)
+    if points_in_image:
+        painted = paint_points(picture, points, [(part, index) for part, index, _outline in parts], extent)
+        buffer = io.BytesIO()
+        painted.save(buffer, format="JPEG", quality=90)  # 1 ms and ~30 KB; a PNG of it: 20 ms and ~120 KB
+        source = "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    else:
+        source = png_uri(picture)
+    image = dict(source=source, xref="x", yref="y", x=extent[0], y=extent[1],
+                 sizex=extent[1] - extent[0], sizey=extent[1] - extent[0], sizing="stretch", layer="below")
     for part, index, outline in parts:
         xy, labels = points.xy[index], points.labels[index]
+        if points_in_image:  # one blank point per class, for the legend: the points are in the picture
+            labels = np.arange(classes, dtype=float) if classes else np.zeros(1)
+            xy = np.full((len(labels), 2), np.nan)
         marker = dict(size=8 if part == "train" else 9, line=dict(width=1.2, color=outline),
                       symbol="circle" if part == "train" else "square")
         if classes:
