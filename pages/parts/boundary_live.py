@@ -98,7 +98,7 @@ def live_view(run: Run, version: int, show_test: bool, discrete: bool, drawing: 
     if drawing:  # the map in `map_slot`, full width: where the empty canvas was, so it stays under the pointer
         diagram, picture = st.container(), map_slot if map_slot is not None else st.container()
     else:
-        diagram, picture = st.columns([2, 3])
+        diagram, picture = st.container(key="bd-pictures").columns([2, 3])
     with diagram:
         st.plotly_chart(slow["diagram"], key="bd.chart.net", config=CHART_CONFIG)
     with picture:
@@ -122,6 +122,26 @@ def live_view(run: Run, version: int, show_test: bool, discrete: bool, drawing: 
         st.caption(_("Pause to replay epochs and to export the model."))
 
 
+DIAGRAM_COLUMN_PX = 90  # the network diagram wants this much width per column of neurons (caption "8 × leaky_relu")
+
+
+def _pictures_css(run: Run) -> str:
+    """Diagram and map side by side only where the diagram's share (2/5) gives each of its columns
+    DIAGRAM_COLUMN_PX; else one under the other, each the live part's full width. A container
+    query, so it follows the room the page really has (sidebar open or not), not the window: on a
+    1024 or 1280 pixel projector, side by side squeezed the diagram to 180-260 px and its
+    captions ran together (issue 13)."""
+    columns = len(run.feature_ids) + len(run.architecture.hidden) + 1
+    wide = int(columns * DIAGRAM_COLUMN_PX / 0.4)
+    return f"""<style>
+.st-key-bd-pictures {{ container-type: inline-size; }}
+@container (max-width: {wide}px) {{
+  .st-key-bd-pictures [data-testid="stHorizontalBlock"] {{ flex-direction: column; }}
+  .st-key-bd-pictures [data-testid="stColumn"] {{ width: 100% !important; flex: 1 1 auto !important; }}
+}}
+</style>"""
+
+
 def show(run: Run, version: int, show_test: bool, discrete: bool, drawing: bool, redraws_per_second: int,
          _: Translate, map_slot=None) -> None:
     """The live part; it ticks on its own while playing. A browser that needs longer than a tick
@@ -137,6 +157,7 @@ def show(run: Run, version: int, show_test: bool, discrete: bool, drawing: bool,
     if drawing:
         live_view(run, version, show_test, discrete, drawing, _, map_slot)
         return
+    st.html(_pictures_css(run))
     ticking = 1.0 / redraws_per_second if state.get("bd.playing", False) else None
     st.fragment(run_every=ticking)(live_view)(run, version, show_test, discrete, drawing, _)
 

@@ -205,16 +205,36 @@ def _neuron_image(values: np.ndarray) -> str:
     return png_uri(diverging_rgb(values / scale))
 
 
-def network_diagram(network: Network, feature_ids, grid: Grid, classes: int, height: int = 560,
+HEADER_LINE_PX = 17  # one line of a column's caption (13 px font)
+
+
+def diagram_height(network: Network, feature_ids) -> int:
+    """Pixels for the diagram: ~52 a row of neurons, plus room for the captions and the legend."""
+    tallest = max(len(feature_ids), *network.architecture.hidden, 1)
+    return int(np.clip(150 + 52 * tallest, 330, 560))
+
+
+def network_diagram(network: Network, feature_ids, grid: Grid, classes: int, height: int | None = None,
                     _: Translate = identity) -> go.Figure:
     """Columns of nodes (inputs, hidden layers, output), each drawn as its own map over the
     plane; links coloured by sign (blue +, orange -) and as wide as the weight is large. Hover
-    a link's middle for its weight, a node for its bias."""
+    a link's middle for its weight, a node for its bias.
+
+    The figure does not know how wide it will be drawn (a projector's column: ~60 px a layer), so
+    its text is sized in pixels: each caption is two short lines ("layer 1" over "8 × tanh") above
+    the tallest column, and with more than four columns every other caption sits two lines
+    higher, so neighbours never share a line. The maps keep their square shape ("contain") in
+    whatever room their column gets."""
     arch = network.architecture
     sizes = [len(feature_ids), *arch.hidden, 1]
     tallest = max(sizes)
     columns = len(sizes)
     node = 0.78  # node side, in units of the row spacing
+    height = height or diagram_height(network, feature_ids)
+    staggered = columns > 4
+    header_px = HEADER_LINE_PX * (4 if staggered else 2) + 6
+    legend_px, margin_px = 30, 10
+    row_px = (height - 2 * margin_px - legend_px - header_px) / (tallest + 0.3)  # pixels per row of neurons
 
     def position(column, row):
         # rows centred vertically; y grows upwards, first row at the top
@@ -228,8 +248,8 @@ def network_diagram(network: Network, feature_ids, grid: Grid, classes: int, hei
         for row, values in enumerate(column_maps):
             x, y = position(column, row)
             source = values if isinstance(values, str) else _neuron_image(values)
-            images.append(dict(source=source, xref="x", yref="y", x=x - node / 2, y=y + node / 2,
-                               sizex=node, sizey=node, sizing="stretch", layer="above"))
+            images.append(dict(source=source, xref="x", yref="y", x=x, y=y, xanchor="center", yanchor="middle",
+                               sizex=node, sizey=node, sizing="contain", layer="above"))
     # links, bucketed by sign and width: a handful of traces instead of one per link
     weights = np.concatenate([k.ravel() for k in network.kernels]) if network.kernels else np.zeros(1)
     biggest = max(float(np.abs(weights).max()), 1e-12)
@@ -246,7 +266,7 @@ def network_diagram(network: Network, feature_ids, grid: Grid, classes: int, hei
                 x1, y1 = position(layer + 1, j)
                 width = int(np.clip(round(1 + 6 * abs(w) / biggest), 1, 7))
                 xs, ys = buckets.setdefault((w >= 0, width), ([], []))
-                xs += [x0 + node / 2, x1 - node / 2, None]
+                xs += [x0, x1, None]  # centre to centre, under the maps: they meet each map's edge however wide it is drawn
                 ys += [y0, y1, None]
                 mid_x.append((x0 + x1) / 2)
                 mid_y.append((y0 + y1) / 2)
@@ -276,14 +296,18 @@ def network_diagram(network: Network, feature_ids, grid: Grid, classes: int, hei
     headers = [_("inputs")] + [_("layer {layer}").format(layer=i + 1) + f"<br>{n} × {a}"
                                for i, (n, a) in enumerate(zip(arch.hidden, arch.activations))] + [
         _("output") + f"<br>{arch.output_activation}"]
-    top = (tallest - 1) / 2 + 0.85
+    top = (tallest - 1) / 2 + 0.5  # the tallest column's top edge, a little above its maps
     for column, text in enumerate(headers):
-        annotations.append(dict(x=1.6 * column, y=top, text=text, showarrow=False, font=dict(size=13), yanchor="bottom"))
+        raised = staggered and column % 2 == 1
+        annotations.append(dict(x=1.6 * column, y=top, text=text, showarrow=False, font=dict(size=13), yanchor="bottom",
+                                yshift=2 * HEADER_LINE_PX if raised else 0))
+    bottom = -(tallest - 1) / 2 - 0.65
     return go.Figure(data=traces, layout=dict(
-        images=images, annotations=annotations, height=height, font=FONT, margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="white", hovermode="closest",
+        images=images, annotations=annotations, height=height, font=FONT, plot_bgcolor="white", hovermode="closest",
+        margin=dict(l=margin_px, r=margin_px, t=margin_px, b=margin_px + legend_px),
         dragmode=False, legend=dict(orientation="h", yanchor="top", y=0.0, x=0, font=dict(size=13)),
         xaxis=dict(visible=False, range=[-0.6, 1.6 * (columns - 1) + 0.6]),
-        yaxis=dict(visible=False, range=[-(tallest - 1) / 2 - 0.8, top + 1.0]),
+        yaxis=dict(visible=False, range=[bottom, top + header_px / row_px]),
         uirevision="network",
     ))
 
