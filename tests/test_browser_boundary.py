@@ -79,16 +79,18 @@ def play_and_count_redraws(page, seconds: float = 5, fps: int = 10) -> dict[str,
     return count_redraws(page, seconds)
 
 
-def _map_redraws_while_playing(page, seconds: float = 5) -> float:
-    rates = play_and_count_redraws(page, seconds)
+def _map_redraws_while_playing(page, seconds: float = 5, fps: int = 10) -> float:
+    rates = play_and_count_redraws(page, seconds, fps)
     print(f"while playing, a second: {rates} (load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     return rates["map redraws/s"]
 
 
-@pytest.mark.xfail(reason="issue 12's target is not met yet: 1.8 redraws a second were measured on a quiet "
-                          "2-core machine (load 1.1 per core), 0.2-1.6 under load; the browser's run_every "
-                          "timer cannot fire while it draws (about 55 ms of server time per redraw, 30 of them "
-                          "the network diagram)", strict=False)
+@pytest.mark.xfail(reason="issue 12's target is not shown met on a quiet machine: after the changes of 29 Nov "
+                          "(diagram and loss curve about once a second, points painted into the map) the map redrew "
+                          "2.1-5.2 times a second (median 3.0 of 3 runs; 4.2 in this test) with the 2-core machine at "
+                          "load 4-6 from other work (before: 1.0-1.9 at load 3-5). Each new figure is a new chart "
+                          "element to Streamlit, drawn from scratch. bench/bench_boundary.py --browser prints the "
+                          "figure", strict=False)
 def test_the_map_redraws_five_times_a_second_while_playing(page):
     page.set_default_timeout(90_000)
     assert _map_redraws_while_playing(page) >= TARGET_REDRAWS_PER_SECOND
@@ -98,7 +100,7 @@ def test_playing_redraws_live_and_widgets_still_answer(page):
     """While playing the map keeps redrawing (the 5-a-second target: the xfail test above) and
     the other widgets answer."""
     page.set_default_timeout(90_000)  # each step waits for a rerun; on an overloaded machine one takes tens of seconds
-    assert _map_redraws_while_playing(page, seconds=5) >= 1 / 5, "no new picture of the map in 5 s of playing"
+    assert _map_redraws_while_playing(page, seconds=5, fps=5) >= 1 / 5, "no new picture of the map in 5 s of playing"
     # Change widgets while playing: each takes effect and training goes on.
     before = _epoch(page)
     learning_rate = page.get_by_role("slider", name="Learning rate")

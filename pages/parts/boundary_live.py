@@ -23,8 +23,9 @@ CHART_CONFIG = {"displaylogo": False, "scrollZoom": False, "displayModeBar": Fal
 # 2-core machine; its run_every timer cannot fire meanwhile), while a figure sent again unchanged
 # keeps its element and costs the browser nothing. Counting ticks did not work: when the browser
 # falls behind, it shows only the last of the ticks that arrived meanwhile, so nearly every
-# picture it drew had a new diagram.
-SLOW_SECONDS = 0.6
+# picture it drew had a new diagram. 1 s rather than 0.6: the diagram is the costliest to draw, and
+# with it redrawn ~1.7 times a second the map got fewer redraws (hard to measure on a shared machine).
+SLOW_SECONDS = 1.0
 
 
 def _map_clicked(key: str) -> None:
