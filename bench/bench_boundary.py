@@ -1,11 +1,16 @@
 """Decision boundary engine and page: training speed, one redraw of the pictures, page rerun.
 
-Usage: .venv/bin/python bench/bench_boundary.py [--seconds 3]
+Usage: .venv/bin/python bench/bench_boundary.py [--seconds 3] [--browser [--runs 3]]
 Prints epochs per second of the numpy engine (500 points, half for training, all seven
 features, two hidden layers of 8 tanh, batch 10: 25 batches an epoch; target >= 300), the same
 with the per-epoch loss/accuracy bookkeeping of a training run, the time of one redraw (80 x 80
 output grid, every neuron's map, the three figures and their JSON), and the page's server-side
 rerun when not playing (target < 150 ms). Numbers from a shared machine vary: run it twice.
+
+With --browser it serves the app and plays the spiral (8-8 tanh, four inputs) in headless
+Chromium instead, and prints per run how many new pictures each chart showed a second (the
+target: the map >= 5), how busy the browser's main thread was (long tasks, ms a second) and the
+server's CPU share; then the median over the runs. Do not run it beside browser tests.
 """
 
 from __future__ import annotations
@@ -86,12 +91,47 @@ def page_rerun_milliseconds(repeats: int = 7) -> list[float]:
     return times
 
 
+def browser_redraws(runs: int, seconds: float) -> list[dict]:
+    """Play the spiral in Chromium `runs` times (a new tab each) and count each chart's redraws."""
+    from browser_sessions import chromium, serve
+    from test_browser_boundary import play_and_count_redraws
+
+    results = []
+    with serve() as (url, server_pid), chromium() as browser:
+        for _run in range(runs):
+            context = browser.new_context(viewport={"width": 1400, "height": 900})
+            page = context.new_page()
+            page.set_default_timeout(120_000)
+            page.app_url = url
+            cpu_before, started = _cpu_seconds(server_pid), time.perf_counter()
+            counts = play_and_count_redraws(page, seconds)
+            counts["server CPU %"] = 100 * (_cpu_seconds(server_pid) - cpu_before) / (time.perf_counter() - started)
+            context.close()
+            results.append(counts)
+            print("  run: " + ", ".join(f"{name} {value:.1f}" for name, value in counts.items()), flush=True)
+    return results
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--browser", action="store_true", help="measure redraws a second in Chromium instead")
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     load = os.getloadavg()[0] / (os.cpu_count() or 1)
     print(f"machine load: {load:.1f} per core ({os.cpu_count()} cores)")
+    if args.browser:
+        sys.path.insert(0, str(REPO / "bench"))
+        results = browser_redraws(args.runs, args.seconds if args.seconds != 3.0 else 8.0)
+        print(f"Chromium while playing, median of {len(results)} runs: " + ", ".join(
+            f"{name} {statistics.median(r[name] for r in results):.1f}" for name in results[0])
+            + f"  (target: map >= 5 redraws/s; load after: {os.getloadavg()[0]:.1f})")
+        return
     print(f"engine, 25 batches of 10 per epoch: {engine_epochs_per_second(args.seconds):8.0f} epochs/s  (target >= 300)")
     print(f"training run incl. per-epoch metrics: {run_epochs_per_second(args.seconds):6.0f} epochs/s")
     redraw = redraw_milliseconds()

@@ -25,50 +25,82 @@ def _wait_for_map(page):
     page.wait_for_function(f"() => !!({MAP})()", timeout=90_000)
 
 
-def _count_redraws(page, seconds: float) -> int:
-    """How many new pictures the boundary map showed in `seconds`: a MutationObserver on the page
-    counts each change of the map's picture (its PNG layout image, an SVG <image>) in the DOM."""
-    page.evaluate(f"""() => {{ window.__redraws = 0; window.__picture = null;
-        window.__observer && window.__observer.disconnect();
-        const check = () => {{ const map = ({MAP})(); const image = map && map.querySelector('.imagelayer image');
-          const picture = image && (image.getAttribute('href') || image.getAttribute('xlink:href'));
-          if (picture && picture !== window.__picture) {{ if (window.__picture) window.__redraws++; window.__picture = picture; }} }};
+# What each live part shows, as a string that changes when its picture or number does: the map's
+# PNG, the diagram's output-neuron PNG (its last image), the loss curve's training line, the epoch.
+LIVE_PARTS = {
+    "map": f"() => ({MAP})()?.querySelector('.imagelayer image')?.getAttribute('href')",
+    "diagram": "() => [...document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot')]"
+               ".find(p => p._fullData?.some(t => t.name === 'weight (hover)'))"
+               "?.querySelector('.layer-above .imagelayer image:last-child')?.getAttribute('href')",
+    "loss curve": "() => [...document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot')]"
+                  ".find(p => p._fullData?.some(t => t.name === 'training loss'))?.querySelector('.scatterlayer path.js-line')"
+                  "?.getAttribute('d')",
+    "metrics": "() => document.querySelector('[data-testid=stMetricValue]')?.innerText",
+}
+
+
+def count_redraws(page, seconds: float) -> dict[str, float]:
+    """How many new pictures (or numbers) each live part showed a second over `seconds`: a
+    MutationObserver notes each change of what `LIVE_PARTS` reads. Also the browser's main thread:
+    the summed length of its long tasks (> 50 ms, when it could not draw or answer), ms a second."""
+    parts = "{" + ", ".join(f"{json.dumps(name)}: {read}" for name, read in LIVE_PARTS.items()) + "}"
+    page.evaluate(f"""() => {{ const parts = {parts};
+        window.__redraws = {{}}; window.__shown = {{}}; window.__busy = 0;
+        window.__observer && window.__observer.disconnect(); window.__tasks && window.__tasks.disconnect();
+        const check = () => {{ for (const [name, read] of Object.entries(parts)) {{ const now = read();
+          if (now && now !== window.__shown[name]) {{
+            if (window.__shown[name]) window.__redraws[name] = (window.__redraws[name] || 0) + 1;
+            window.__shown[name] = now; }} }} }};
         window.__observer = new MutationObserver(check);
-        window.__observer.observe(document.body, {{subtree: true, childList: true, attributes: true,
-                                                   attributeFilter: ['href', 'xlink:href']}});
+        window.__observer.observe(document.body, {{subtree: true, childList: true, attributes: true, characterData: true,
+                                                   attributeFilter: ['href', 'xlink:href', 'd']}});
+        window.__tasks = new PerformanceObserver(list => list.getEntries().forEach(e => window.__busy += e.duration));
+        window.__tasks.observe({{type: 'longtask'}});
         check(); }}""")
     page.wait_for_timeout(seconds * 1000)
-    return page.evaluate("() => { window.__observer.disconnect(); return window.__redraws; }")
+    counts = page.evaluate("() => { window.__observer.disconnect(); window.__tasks.disconnect();"
+                           " return {...window.__redraws, busy: window.__busy}; }")
+    rates = {f"{name} redraws/s": counts.get(name, 0) / seconds for name in LIVE_PARTS}
+    rates["browser long tasks ms/s"] = counts["busy"] / seconds
+    return rates
 
 
-def _play_and_count_redraws(page, seconds: float = 5) -> float:
-    """Open the spiral preset, press Play, count the map's new pictures for `seconds`; the rate a second."""
-    page.goto(page.app_url + "/boundary?bd.data=Spiral&bd.f.sin1=true&bd.f.sin2=true&bd.n1=8&bd.n2=8")
+def play_and_count_redraws(page, seconds: float = 5, fps: int = 10) -> dict[str, float]:
+    """Open the spiral (8-8 tanh; x1, x2, sin1, sin2), press Play, and count each live part's
+    redraws a second over `seconds` (`count_redraws`). The page ticks `fps` times a second (10, its
+    highest: the rate then shows what the machine can do, not the timer). bench/bench_boundary.py
+    --browser uses it too."""
+    page.goto(page.app_url + f"/boundary?bd.data=Spiral&bd.f.sin1=true&bd.f.sin2=true&bd.n1=8&bd.n2=8&bd.fps={fps}")
     wait_for_app(page)
     _wait_for_map(page)
     assert_no_exception(page)
     page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_timeout(1500)
-    rate = _count_redraws(page, seconds) / seconds
-    print(f"boundary map redraws while playing: {rate:.1f} per second (load {os.getloadavg()[0]:.1f} on "
-          f"{os.cpu_count()} cores)")
-    return rate
+    return count_redraws(page, seconds)
 
 
-@pytest.mark.xfail(reason="issue 12's target is not met yet: 1.8 redraws a second were measured on a quiet "
-                          "2-core machine (load 1.1 per core), 0.2-1.6 under load; the browser's run_every "
-                          "timer cannot fire while it draws (about 55 ms of server time per redraw, 30 of them "
-                          "the network diagram)", strict=False)
+def _map_redraws_while_playing(page, seconds: float = 5, fps: int = 10) -> float:
+    rates = play_and_count_redraws(page, seconds, fps)
+    print(f"while playing, a second: {rates} (load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    return rates["map redraws/s"]
+
+
+@pytest.mark.xfail(reason="issue 12's target is not shown met on a quiet machine: after the changes of 29 Nov "
+                          "(diagram and loss curve about once a second, points painted into the map) the map redrew "
+                          "2.1-5.2 times a second (median 3.0 of 3 runs; 4.2 in this test) with the 2-core machine at "
+                          "load 4-6 from other work (before: 1.0-1.9 at load 3-5). Each new figure is a new chart "
+                          "element to Streamlit, drawn from scratch. bench/bench_boundary.py --browser prints the "
+                          "figure", strict=False)
 def test_the_map_redraws_five_times_a_second_while_playing(page):
     page.set_default_timeout(90_000)
-    assert _play_and_count_redraws(page) >= TARGET_REDRAWS_PER_SECOND
+    assert _map_redraws_while_playing(page) >= TARGET_REDRAWS_PER_SECOND
 
 
 def test_playing_redraws_live_and_widgets_still_answer(page):
     """While playing the map keeps redrawing (the 5-a-second target: the xfail test above) and
     the other widgets answer."""
     page.set_default_timeout(90_000)  # each step waits for a rerun; on an overloaded machine one takes tens of seconds
-    assert _play_and_count_redraws(page, seconds=5) >= 1 / 5, "no new picture of the map in 5 s of playing"
+    assert _map_redraws_while_playing(page, seconds=5, fps=5) >= 1 / 5, "no new picture of the map in 5 s of playing"
     # Change widgets while playing: each takes effect and training goes on.
     before = _epoch(page)
     learning_rate = page.get_by_role("slider", name="Learning rate")

@@ -176,3 +176,101 @@ def test_nothing_is_cut_off_on_a_projector(browser, streamlit_server, lang):
     finally:
         context.close()
     assert not problems, "\n" + json.dumps(problems, ensure_ascii=False, indent=1)
+
+
+# Text that overlaps other text, or a picture of a Plotly chart that overlaps another (the
+# Decision boundary's neuron maps): every shown SVG <text> of a chart, and every line of ordinary
+# text (one box per line of a text node), against each other; boxes may overlap by 2 px. Two texts
+# of a chart on one line must also stand 4 px apart (each <text> is its own label: the captions
+# "输入数", "4×tanh", "2×tanh", "sigmoid" touching read as one word), and two maps must not touch.
+# (A colour bar's rotated title stands ~3 px from its tick labels, but its box, line spacing
+# included, reaches them: rotated texts are only checked for overlap.)
+OVERLAPS = """() => {
+    const boxes = [];
+    for (const plot of document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')) {
+        for (const text of plot.querySelectorAll('svg.main-svg text')) {
+            const box = text.getBoundingClientRect();
+            if (text.textContent.trim() && box.width > 0) boxes.push({what: text.textContent.trim(), box, kind: 'chart'});
+        }
+        for (const image of plot.querySelectorAll('.layer-above .imagelayer image')) {
+            const box = image.getBoundingClientRect();
+            if (box.width > 0) boxes.push({what: '[neuron map]', box, kind: 'map'});
+        }
+    }
+    const walker = document.createTreeWalker(document.querySelector('[data-testid=stMain]'), NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.textContent.trim() || node.parentElement.closest('.js-plotly-plot, svg, [data-testid=stTooltipIcon]')) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        for (const box of range.getClientRects()) {
+            if (box.width > 0 && box.height > 0) boxes.push({what: node.textContent.trim().slice(0, 40), box, node});
+        }
+    }
+    const problems = [];
+    for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+            const a = boxes[i], b = boxes[j];
+            if (a.node && a.node === b.node) continue;  // two lines of one text
+            const x = Math.min(a.box.right, b.box.right) - Math.max(a.box.left, b.box.left);
+            const y = Math.min(a.box.bottom, b.box.bottom) - Math.max(a.box.top, b.box.top);
+            // one line (horizontal texts: a rotated one's box has its line spacing at its sides), < 4 px apart
+            const flat = box => box.width > box.height;
+            const together = a.kind === 'chart' && b.kind === 'chart' && flat(a.box) && flat(b.box) && y > 2 && x > -4;
+            const touching = a.kind === 'map' && b.kind === 'map' && x > -1 && y > -1;
+            if ((x > 2 && y > 2) || together || touching) {
+                problems.push(`"${a.what}" and "${b.what}" ${x > 2 && y > 2 ? 'overlap' : 'touch'} (${Math.round(x)} x ${Math.round(y)} px)`);
+            }
+        }
+    }
+    return problems;
+}"""
+# Text of a chart outside the chart's element on the page (a chart wider than its column is cut there).
+TEXT_OUTSIDE_CHART = """() => {
+    const problems = [];
+    for (const chart of document.querySelectorAll('[data-testid=stMain] [data-testid=stPlotlyChart]')) {
+        const frame = chart.getBoundingClientRect();
+        for (const text of chart.querySelectorAll('svg.main-svg text')) {
+            const box = text.getBoundingClientRect();
+            if (!text.textContent.trim() || !box.width) continue;
+            if (box.left < frame.left - 1 || box.right > frame.right + 1) problems.push(`${text.textContent.trim()} cut at the chart's edge`);
+        }
+    }
+    return problems;
+}"""
+# The Decision boundary page as shipped, and its most crowded diagram: 7 inputs, 6 hidden layers of
+# 8 with the longest activation name.
+BOUNDARY_VIEWS = {
+    "default": "",
+    "crowded": "&".join(["bd.f.x1sq=true", "bd.f.x2sq=true", "bd.f.x1x2=true", "bd.f.sin1=true", "bd.f.sin2=true",
+                         "bd.layers=6", *[f"bd.n{layer}=8&bd.a{layer}=leaky_relu" for layer in range(1, 7)]]),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_boundary_page_text_never_overlaps_on_a_projector(browser, streamlit_server, lang):
+    """Issue 13: at 1024 x 768 the network diagram's captions ran together ("输入数4×tanh2×tanhsigmoid")
+    and its neuron maps overlapped; the check above looks at each text alone, this one at pairs."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    problems = {}
+    try:
+        tab = context.new_page()
+        for view, query in BOUNDARY_VIEWS.items():
+            tab.set_viewport_size({"width": 1280, "height": 720})
+            tab.goto(f"{streamlit_server}/boundary?lang={lang}" + (f"&{query}" if query else ""))
+            wait_for_app(tab, timeout=120_000)  # a loaded machine (load 15-35 on 2 cores) took over 60 s
+            tab.wait_for_function("() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]"
+                                  ".every(chart => chart.querySelector('.js-plotly-plot')?._fullLayout)", timeout=120_000)
+            assert_no_exception(tab)
+            for size, (width, height) in PROJECTORS.items():
+                tab.set_viewport_size({"width": width, "height": height})
+                tab.wait_for_timeout(1500)  # the pictures stack, plotly lays its text out again
+                name = f"projector-{size}-{lang}-boundary-{view}"
+                for check, script in (("overlap", OVERLAPS), ("cut at the chart's edge", TEXT_OUTSIDE_CHART),
+                                      ("outside the chart", TEXT_OUTSIDE), ("text clipped", CLIPPED_TEXT),
+                                      ("scrolls sideways", OVERFLOW)):
+                    if found := tab.evaluate(script):
+                        problems[f"{name} ({check})"] = found
+                screenshot(tab, name)
+    finally:
+        context.close()
+    assert not problems, "\n" + json.dumps(problems, ensure_ascii=False, indent=1)

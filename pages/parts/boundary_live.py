@@ -3,6 +3,8 @@ export. Runs as an `st.fragment` that ticks while Play is on, so only this part 
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from pages.parts.boundary_data import add_drawn_point
@@ -15,6 +17,15 @@ state = st.session_state
 TRAIN_SECONDS = 0.03  # ...and trains about this long each time (at least one epoch)
 MAP_CELLS, NEURON_CELLS = 81, 24  # 81: every other cell makes the 41 x 41 hover/click grid
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": False, "displayModeBar": False}
+# While playing, the map is redrawn at every tick, the network diagram and the loss curve about
+# every SLOW_SECONDS, never both in one tick. Why: each new figure is a new chart element to
+# Streamlit (its id hashes the figure), which the browser builds from scratch (50-150 ms each on a
+# 2-core machine; its run_every timer cannot fire meanwhile), while a figure sent again unchanged
+# keeps its element and costs the browser nothing. Counting ticks did not work: when the browser
+# falls behind, it shows only the last of the ticks that arrived meanwhile, so nearly every
+# picture it drew had a new diagram. 1 s rather than 0.6: the diagram is the costliest to draw, and
+# with it redrawn ~1.7 times a second the map got fewer redraws (hard to measure on a shared machine).
+SLOW_SECONDS = 1.0
 
 
 def _map_clicked(key: str) -> None:
@@ -43,6 +54,22 @@ def _exploded_message(run: Run, _: Translate) -> None:
              icon=":material/warning:")
 
 
+def _slow_figures(run: Run, playing: bool, _: Translate, **builders) -> dict:
+    """name -> figure of each builder; while playing, each is built anew about every SLOW_SECONDS
+    and at most one of them a tick (sent again unchanged in between, see SLOW_SECONDS)."""
+    token, now, built = (id(run), _("output")), time.monotonic(), False  # a new run or language: built anew
+    figures_now = {}
+    for name, build in builders.items():
+        key = f"bd.figure.{name}"
+        cached = state.get(key)
+        current = playing and cached is not None and cached[0] == token
+        if not current or (not built and now - cached[2] >= SLOW_SECONDS):
+            built = built or current
+            cached = state[key] = (token, build(), now)
+        figures_now[name] = cached[1]
+    return figures_now
+
+
 def live_view(run: Run, version: int, show_test: bool, discrete: bool, drawing: bool, _: Translate,
               map_slot=None) -> None:
     playing = state.get("bd.playing", False)
@@ -66,23 +93,25 @@ def live_view(run: Run, version: int, show_test: bool, discrete: bool, drawing: 
             network = run.network_at(dict(replay)[epoch])
             row = run.history[epoch]
     _metrics(row, run.points.classes, _)
+    slow = _slow_figures(run, playing, _, diagram=lambda: figures.network_diagram(
+        network, run.feature_ids, run.grid(NEURON_CELLS, network), run.points.classes, _=_),
+        loss=lambda: figures.loss_curve(run.history[: row["epoch"] + 1], _=_))
     if drawing:  # the map in `map_slot`, full width: where the empty canvas was, so it stays under the pointer
         diagram, picture = st.container(), map_slot if map_slot is not None else st.container()
     else:
-        diagram, picture = st.columns([2, 3])
+        diagram, picture = st.container(key="bd-pictures").columns([2, 3])
     with diagram:
-        st.plotly_chart(figures.network_diagram(network, run.feature_ids, run.grid(NEURON_CELLS, network),
-                                                run.points.classes, _=_), key="bd.chart.net", config=CHART_CONFIG)
+        st.plotly_chart(slow["diagram"], key="bd.chart.net", config=CHART_CONFIG)
     with picture:
         key = f"bd.chart.map.{version}.{drawing}"
         figure = figures.boundary_map(run.grid(MAP_CELLS, network), run.points, run.train_index, run.test_index,
-                                      show_test, discrete, drawing, _=_)
+                                      show_test, discrete, drawing, points_in_image=playing, _=_)
         if drawing:
             st.plotly_chart(figure, key=key, config=CHART_CONFIG, on_select=lambda: _map_clicked(key),
                             selection_mode="points")
         else:
             st.plotly_chart(figure, key=key, config=CHART_CONFIG)
-    st.plotly_chart(figures.loss_curve(run.history[: row["epoch"] + 1], _=_), key="bd.chart.loss", config=CHART_CONFIG)
+    st.plotly_chart(slow["loss"], key="bd.chart.loss", config=CHART_CONFIG)
     if not playing:
         downloads = st.columns(2)
         downloads[0].download_button(_("Keras script (.py)"), export.keras_script(run), file_name="decision_boundary.py",
@@ -92,6 +121,26 @@ def live_view(run: Run, version: int, show_test: bool, discrete: bool, drawing: 
                                      mime="application/json", width="stretch")
     else:
         st.caption(_("Pause to replay epochs and to export the model."))
+
+
+DIAGRAM_COLUMN_PX = 90  # the network diagram wants this much width per column of neurons (caption "8 × leaky_relu")
+
+
+def _pictures_css(run: Run) -> str:
+    """Diagram and map side by side only where the diagram's share (2/5) gives each of its columns
+    DIAGRAM_COLUMN_PX; else one under the other, each the live part's full width. A container
+    query, so it follows the room the page really has (sidebar open or not), not the window: on a
+    1024 or 1280 pixel projector, side by side squeezed the diagram to 180-260 px and its
+    captions ran together (issue 13)."""
+    columns = len(run.feature_ids) + len(run.architecture.hidden) + 1
+    wide = int(columns * DIAGRAM_COLUMN_PX / 0.4)
+    return f"""<style>
+.st-key-bd-pictures {{ container-type: inline-size; }}
+@container (max-width: {wide}px) {{
+  .st-key-bd-pictures [data-testid="stHorizontalBlock"] {{ flex-direction: column; }}
+  .st-key-bd-pictures [data-testid="stColumn"] {{ width: 100% !important; flex: 1 1 auto !important; }}
+}}
+</style>"""
 
 
 def show(run: Run, version: int, show_test: bool, discrete: bool, drawing: bool, redraws_per_second: int,
@@ -109,6 +158,7 @@ def show(run: Run, version: int, show_test: bool, discrete: bool, drawing: bool,
     if drawing:
         live_view(run, version, show_test, discrete, drawing, _, map_slot)
         return
+    st.html(_pictures_css(run))
     ticking = 1.0 / redraws_per_second if state.get("bd.playing", False) else None
     st.fragment(run_every=ticking)(live_view)(run, version, show_test, discrete, drawing, _)
 

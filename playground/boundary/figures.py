@@ -13,7 +13,7 @@ import io
 
 import numpy as np
 import plotly.graph_objects as go
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from playground.boundary import datasets, features
 from playground.boundary.datasets import Points
@@ -78,14 +78,45 @@ def output_image(grid: Grid, classes: int, discrete: bool = False) -> np.ndarray
     return diverging_rgb(values * 2 - 1 if classes == 2 else values)
 
 
+POINTS_IMAGE_SIDE = 480  # pixels of the map's picture when the points are painted into it (about its size on screen)
+
+
+def paint_points(picture: np.ndarray, points: Points, parts, extent: list[float], side: int = POINTS_IMAGE_SIDE) -> Image.Image:
+    """The output's picture (rows, cols, 3; row 0 at the bottom) scaled to `side` pixels, with the
+    points painted on as the map's markers look: discs of the class colour (or the target's) with
+    a white edge for training points, squares with a black edge for test points.
+    `parts` is [(part, index), ...]. Painted at twice the size and halved, for smooth edges."""
+    big = side * 2
+    image = Image.fromarray(np.flipud(np.clip(picture, 0, 255)).astype(np.uint8)).resize((big, big), Image.BILINEAR)
+    draw = ImageDraw.Draw(image)
+    scale = big / (extent[1] - extent[0])
+    for part, index in parts:
+        xy, labels = points.xy[index], points.labels[index]
+        colours = (np.stack(CLASS_COLOURS)[labels.astype(int)] if points.classes else diverging_rgb(labels))
+        radius, edge = (4 * 2, 1.2 * 2) if part == "train" else (4.5 * 2, 1.2 * 2)
+        outline = (255, 255, 255) if part == "train" else (0, 0, 0)
+        for (x, y), colour in zip(xy, colours):
+            px, py = (x - extent[0]) * scale, (extent[1] - y) * scale
+            box = [px - radius, py - radius, px + radius, py + radius]
+            shape = draw.ellipse if part == "train" else draw.rectangle
+            shape(box, fill=tuple(int(c) for c in colour), outline=outline, width=round(edge))
+    return image.resize((side, side), Image.LANCZOS)
+
+
 def boundary_map(grid: Grid, points: Points, train_index, test_index, show_test: bool = False,
-                 discrete: bool = False, drawing: bool = False, height: int = 560, _: Translate = identity) -> go.Figure:
+                 discrete: bool = False, drawing: bool = False, height: int = 560, points_in_image: bool = False,
+                 _: Translate = identity) -> go.Figure:
     """The output over the plane, the training points on top (test points too if asked).
 
     The output is a PNG layout image (cheaper for the browser to redraw than a heatmap trace, which
     matters at several redraws a second); a two-point invisible trace carries the colour bar. When
     drawing, trace 0 is a grid of invisible markers on every other cell that takes the clicks and
-    shows the output value on hover."""
+    shows the output value on hover.
+
+    `points_in_image` (while training plays) paints the points into the picture instead of
+    drawing them as markers: the browser draws the figure anew at every redraw, and its ~250
+    markers were half of that work. The legend stays; points then show no hover (a chart redrawn
+    several times a second drops its hover anyway)."""
     axis = grid.axis
     step = float(axis[1] - axis[0])
     classes = points.classes
@@ -114,11 +145,22 @@ def boundary_map(grid: Grid, points: Points, train_index, test_index, show_test:
              marker=dict(color=[low, 1.0], colorscale=DIVERGING, cmin=low, cmax=1.0, showscale=classes != 3,
                          colorbar=dict(title=dict(text=title, side="right"), thickness=14, len=0.85))),
     ]
-    image = dict(source=png_uri(output_image(grid, classes, discrete)), xref="x", yref="y", x=extent[0], y=extent[1],
-                 sizex=extent[1] - extent[0], sizey=extent[1] - extent[0], sizing="stretch", layer="below")
     parts = [("train", train_index, "white")] + ([("test", test_index, "black")] if show_test else [])
+    picture = output_image(grid, classes, discrete)
+    if points_in_image:
+        painted = paint_points(picture, points, [(part, index) for part, index, _outline in parts], extent)
+        buffer = io.BytesIO()
+        painted.save(buffer, format="JPEG", quality=90)  # 1 ms and ~30 KB; a PNG of it: 20 ms and ~120 KB
+        source = "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    else:
+        source = png_uri(picture)
+    image = dict(source=source, xref="x", yref="y", x=extent[0], y=extent[1],
+                 sizex=extent[1] - extent[0], sizey=extent[1] - extent[0], sizing="stretch", layer="below")
     for part, index, outline in parts:
         xy, labels = points.xy[index], points.labels[index]
+        if points_in_image:  # one blank point per class, for the legend: the points are in the picture
+            labels = np.arange(classes, dtype=float) if classes else np.zeros(1)
+            xy = np.full((len(labels), 2), np.nan)
         marker = dict(size=8 if part == "train" else 9, line=dict(width=1.2, color=outline),
                       symbol="circle" if part == "train" else "square")
         if classes:
@@ -142,9 +184,10 @@ def boundary_map(grid: Grid, points: Points, train_index, test_index, show_test:
         images=[image], height=height, font=FONT, margin=dict(l=60, r=10, t=10, b=60), plot_bgcolor="white",
         clickmode="event+select" if drawing else "event", dragmode=False, hovermode="closest",
         legend=dict(orientation="h", yanchor="top", y=-0.13, x=0, font=dict(size=13)),
-        xaxis=dict(title=dict(text=_("x₁ (coordinate in the plane)")), range=extent, constrain="domain", showgrid=False, zeroline=False),
+        xaxis=dict(title=dict(text=_("x₁ (coordinate in the plane)")), range=extent, constrain="domain", showgrid=False, zeroline=False,
+                   automargin=False),
         yaxis=dict(title=dict(text=_("x₂ (coordinate)")), range=extent, scaleanchor="x", scaleratio=1, constrain="domain",
-                   showgrid=False, zeroline=False),
+                   showgrid=False, zeroline=False, automargin=False),
         uirevision="boundary",
     ))
 
@@ -162,16 +205,36 @@ def _neuron_image(values: np.ndarray) -> str:
     return png_uri(diverging_rgb(values / scale))
 
 
-def network_diagram(network: Network, feature_ids, grid: Grid, classes: int, height: int = 560,
+HEADER_LINE_PX = 17  # one line of a column's caption (13 px font)
+
+
+def diagram_height(network: Network, feature_ids) -> int:
+    """Pixels for the diagram: ~52 a row of neurons, plus room for the captions and the legend."""
+    tallest = max(len(feature_ids), *network.architecture.hidden, 1)
+    return int(np.clip(150 + 52 * tallest, 330, 560))
+
+
+def network_diagram(network: Network, feature_ids, grid: Grid, classes: int, height: int | None = None,
                     _: Translate = identity) -> go.Figure:
     """Columns of nodes (inputs, hidden layers, output), each drawn as its own map over the
     plane; links coloured by sign (blue +, orange -) and as wide as the weight is large. Hover
-    a link's middle for its weight, a node for its bias."""
+    a link's middle for its weight, a node for its bias.
+
+    The figure does not know how wide it will be drawn (a projector's column: ~60 px a layer), so
+    its text is sized in pixels: each caption is two short lines ("layer 1" over "8 × tanh") above
+    the tallest column, and with more than four columns every other caption sits two lines
+    higher, so neighbours never share a line. The maps keep their square shape ("contain") in
+    whatever room their column gets."""
     arch = network.architecture
     sizes = [len(feature_ids), *arch.hidden, 1]
     tallest = max(sizes)
     columns = len(sizes)
     node = 0.78  # node side, in units of the row spacing
+    height = height or diagram_height(network, feature_ids)
+    staggered = columns > 4
+    header_px = HEADER_LINE_PX * (4 if staggered else 2) + 6
+    legend_px, margin_px = 30, 10
+    row_px = (height - 2 * margin_px - legend_px - header_px) / (tallest + 0.3)  # pixels per row of neurons
 
     def position(column, row):
         # rows centred vertically; y grows upwards, first row at the top
@@ -185,8 +248,8 @@ def network_diagram(network: Network, feature_ids, grid: Grid, classes: int, hei
         for row, values in enumerate(column_maps):
             x, y = position(column, row)
             source = values if isinstance(values, str) else _neuron_image(values)
-            images.append(dict(source=source, xref="x", yref="y", x=x - node / 2, y=y + node / 2,
-                               sizex=node, sizey=node, sizing="stretch", layer="above"))
+            images.append(dict(source=source, xref="x", yref="y", x=x, y=y, xanchor="center", yanchor="middle",
+                               sizex=node, sizey=node, sizing="contain", layer="above"))
     # links, bucketed by sign and width: a handful of traces instead of one per link
     weights = np.concatenate([k.ravel() for k in network.kernels]) if network.kernels else np.zeros(1)
     biggest = max(float(np.abs(weights).max()), 1e-12)
@@ -203,7 +266,7 @@ def network_diagram(network: Network, feature_ids, grid: Grid, classes: int, hei
                 x1, y1 = position(layer + 1, j)
                 width = int(np.clip(round(1 + 6 * abs(w) / biggest), 1, 7))
                 xs, ys = buckets.setdefault((w >= 0, width), ([], []))
-                xs += [x0 + node / 2, x1 - node / 2, None]
+                xs += [x0, x1, None]  # centre to centre, under the maps: they meet each map's edge however wide it is drawn
                 ys += [y0, y1, None]
                 mid_x.append((x0 + x1) / 2)
                 mid_y.append((y0 + y1) / 2)
@@ -233,14 +296,18 @@ def network_diagram(network: Network, feature_ids, grid: Grid, classes: int, hei
     headers = [_("inputs")] + [_("layer {layer}").format(layer=i + 1) + f"<br>{n} × {a}"
                                for i, (n, a) in enumerate(zip(arch.hidden, arch.activations))] + [
         _("output") + f"<br>{arch.output_activation}"]
-    top = (tallest - 1) / 2 + 0.85
+    top = (tallest - 1) / 2 + 0.5  # the tallest column's top edge, a little above its maps
     for column, text in enumerate(headers):
-        annotations.append(dict(x=1.6 * column, y=top, text=text, showarrow=False, font=dict(size=13), yanchor="bottom"))
+        raised = staggered and column % 2 == 1
+        annotations.append(dict(x=1.6 * column, y=top, text=text, showarrow=False, font=dict(size=13), yanchor="bottom",
+                                yshift=2 * HEADER_LINE_PX if raised else 0))
+    bottom = -(tallest - 1) / 2 - 0.65
     return go.Figure(data=traces, layout=dict(
-        images=images, annotations=annotations, height=height, font=FONT, margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="white", hovermode="closest",
+        images=images, annotations=annotations, height=height, font=FONT, plot_bgcolor="white", hovermode="closest",
+        margin=dict(l=margin_px, r=margin_px, t=margin_px, b=margin_px + legend_px),
         dragmode=False, legend=dict(orientation="h", yanchor="top", y=0.0, x=0, font=dict(size=13)),
         xaxis=dict(visible=False, range=[-0.6, 1.6 * (columns - 1) + 0.6]),
-        yaxis=dict(visible=False, range=[-(tallest - 1) / 2 - 0.8, top + 1.0]),
+        yaxis=dict(visible=False, range=[bottom, top + header_px / row_px]),
         uirevision="network",
     ))
 
@@ -266,6 +333,7 @@ def loss_curve(history: list[dict], max_points: int = 600, height: int = 300, _:
     return go.Figure(data=traces, layout=dict(
         height=height, font=FONT, margin=dict(l=60, r=10, t=10, b=50), plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
-        xaxis=dict(title=dict(text=_("epoch (passes over the training points)")), rangemode="tozero", gridcolor="#eeeeee"),
-        yaxis=dict(title=dict(text=_("loss (mean per point)")), rangemode="tozero", gridcolor="#eeeeee"),
+        xaxis=dict(title=dict(text=_("epoch (passes over the training points)")), rangemode="tozero", gridcolor="#eeeeee",
+                   automargin=False),
+        yaxis=dict(title=dict(text=_("loss (mean per point)")), rangemode="tozero", gridcolor="#eeeeee", automargin=False),
     ))
