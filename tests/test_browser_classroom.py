@@ -56,7 +56,10 @@ CLIPPED_TEXT = """() => {
                 const input = element.tagName === 'INPUT';  // a selectbox shows its choice in an input, too
                 const text = (input ? element.value : element.textContent).trim();
                 if (!element.getClientRects().length || !text) continue;
-                if (element.closest('.katex, .js-plotly-plot, [data-testid=stTooltipIcon]')) continue;
+                // (a help icon's own box is skipped, not a button that has help: Streamlit wraps that
+                // button in the icon's box, and "Regenerate" was cut to "Regener..." unseen)
+                if (element.closest('.katex, .js-plotly-plot')) continue;
+                if (element.closest('[data-testid=stTooltipIcon]') && !element.closest('button')) continue;
                 const style = getComputedStyle(element);
                 const clips = input || ['hidden', 'clip'].includes(style.overflowX) || style.textOverflow === 'ellipsis';
                 if (clips && element.scrollWidth > element.clientWidth + 1) {

@@ -88,10 +88,9 @@ def data_sidebar(widget_args, pick, room, _) -> tuple[Points, int]:
         st.slider(_("Training share (%)"), 10, 90, step=10, **widget_args("bd.train"),
                   help=_("The rest are test points: never trained on, used to measure how well the network "
                          "generalises."))
-    seed = st.columns([3, 2], vertical_alignment="bottom")
-    with seed[0], room.control("bd.seed", _("Seed")):
+    # one under the other: side by side, "Regenerate" was cut to "Regener..." in a projector's sidebar
+    with room.control("bd.seed", _("Seed")):
         st.number_input(_("Seed"), 0, 9999, step=1, **widget_args("bd.seed"))
-    with seed[1], room.control("bd.seed", _("Seed")):
         st.button(_("Regenerate"), help=_("A new random draw of the same data set (the seed goes up by one)."),
                   **once_per_click("regenerate", lambda: state.update({"bd.seed": (int(state.get("bd.seed", 0)) + 1) % 10000})))
     generated = datasets.generate(state["bd.data"], state["bd.points"], state["bd.noise"] / 100, state["bd.seed"])
