@@ -8,6 +8,7 @@ import time
 import streamlit as st
 
 from pages.parts.boundary_data import add_drawn_point
+from pages.parts.language import current_language
 from playground.boundary import export, figures
 from playground.boundary.datasets import Points
 from playground.boundary.session import Grid, Run
@@ -57,7 +58,7 @@ def _exploded_message(run: Run, _: Translate) -> None:
 def _slow_figures(run: Run, playing: bool, _: Translate, **builders) -> dict:
     """name -> figure of each builder; while playing, each is built anew about every SLOW_SECONDS
     and at most one of them a tick (sent again unchanged in between, see SLOW_SECONDS)."""
-    token, now, built = (id(run), _("output")), time.monotonic(), False  # a new run or language: built anew
+    token, now, built = (id(run), current_language()), time.monotonic(), False  # a new run or language: built anew
     figures_now = {}
     for name, build in builders.items():
         key = f"bd.figure.{name}"

@@ -132,11 +132,16 @@ def training_controls(session: ChurnSession, spec: NetworkSpec | None, settings:
     return session.latest
 
 
+def far_back(ticket, workers: int) -> bool:
+    """Queued behind more jobs than there are workers: only its place in line changes for now."""
+    return ticket.state == "queued" and (ticket.position or 0) > workers
+
+
 def poll_seconds(ticket, workers: int, waiting: int) -> float:
-    """How often a page asks about its job: slowly while more jobs than workers are ahead of it
-    (only its place changes), once a second while it is next up or runs and `waiting` jobs wait,
-    twice a second when nobody waits (see POLL_SECONDS)."""
-    if ticket.state == "queued" and (ticket.position or 0) > workers:
+    """How often a page asks about its job: slowly while it is far back in line, once a second
+    while it is next up or runs and `waiting` jobs wait, twice a second when nobody waits (see
+    POLL_SECONDS)."""
+    if far_back(ticket, workers):
         return QUEUED_POLL_SECONDS
     return BUSY_POLL_SECONDS if waiting else POLL_SECONDS
 
@@ -154,7 +159,7 @@ def follow_job(key: str, show_idle: Callable[[], None], show_running: Callable[[
     """
     job = st.session_state.get(key)
     pool = training_pool()
-    queued = job is not None and job.ticket.state == "queued" and (job.ticket.position or 0) > pool.size
+    queued = job is not None and far_back(job.ticket, pool.size)
     every = None if job is None else poll_seconds(job.ticket, pool.size, pool.status().queued)
 
     @st.fragment(run_every=every)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 
 import streamlit as st
 
@@ -24,10 +25,9 @@ def start_collector() -> threading.Thread:
 
     def collect_forever() -> None:
         while True:
-            stop.wait(COLLECT_SECONDS)
+            time.sleep(COLLECT_SECONDS)
             gc.collect()
 
-    stop = threading.Event()
     thread = threading.Thread(target=collect_forever, name="playground-gc", daemon=True)
     thread.start()
     return thread

@@ -55,6 +55,7 @@ by one thread is never handed to another (a second one is built, and kept, if ne
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import time
@@ -132,10 +133,11 @@ class CompiledEpoch:
     per epoch stayed about the same.
     """
 
-    def __init__(self, spec: NetworkSpec, n_models: int, activations: Sequence[Sequence[str]] | None = None):
+    def __init__(self, spec: NetworkSpec, n_models: int, activations: tuple | None = None):
         import keras
         import tensorflow as tf
 
+        self.key = _key(spec, n_models, activations)  # where _release puts it back for reuse
         self.n_models = n_models
         self.shapes = weight_shapes(spec)
         self.sizes = [int(np.prod(shape)) for shape in self.shapes]
@@ -273,14 +275,15 @@ def _activation_runs(per_model: Sequence[Sequence[str]]) -> list[list[tuple[int,
     """Per layer, the runs of consecutive models that share its activation: (first, end, name)."""
     runs = []
     for layer in zip(*per_model):
-        layer_runs = []
-        for number, name in enumerate(layer):
-            if layer_runs and layer_runs[-1][2] == name:
-                layer_runs[-1] = (layer_runs[-1][0], number + 1, name)
-            else:
-                layer_runs.append((number, number + 1, name))
-        runs.append(layer_runs)
+        ends = list(itertools.accumulate(len(list(group)) for _name, group in itertools.groupby(layer)))
+        runs.append([(start, end, layer[start]) for start, end in zip([0, *ends], ends)])
     return runs
+
+
+def stack_key(spec: NetworkSpec) -> tuple:
+    """What models trained in one call must share: their weights' shapes, optimizer and learning rate
+    (activations, initializers, seeds and class weights may differ). Experiments group by it."""
+    return tuple(weight_shapes(spec)), spec.optimizer, spec.learning_rate
 
 
 def weight_shapes(spec: NetworkSpec) -> list[tuple[int, ...]]:
@@ -315,11 +318,10 @@ def _acquire(spec: NetworkSpec, n_models: int, activations: tuple | None = None)
     return CompiledEpoch(spec, n_models, activations)
 
 
-def _release(spec: NetworkSpec, compiled: CompiledEpoch, activations: tuple | None = None) -> None:
-    key = _key(spec, compiled.n_models, activations)
+def _release(compiled: CompiledEpoch) -> None:
     with _pool_lock:
-        _idle.setdefault(key, []).append(compiled)
-        _idle.move_to_end(key)
+        _idle.setdefault(compiled.key, []).append(compiled)
+        _idle.move_to_end(compiled.key)
         while sum(len(entries) for entries in _idle.values()) > COMPILED_EPOCHS_KEPT:
             oldest = next(iter(_idle))
             _idle[oldest].pop(0)
@@ -417,10 +419,8 @@ def train_stacked(
     specs = list(specs) if specs is not None else [spec] * len(settings)
     if len(specs) != len(settings):
         raise ValueError(f"Give one network per data set ({len(specs)} networks for {len(settings)} data sets).")
-    for other in specs:
-        if (weight_shapes(other), other.optimizer, other.learning_rate) != (
-                weight_shapes(spec), spec.optimizer, spec.learning_rate):
-            raise ValueError("Models trained together need the same weight shapes, optimizer and learning rate.")
+    if any(stack_key(other) != stack_key(spec) for other in specs):
+        raise ValueError("Models trained together need the same weight shapes, optimizer and learning rate.")
     mixed = len({other.hidden for other in specs}) > 1
     activations = tuple(tuple(other.layer_activations) for other in specs) if mixed else None
     x, y, sample_weight, validation = _as_arrays(datasets, spec, settings)
@@ -459,7 +459,7 @@ def train_stacked(
             if all(run.status != "running" for run in runs):
                 break
     finally:
-        _release(spec, compiled, activations)
+        _release(compiled)
     for run in runs:
         finish(run)
     return runs

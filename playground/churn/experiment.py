@@ -481,8 +481,7 @@ def stacked_groups(experiment: Experiment) -> list[list[tuple[int, int]]]:
     groups: dict[tuple, list[tuple[int, int]]] = {}
     for index in range(len(experiment.variants)):
         spec, settings = experiment.resolved(index)
-        key = (tuple(engine.weight_shapes(spec)), spec.optimizer, spec.learning_rate, settings.batch_size,
-               settings.validation_share)
+        key = (engine.stack_key(spec), settings.batch_size, settings.validation_share)
         groups.setdefault(key, []).extend((index, seed) for seed in experiment.seeds)
     return list(groups.values())
 
@@ -535,10 +534,9 @@ def run_experiment(
                 epochs_done[member] = run.epochs_run if run.status in ("running", "stopped") else epochs
             report(message)
 
-        runs = train_prepared_stacked([prepared[seed] for _, seed in members], experiment.resolved(*members[0])[0],
-                                      [experiment.resolved(index, seed)[1] for index, seed in members],
-                                      on_epoch=on_epoch, should_stop=should_stop, epoch_scores=False,
-                                      specs=[experiment.resolved(index, seed)[0] for index, seed in members])
+        specs, settings = zip(*(experiment.resolved(index, seed) for index, seed in members))
+        runs = train_prepared_stacked([prepared[seed] for _, seed in members], specs[0], settings,
+                                      on_epoch=on_epoch, should_stop=should_stop, epoch_scores=False, specs=specs)
         if any(run.status == "stopped" for run in runs):
             result.status = "stopped"
             break
