@@ -200,7 +200,9 @@ def test_a_page_polls_its_job_slower_while_others_wait(state, position, waiting,
 def test_the_workers_line_leaves_out_counts_drawn_while_this_session_trains():
     """Drawn when the page runs, "0 training · 1 waiting" beside a live "Epoch 5/20" was wrong:
     while this session has a job its own progress line speaks, the workers' line only says ready."""
-    at = open_page(PAGE, query_params=SMALL_RUN, timeout=120)
+    # 200 epochs at batch 1 (~10 s): still running when the page draws the line after the click (3
+    # epochs could end first, and then the counts are rightly back); stopped below
+    at = open_page(PAGE, query_params={**SMALL_RUN, "churn.epochs": "200", "churn.batch": "1"}, timeout=120)
     deadline = time.monotonic() + 120
     while not any("Training workers ready" in caption.value for caption in at.caption):
         assert time.monotonic() < deadline, "the training workers did not get ready"
@@ -212,6 +214,7 @@ def test_the_workers_line_leaves_out_counts_drawn_while_this_session_trains():
     at.button(key="churn.train").click().run()
     during = next(caption.value for caption in at.caption if "Training workers ready" in caption.value)
     assert during == "✓ Training workers ready: 1 of 1 (TensorFlow runs in separate processes)."
+    at.button(key="churn.stop").click().run()
     run_until_trained(at).run()  # (the job may end between the workers' line and the training section)
     after = next(caption.value for caption in at.caption if "Training workers ready" in caption.value)
     assert re.search(counts, after)
