@@ -246,6 +246,7 @@ BOUNDARY_VIEWS = {
     "default": "",
     "crowded": "&".join(["bd.f.x1sq=true", "bd.f.x2sq=true", "bd.f.x1x2=true", "bd.f.sin1=true", "bd.f.sin2=true",
                          "bd.layers=6", *[f"bd.n{layer}=8&bd.a{layer}=leaky_relu" for layer in range(1, 7)]]),
+    "playing": "bd.data=blobs3&bd.show_test=true",  # Play is pressed: the live map is HTML, not a chart
 }
 
 
@@ -264,6 +265,9 @@ def test_boundary_page_text_never_overlaps_on_a_projector(browser, streamlit_ser
             tab.wait_for_function("() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]"
                                   ".every(chart => chart.querySelector('.js-plotly-plot')?._fullLayout)", timeout=120_000)
             assert_no_exception(tab)
+            if view == "playing":
+                tab.locator("[data-testid=stMain] button[kind=primary]").first.click()
+                tab.wait_for_selector(".bd-map", timeout=120_000)
             for size, (width, height) in PROJECTORS.items():
                 tab.set_viewport_size({"width": width, "height": height})
                 tab.wait_for_timeout(1500)  # the pictures stack, plotly lays its text out again

@@ -38,13 +38,15 @@ def _map_clicked(key: str) -> None:
 
 
 def _metrics(row: dict, classes: int, _: Translate) -> None:
-    columns = st.columns(5)
-    columns[0].metric(_("Epoch"), f"{row['epoch']:,}")
-    columns[1].metric(_("Train loss"), f"{row['train_loss']:.4f}")
-    columns[2].metric(_("Test loss"), f"{row['test_loss']:.4f}")
-    if classes:
-        columns[3].metric(_("Train accuracy"), f"{row['train_accuracy']:.1%}")
-        columns[4].metric(_("Test accuracy"), f"{row['test_accuracy']:.1%}")
+    """In a row that wraps, each as wide as its text: five equal columns cut "100.0%" on a
+    1024-pixel projector."""
+    with st.container(horizontal=True, gap="large"):
+        st.metric(_("Epoch"), f"{row['epoch']:,}", width="content")
+        st.metric(_("Train loss"), f"{row['train_loss']:.4f}", width="content")
+        st.metric(_("Test loss"), f"{row['test_loss']:.4f}", width="content")
+        if classes:
+            st.metric(_("Train accuracy"), f"{row['train_accuracy']:.1%}", width="content")
+            st.metric(_("Test accuracy"), f"{row['test_accuracy']:.1%}", width="content")
 
 
 def _exploded_message(run: Run, _: Translate) -> None:
@@ -104,14 +106,18 @@ def live_view(run: Run, version: int, show_test: bool, discrete: bool, drawing: 
     with diagram:
         st.plotly_chart(slow["diagram"], key="bd.chart.net", config=CHART_CONFIG)
     with picture:
-        key = f"bd.chart.map.{version}.{drawing}"
-        figure = figures.boundary_map(run.grid(MAP_CELLS, network), run.points, run.train_index, run.test_index,
-                                      show_test, discrete, drawing, points_in_image=playing, _=_)
-        if drawing:
-            st.plotly_chart(figure, key=key, config=CHART_CONFIG, on_select=lambda: _map_clicked(key),
-                            selection_mode="points")
+        grid = run.grid(MAP_CELLS, network)
+        if playing:  # plain HTML: a chart would be built from scratch at every tick (see figures.live_map_html)
+            st.html(figures.live_map_html(grid, run.points, run.train_index, run.test_index, show_test, discrete, _=_))
         else:
-            st.plotly_chart(figure, key=key, config=CHART_CONFIG)
+            key = f"bd.chart.map.{version}.{drawing}"
+            figure = figures.boundary_map(grid, run.points, run.train_index, run.test_index, show_test, discrete,
+                                          drawing, _=_)
+            if drawing:
+                st.plotly_chart(figure, key=key, config=CHART_CONFIG, on_select=lambda: _map_clicked(key),
+                                selection_mode="points")
+            else:
+                st.plotly_chart(figure, key=key, config=CHART_CONFIG)
     st.plotly_chart(slow["loss"], key="bd.chart.loss", config=CHART_CONFIG)
     if not playing:
         downloads = st.columns(2)
@@ -135,7 +141,7 @@ def _pictures_css(run: Run) -> str:
     captions ran together (issue 13)."""
     columns = len(run.feature_ids) + len(run.architecture.hidden) + 1
     wide = int(columns * DIAGRAM_COLUMN_PX / 0.4)
-    return f"""<style>
+    return f"""<style>{figures.LIVE_MAP_CSS}
 .st-key-bd-pictures {{ container-type: inline-size; }}
 @container (max-width: {wide}px) {{
   .st-key-bd-pictures [data-testid="stHorizontalBlock"] {{ flex-direction: column; }}

@@ -9,6 +9,7 @@ arrays, few traces, neuron maps as small PNG images.
 from __future__ import annotations
 
 import base64
+import html
 import io
 
 import numpy as np
@@ -109,19 +110,14 @@ def paint_points(picture: np.ndarray, points: Points, parts, extent: list[float]
 
 
 def boundary_map(grid: Grid, points: Points, train_index, test_index, show_test: bool = False,
-                 discrete: bool = False, drawing: bool = False, height: int = 560, points_in_image: bool = False,
+                 discrete: bool = False, drawing: bool = False, height: int = 560,
                  _: Translate = identity) -> go.Figure:
     """The output over the plane, the training points on top (test points too if asked).
 
     The output is a PNG layout image (cheaper for the browser to redraw than a heatmap trace, which
     matters at several redraws a second); a two-point invisible trace carries the colour bar. When
     drawing, trace 0 is a grid of invisible markers on every other cell that takes the clicks and
-    shows the output value on hover.
-
-    `points_in_image` (while training plays) paints the points into the picture instead of
-    drawing them as markers: the browser draws the figure anew at every redraw, and its ~250
-    markers were half of that work. The legend stays; points then show no hover (a chart redrawn
-    several times a second drops its hover anyway)."""
+    shows the output value on hover. While training plays, the page shows `live_map_html` instead."""
     axis = grid.axis
     step = float(axis[1] - axis[0])
     classes = points.classes
@@ -151,19 +147,10 @@ def boundary_map(grid: Grid, points: Points, train_index, test_index, show_test:
                          colorbar=dict(title=dict(text=title, side="right"), thickness=14, len=0.85))),
     ]
     parts = [("train", train_index, "white")] + ([("test", test_index, "black")] if show_test else [])
-    picture = output_image(grid, classes, discrete)
-    if points_in_image:
-        painted = paint_points(picture, points, [(part, index) for part, index, _outline in parts], extent)
-        source = image_uri(painted, "JPEG", quality=90)  # 1 ms and ~30 KB; a PNG of it: 20 ms and ~120 KB
-    else:
-        source = png_uri(picture)
-    image = dict(source=source, xref="x", yref="y", x=extent[0], y=extent[1],
+    image = dict(source=png_uri(output_image(grid, classes, discrete)), xref="x", yref="y", x=extent[0], y=extent[1],
                  sizex=extent[1] - extent[0], sizey=extent[1] - extent[0], sizing="stretch", layer="below")
     for part, index, outline in parts:
         xy, labels = points.xy[index], points.labels[index]
-        if points_in_image:  # one blank point per class, for the legend: the points are in the picture
-            labels = np.arange(classes, dtype=float) if classes else np.zeros(1)
-            xy = np.full((len(labels), 2), np.nan)
         marker = dict(size=8 if part == "train" else 9, line=dict(width=1.2, color=outline),
                       symbol="circle" if part == "train" else "square")
         if classes:
@@ -193,6 +180,97 @@ def boundary_map(grid: Grid, points: Points, train_index, test_index, show_test:
                    showgrid=False, zeroline=False, automargin=False),
         uirevision="boundary",
     ))
+
+
+LIVE_MAP_CSS = """
+.bd-map { display: grid; grid-template-columns: 22px 40px minmax(0, 1fr) 78px; max-width: 580px; font-size: 15px;
+          color: rgb(42, 63, 95); font-family: "Open Sans", "Noto Sans CJK SC", sans-serif; }
+.bd-map .bd-ytitle, .bd-map .bd-ctitle { writing-mode: vertical-rl; text-orientation: sideways; transform: rotate(180deg); text-align: center; white-space: nowrap; }
+.bd-map .bd-yticks, .bd-map .bd-xticks, .bd-map .bd-cticks { position: relative; }
+.bd-map .bd-yticks span { position: absolute; right: 6px; transform: translateY(50%); }
+.bd-map .bd-xticks { height: 24px; }
+.bd-map .bd-xticks span { position: absolute; top: 4px; transform: translateX(-50%); }
+.bd-map .bd-plot { aspect-ratio: 1 / 1; border: 1px solid #444; box-sizing: border-box; }
+.bd-map .bd-plot img { width: 100%; height: 100%; display: block; }
+.bd-map .bd-cbar { display: grid; grid-template-columns: 14px 34px 22px; margin-left: 8px; height: 85%; align-self: center; }
+.bd-map .bd-cbar .bd-ramp { border: 1px solid #888; }
+.bd-map .bd-cticks span { position: absolute; left: 4px; transform: translateY(50%); font-size: 13px; }
+.bd-map .bd-ctitle { font-size: 14px; }
+.bd-map .bd-xtitle { grid-column: 3; text-align: center; }
+.bd-map .bd-legend { grid-column: 2 / 5; display: flex; flex-wrap: wrap; gap: 2px 16px; margin-top: 6px; font-size: 13px; }
+.bd-map .bd-legend span { white-space: nowrap; }
+.bd-map .bd-legend i { display: inline-block; width: 10px; height: 10px; margin-right: 5px; vertical-align: -1px;
+                      box-sizing: border-box; }
+.bd-map .bd-legend i.bd-train { border-radius: 50%; border: 1px solid #888; }
+.bd-map .bd-legend i.bd-test { border: 1px solid black; }
+"""
+
+
+def _ticks(low: float, high: float, most: int = 7) -> list[float]:
+    """Round tick values (steps of 1, 2 or 5 times a power of ten) within low..high, at most `most`."""
+    span = high - low
+    for step in (s * 10.0 ** e for e in range(-2, 4) for s in (1, 2, 5)):
+        if span / step <= most:
+            return [round(v, 10) for v in np.arange(np.ceil(low / step) * step, high + 1e-9, step)]
+    return [low, high]
+
+
+def _marker(part: str, colour: str) -> str:
+    """A legend's marker, as the map paints its points: a disc (training) or a square with a black
+    edge (test). A CSS box: st.html's sanitizer drops inline SVG."""
+    return f'<i class="bd-{part}" style="background:{colour}"></i>'
+
+
+def live_map_html(grid: Grid, points: Points, train_index, test_index, show_test: bool = False,
+                  discrete: bool = False, _: Translate = identity) -> str:
+    """The output map as plain HTML, for while training plays: the picture, axes, colour bar and
+    legend of `boundary_map`, with the points painted into the picture (`paint_points`; they
+    were half of a chart's drawing work), as an <img> in a grid of <span>s styled by
+    LIVE_MAP_CSS. The points show no hover while playing.
+
+    Why: Streamlit gives a Plotly chart a new element id whenever its figure changes, so the
+    browser built the map from scratch at every tick (twice: before and after it knew its width)
+    and reached about 4 redraws a second on a 2-core machine. An HTML element keeps its place in
+    the page and only swaps its picture's source. Text keeps its pixel size however wide the
+    column is; the picture stays square."""
+    axis = grid.axis
+    step = float(axis[1] - axis[0])
+    classes = points.classes
+    low, high = float(axis[0]) - step / 2, float(axis[-1]) + step / 2
+    parts = [("train", train_index)] + ([("test", test_index)] if show_test else [])
+    picture = paint_points(output_image(grid, classes, discrete), points, parts, [low, high])
+    source = image_uri(picture, "JPEG", quality=90)  # 1 ms and ~30 KB; a PNG of it: 20 ms and ~120 KB
+
+    def at(value: float, a: float = low, b: float = high) -> str:
+        return f"{100 * (value - a) / (b - a):.2f}%"
+
+    ticks = _ticks(low, high)
+    y_ticks = "".join(f'<span style="bottom:{at(v)}">{v:g}</span>' for v in ticks)
+    x_ticks = "".join(f'<span style="left:{at(v)}">{v:g}</span>' for v in ticks)
+    esc = html.escape
+    if classes == 3:
+        colour_bar = "<div></div>"
+    else:
+        title = _("P(class 1)") if classes == 2 else _("predicted value")
+        c_low = 0.0 if classes == 2 else -1.0
+        c_ticks = "".join(f'<span style="bottom:{at(v, c_low, 1.0)}">{v:g}</span>'
+                          for v in np.linspace(c_low, 1.0, 5))
+        ramp = ", ".join(f"{colour} {100 * stop:g}%" for stop, colour in DIVERGING)
+        colour_bar = (f'<div class="bd-cbar"><div class="bd-ramp" style="background: linear-gradient(to top, {ramp})">'
+                      f'</div><div class="bd-cticks">{c_ticks}</div><div class="bd-ctitle">{esc(title)}</div></div>')
+    legend = []
+    for part, _index in parts:
+        if classes:
+            legend += [_marker(part, _rgb(CLASS_COLOURS[label]))
+                       + esc(_("{cls}, {part}").format(cls=_(CLASS_NAMES[label]), part=_(part))) for label in range(classes)]
+        else:
+            legend.append(_marker(part, _rgb(BLUE)) + esc(_("{part} points (colour = target)").format(part=_(part))))
+    return (f'<div class="bd-map" role="img" aria-label="{esc(_("network output"))}">'
+            f'<div class="bd-ytitle">{esc(_("x₂ (coordinate)"))}</div><div class="bd-yticks">{y_ticks}</div>'
+            f'<div class="bd-plot"><img src="{source}" alt="{esc(_("network output"))}"></div>{colour_bar}'
+            f'<div></div><div></div><div class="bd-xticks">{x_ticks}</div><div></div>'
+            f'<div class="bd-xtitle">{esc(_("x₁ (coordinate in the plane)"))}</div>'
+            f'<div class="bd-legend">{"".join(f"<span>{item}</span>" for item in legend)}</div></div>')
 
 
 def clicked_point(selection) -> tuple[float, float] | None:
