@@ -1,7 +1,8 @@
 """Churn ANN: the tutorial's bank-churn Keras network, trained live by the server's worker processes.
 
 Sections: data, network and training (Train / Stop / progress: pages/parts/churn_training.py), then
-after a run results, this session's runs and downloads, and an experiment over seeds
+after a run the results (in tabs: test set, network, what-if, this session's runs, downloads; only
+the open tab is built), and an experiment over seeds
 (pages/parts/churn_experiment.py, also in the worker pool). They are numbered as they are shown,
 so the numbers run on without a gap before the first run too. This page never imports TensorFlow.
 """
@@ -72,6 +73,76 @@ def apply_preset(name):
     preset = churn_presets.PRESETS[name]
     state.update(preset.widget_values())
     state["churn._lesson"] = preset.name  # its id: the lesson is shown in the language of each run
+
+
+# The results' tabs: ids in the URL (?churn.view=runs), translated labels on the page.
+RESULT_TABS = {"test": N_("Test set"), "network": N_("Trained network"), "whatif": N_("What if?"), "runs": N_("All runs"),
+               "downloads": N_("Downloads")}  # short: five tabs fit a 1024-pixel projector
+RESULT_TAB_KEY = "churn.view"
+RESULT_TAB_WIDGET = f"{RESULT_TAB_KEY}.{LANG}"  # one widget per language: labels are its values
+
+
+def result_tab_from_url() -> str:
+    asked = st.query_params.get(RESULT_TAB_KEY, "test")
+    return asked if asked in RESULT_TABS else "test"
+
+
+def result_tab_to_url() -> None:
+    chosen = state[RESULT_TAB_WIDGET]
+    st.query_params[RESULT_TAB_KEY] = next((tab for tab, label in RESULT_TABS.items() if _(label) == chosen), "test")
+
+
+def what_if(latest, threshold: float) -> None:
+    """One customer's churn probability from the latest run's network."""
+    with st.form("churn.whatif"):
+        cols = st.columns(5)
+        customer = {
+            "Geography": cols[0].selectbox(_("Country"), data.GEOGRAPHIES, format_func=_),
+            "Gender": cols[1].selectbox(_("Gender"), data.GENDERS, format_func=_),
+            "Age": cols[2].number_input(_("Age"), 18, 100, 40),
+            "CreditScore": cols[3].number_input(_("Credit score"), 300, 900, 650),
+            "Tenure": cols[4].number_input(_("Years with the bank"), 0, 10, 5),
+            "Balance": cols[0].number_input(_("Balance"), 0.0, 300_000.0, 60_000.0, 1000.0),
+            "NumOfProducts": cols[1].number_input(_("Products"), 1, 4, 1),
+            "HasCrCard": int(cols[2].checkbox(_("Has a credit card"), True)),
+            "IsActiveMember": int(cols[3].checkbox(_("Active member"), True)),
+            "EstimatedSalary": cols[4].number_input(_("Salary"), 0.0, 250_000.0, 100_000.0, 1000.0),
+        }
+        if st.form_submit_button(_("Predict")):
+            try:
+                x = latest.prepared.standardize(data.encode_customer(customer)[None, :])
+                probability = float(latest.run.predict(x)[0])
+                verdict = _("churns") if probability > threshold else _("stays")
+                st.success(_("Churn probability **{probability}** - at threshold {threshold} the network says: "
+                             "{verdict}.").format(probability=f"{probability:.1%}", threshold=f"{threshold:.2f}",
+                                                  verdict=verdict))
+            except data.ChurnDataError as error:
+                st.error(error.translate(_))
+
+
+def runs_of_this_session() -> None:
+    """The session's runs as a table, and their curves on one chart."""
+    table = session.table()
+    table["status"] = table["status"].map(lambda status: _(churn_training.STATUSES.get(status, status)))
+    table["data"] = table["data"].map(lambda label: _(SOURCES[label]) if label == "synthetic" else label)
+    st.dataframe(table.rename(columns=lambda column: _(RUN_COLUMNS.get(column, column))), hide_index=True,
+                 key="churn.runs")
+    with room.control("churn.overlay", _("Overlay")):
+        overlay_metric = choice(st.radio, _("Overlay"), ["loss", "accuracy"], key="churn.overlay", default="loss",
+                                names={"loss": N_("loss"), "accuracy": N_("accuracy")}, horizontal=True)
+    runs = [(_("run {number}").format(number=e.number), e.run.history) for e in session.entries]
+    st.plotly_chart(figures.history_overlay(runs, overlay_metric, _=_), key="churn.overlay_chart", config=CONFIG)
+
+
+def downloads(latest) -> None:
+    down = st.columns(3)
+    if latest.keras_file is not None:
+        down[0].download_button(_("Trained model (.keras)"), latest.keras_file, f"churn_run{latest.number}.keras",
+                                key="churn.download_model", on_click="ignore")
+    down[1].download_button(_("History (CSV)"), latest.history_csv(), f"churn_run{latest.number}_history.csv",
+                            key="churn.download_history", on_click="ignore", mime="text/csv")
+    down[2].download_button(_("Keras script (.py)"), keras_script.generate(latest.run.spec, latest.run.settings),
+                            "churn_ann.py", key="churn.download_script", on_click="ignore", mime="text/x-python")
 
 
 st.title(_("Churn ANN"))
@@ -203,62 +274,33 @@ if latest is not None:
     cells[2].metric(_("Precision"), f"{counts.precision:.1%}")
     cells[3].metric(_("Recall"), f"{counts.recall:.1%}")
     cells[4].metric("F1", f"{counts.f1:.3f}")
-    fpr, tpr, _thresholds = metrics.roc_curve(y_test, probabilities)
-    confusion_col, roc_col = st.columns(2)
-    confusion_col.plotly_chart(figures.confusion_figure(counts, threshold, _=_), key="churn.confusion", config=CONFIG)
-    point = (counts.fp / max(counts.fp + counts.tn, 1), counts.tp / max(counts.tp + counts.fn, 1))
-    roc_col.plotly_chart(figures.roc_figure(fpr, tpr, latest.report["auc"], point, threshold, _=_), key="churn.roc",
-                         config=CONFIG)
-    st.plotly_chart(figures.network_diagram(latest.run.weights, data.FEATURE_NAMES, _=_), key="churn.network",
-                    config=CONFIG)
-
-    st.subheader(_("What if? One customer"))
-    with st.form("churn.whatif"):
-        cols = st.columns(5)
-        customer = {
-            "Geography": cols[0].selectbox(_("Country"), data.GEOGRAPHIES, format_func=_),
-            "Gender": cols[1].selectbox(_("Gender"), data.GENDERS, format_func=_),
-            "Age": cols[2].number_input(_("Age"), 18, 100, 40),
-            "CreditScore": cols[3].number_input(_("Credit score"), 300, 900, 650),
-            "Tenure": cols[4].number_input(_("Years with the bank"), 0, 10, 5),
-            "Balance": cols[0].number_input(_("Balance"), 0.0, 300_000.0, 60_000.0, 1000.0),
-            "NumOfProducts": cols[1].number_input(_("Products"), 1, 4, 1),
-            "HasCrCard": int(cols[2].checkbox(_("Has a credit card"), True)),
-            "IsActiveMember": int(cols[3].checkbox(_("Active member"), True)),
-            "EstimatedSalary": cols[4].number_input(_("Salary"), 0.0, 250_000.0, 100_000.0, 1000.0),
-        }
-        if st.form_submit_button(_("Predict")):
-            try:
-                x = latest.prepared.standardize(data.encode_customer(customer)[None, :])
-                probability = float(latest.run.predict(x)[0])
-                verdict = _("churns") if probability > threshold else _("stays")
-                st.success(_("Churn probability **{probability}** - at threshold {threshold} the network says: "
-                             "{verdict}.").format(probability=f"{probability:.1%}", threshold=f"{threshold:.2f}",
-                                                  verdict=verdict))
-            except data.ChurnDataError as error:
-                st.error(error.translate(_))
-
-    numbered_header(_("Runs of this session"))
-    table = session.table()
-    table["status"] = table["status"].map(lambda status: _(churn_training.STATUSES.get(status, status)))
-    table["data"] = table["data"].map(lambda label: _(SOURCES[label]) if label == "synthetic" else label)
-    st.dataframe(table.rename(columns=lambda column: _(RUN_COLUMNS.get(column, column))), hide_index=True,
-                 key="churn.runs")
-    with room.control("churn.overlay", _("Overlay")):
-        overlay_metric = choice(st.radio, _("Overlay"), ["loss", "accuracy"], key="churn.overlay", default="loss",
-                                names={"loss": N_("loss"), "accuracy": N_("accuracy")}, horizontal=True)
-    runs = [(_("run {number}").format(number=e.number), e.run.history) for e in session.entries]
-    st.plotly_chart(figures.history_overlay(runs, overlay_metric, _=_), key="churn.overlay_chart", config=CONFIG)
-
-    numbered_header(_("Downloads"))
-    down = st.columns(3)
-    if latest.keras_file is not None:
-        down[0].download_button(_("Trained model (.keras)"), latest.keras_file, f"churn_run{latest.number}.keras",
-                                key="churn.download_model", on_click="ignore")
-    down[1].download_button(_("History (CSV)"), latest.history_csv(), f"churn_run{latest.number}_history.csv",
-                            key="churn.download_history", on_click="ignore", mime="text/csv")
-    down[2].download_button(_("Keras script (.py)"), keras_script.generate(latest.run.spec, latest.run.settings),
-                            "churn_ann.py", key="churn.download_script", on_click="ignore", mime="text/x-python")
+    tabs = dict(zip(RESULT_TABS, st.tabs([_(label) for label in RESULT_TABS.values()],
+                                         default=_(RESULT_TABS[result_tab_from_url()]), key=RESULT_TAB_WIDGET,
+                                         on_change=result_tab_to_url)))
+    # Only the open tab's content is built and sent: the browser draws one or two charts when a
+    # training ends, not all five with a form and a table (a class of 30 shares the server's CPU).
+    if tabs["test"].open:
+        with tabs["test"]:
+            fpr, tpr, _thresholds = metrics.roc_curve(y_test, probabilities)
+            confusion_col, roc_col = st.columns(2)
+            confusion_col.plotly_chart(figures.confusion_figure(counts, threshold, _=_), key="churn.confusion",
+                                       config=CONFIG)
+            point = (counts.fp / max(counts.fp + counts.tn, 1), counts.tp / max(counts.tp + counts.fn, 1))
+            roc_col.plotly_chart(figures.roc_figure(fpr, tpr, latest.report["auc"], point, threshold, _=_),
+                                 key="churn.roc", config=CONFIG)
+    if tabs["network"].open:
+        with tabs["network"]:
+            st.plotly_chart(figures.network_diagram(latest.run.weights, data.FEATURE_NAMES, _=_), key="churn.network",
+                            config=CONFIG)
+    if tabs["whatif"].open:
+        with tabs["whatif"]:
+            what_if(latest, threshold)
+    if tabs["runs"].open:
+        with tabs["runs"]:
+            runs_of_this_session()
+    if tabs["downloads"].open:
+        with tabs["downloads"]:
+            downloads(latest)
 
 churn_experiment.section(frame, spec, settings, number=next(sections))
 room.panel()

@@ -175,8 +175,14 @@ def test_stop_halts_training_and_keeps_the_partial_run(page):
     done = int(re.search(r"stopped, (\d+)/200 epochs", text).group(1))
     assert 3 <= done < 200
     assert curve_epochs(page) == list(range(1, done + 1)), "the partial history is kept"
-    assert page.get_by_text("Trained model (.keras)").count() == 1, "the partial model can be downloaded"
     screenshot(page, "churn-stopped")
+    # The results are in tabs and only the open one is built; the open tab is in the URL (its id).
+    assert page.get_by_text("Trained model (.keras)").count() == 0
+    page.get_by_role("tab", name="Downloads").click()
+    page.get_by_text("Trained model (.keras)").wait_for(timeout=60_000)
+    assert page.get_by_text("Trained model (.keras)").count() == 1, "the partial model can be downloaded"
+    page.wait_for_function("() => location.search.includes('churn.view=downloads')", timeout=30_000)
+    assert_no_exception(page)
 
 
 def test_an_idle_page_stops_polling_once_the_workers_are_ready(new_tab, fresh_server):

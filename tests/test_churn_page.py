@@ -22,6 +22,16 @@ def charts_by_title(at):
     return {spec["layout"]["title"]["text"].split(":")[0].split(" (")[0]: spec for spec in chart_specs(at)}
 
 
+RESULT_TABS = {"test": "Test set", "network": "Trained network", "whatif": "What if?", "runs": "All runs",
+               "downloads": "Downloads"}
+
+
+def open_result_tab(at, tab: str):
+    """Select a tab of the results, as a click on it does (only the open tab's content is built)."""
+    at.session_state["churn.view.en"] = RESULT_TABS[tab]
+    return at.run()
+
+
 def metric_values(at):
     return {metric.label: metric.value for metric in at.metric}
 
@@ -80,8 +90,11 @@ def test_training_shows_every_result_element(trained):
     assert values["F1"] == f"{counts.f1:.3f}"
 
     charts = charts_by_title(at)
-    assert {"Training curves", "Confusion matrix on the test set", "ROC curve on the test set", "Network",
-            "Runs of this session", "Class balance"} <= set(charts)
+    # the first tab is open: the test set's confusion matrix and ROC curve, and nothing of the other tabs
+    assert {"Training curves", "Confusion matrix on the test set", "ROC curve on the test set", "Class balance"} <= set(charts)
+    assert "Network" not in charts and "Runs of this session" not in charts
+    assert not [d for d in at.get("download_button") if d.proto.label == "History (CSV)"]
+    assert [tab.label for tab in at.tabs] == list(RESULT_TABS.values())
     assert np.array_equal(np.asarray(charts["Confusion matrix on the test set"]["data"][0]["z"]), counts.matrix)
     roc = charts["ROC curve on the test set"]["data"]
     keras_auc = keras.metrics.AUC(num_thresholds=5001)
@@ -92,16 +105,23 @@ def test_training_shows_every_result_element(trained):
                                                    "validation accuracy"]
     assert list(curves[0]["x"]) == [1, 2, 3]
     np.testing.assert_allclose(curves[0]["y"], [row["loss"] for row in entry.run.history])
-    network = charts["Network"]
+    assert any("Run 1: finished, 3/3 epochs" in str(element.proto) for element in at.get("progress"))
+
+    open_result_tab(at, "network")
+    network = charts_by_title(at)["Network"]
     layer_labels = network["layout"]["xaxis"]["ticktext"]
     assert layer_labels == ["input (11)", "hidden 1 (5)", "output (1)"]
 
+    open_result_tab(at, "runs")
+    assert "Runs of this session" in charts_by_title(at)
     table = at.dataframe[-1].value  # the run table is the last table of the page
     assert len(table) == 1 and table.loc[0, "status"] == "finished"
     assert table.loc[0, "test accuracy"] == pytest.approx(counts.accuracy)
+
+    open_result_tab(at, "downloads")
     downloads = [element.proto.label for element in at.get("download_button")]
     assert {"Trained model (.keras)", "History (CSV)", "Keras script (.py)"} <= set(downloads)
-    assert any("Run 1: finished, 3/3 epochs" in str(element.proto) for element in at.get("progress"))
+    open_result_tab(at, "test")
 
 
 def test_threshold_slider_updates_the_results_without_retraining(trained):
@@ -119,6 +139,7 @@ def test_threshold_slider_updates_the_results_without_retraining(trained):
 
 def test_what_if_form_gives_the_models_churn_probability(trained):
     at, entry, model = trained
+    open_result_tab(at, "whatif")
     form_inputs = {widget.label: widget for widget in at.number_input}
     form_inputs["Age"].set_value(55)
     form_inputs["Products"].set_value(3)
@@ -134,7 +155,7 @@ def test_what_if_form_gives_the_models_churn_probability(trained):
 
 
 def test_sections_are_numbered_without_a_gap_before_a_run():
-    """Results, runs and downloads appear only after a training: the Experiment is section 3 until then."""
+    """The results (with their tabs) appear only after a training: the Experiment is section 3 until then."""
     at = open_page(PAGE)
     assert not at.exception
     assert [header.value for header in at.header] == [

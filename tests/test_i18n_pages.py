@@ -159,7 +159,8 @@ def test_an_unknown_hidden_control_gets_a_message():
 
 
 def test_churn_results_after_a_training_are_chinese_too():
-    """The results, run table, what-if form and downloads only appear after a training: train 2 epochs in 中文."""
+    """The results, run table, what-if form and downloads only appear after a training: train 2 epochs in 中文,
+    then open each of the results' tabs."""
     pytest.importorskip("keras")
     at = open_page("pages/churn_ann.py", timeout=300, query_params={
         "lang": "zh", "churn.epochs": "2", "churn.layers": "1", "churn.units1": "4", "churn.batch": "128",
@@ -167,10 +168,17 @@ def test_churn_results_after_a_training_are_chinese_too():
     at.button(key="churn.train").click().run()
     run_until_trained(at)
     assert not at.exception, [e.value for e in at.exception]
-    sections = ["Data", "Network and training", "Results on the test set", "Runs of this session", "Downloads",
+    sections = ["Data", "Network and training", "Results on the test set",
                 "Experiment: is a difference bigger than the seed noise?"]
     assert [header.value for header in at.header] == [f"{n}. {ZH(title)}" for n, title in enumerate(sections, 1)]
-    leftovers = {text[:120]: sorted(words) for text in shown_texts(at) if (words := english_words(text))}
+    tabs = ["Test set", "Trained network", "What if?", "All runs", "Downloads"]
+    assert [tab.label for tab in at.tabs] == [ZH(tab) for tab in tabs]
+    leftovers = {}
+    for tab in tabs:  # only the open tab's content is built: open each in turn
+        at.session_state["churn.view.zh"] = ZH(tab)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        leftovers.update({text[:120]: sorted(words) for text in shown_texts(at) if (words := english_words(text))})
     assert not leftovers, leftovers
 
 
