@@ -3,13 +3,14 @@
 Usage: .venv/bin/python bench/bench_boundary.py [--seconds 3] [--browser [--runs 3]]
 Prints epochs per second of the numpy engine (500 points, half for training, all seven
 features, two hidden layers of 8 tanh, batch 10: 25 batches an epoch; target >= 300), the same
-with the per-epoch loss/accuracy bookkeeping of a training run, the time of one redraw (80 x 80
-output grid, every neuron's map, the three figures and their JSON), and the page's server-side
+with the per-epoch loss/accuracy bookkeeping of a training run, the time of one redraw while
+playing (81 x 81 output grid, every neuron's map, the live map's HTML with the points painted in,
+the diagram and loss figures and their JSON), and the page's server-side
 rerun when not playing (target < 150 ms). Numbers from a shared machine vary: run it twice.
 
 With --browser it serves the app and plays the spiral (8-8 tanh, four inputs) in headless
-Chromium instead, and prints per run how many new pictures each chart showed a second (the
-target: the map >= 5), how busy the browser's main thread was (long tasks, ms a second) and the
+Chromium instead, and prints per run how many new pictures each live part showed a second,
+counted at the frames Chromium renders (the target: the map >= 5), how busy the browser's main thread was (long tasks, ms a second) and the
 server's CPU share; then the median over the runs. Do not run it beside browser tests.
 """
 
@@ -59,21 +60,21 @@ def run_epochs_per_second(seconds: float) -> float:
 def redraw_milliseconds(repeats: int = 15) -> dict[str, float]:
     run = make_run()
     run.train(epochs=20)
-    parts = {"grids": [], "output map": [], "network diagram": [], "loss curve": [], "figure JSON": []}
+    parts = {"grids": [], "output map (HTML)": [], "network diagram": [], "loss curve": [], "figure JSON": []}
     for _ in range(repeats):
         t0 = time.perf_counter()
         big, small = run.grid(81), run.grid(24)
         t1 = time.perf_counter()
-        boundary = figures.boundary_map(big, run.points, run.train_index, run.test_index, show_test=True)
+        live_map = figures.live_map_html(big, run.points, run.train_index, run.test_index, show_test=True)
         t2 = time.perf_counter()
         diagram = figures.network_diagram(run.network, run.feature_ids, small, run.points.classes)
         t3 = time.perf_counter()
         loss = figures.loss_curve(run.history)
         t4 = time.perf_counter()
-        for figure in (boundary, diagram, loss):
+        for figure in (diagram, loss):
             figure.to_json()
         t5 = time.perf_counter()
-        for name, start, end in (("grids", t0, t1), ("output map", t1, t2), ("network diagram", t2, t3),
+        for name, start, end in (("grids", t0, t1), ("output map (HTML)", t1, t2), ("network diagram", t2, t3),
                                  ("loss curve", t3, t4), ("figure JSON", t4, t5)):
             parts[name].append((end - start) * 1000)
     return {name: statistics.median(values) for name, values in parts.items()}
