@@ -40,7 +40,7 @@ def _map_clicked(key: str) -> None:
 def _metrics(row: dict, classes: int, _: Translate) -> None:
     """In a row that wraps, each as wide as its text: five equal columns cut "100.0%" on a
     1024-pixel projector."""
-    with st.container(horizontal=True, gap="large"):
+    with st.container(horizontal=True, gap="medium"):
         st.metric(_("Epoch"), f"{row['epoch']:,}", width="content")
         st.metric(_("Train loss"), f"{row['train_loss']:.4f}", width="content")
         st.metric(_("Test loss"), f"{row['test_loss']:.4f}", width="content")
