@@ -14,7 +14,7 @@ import streamlit as st
 from pages import use_app_shell
 from pages.parts import churn_experiment, churn_training
 from pages.parts.classroom import Classroom
-from pages.parts.language import choice, current_language, gettext
+from pages.parts.language import choice, current_language, gettext, url_tabs
 from playground.churn import data, figures, keras_script, metrics
 from playground.churn import presets as churn_presets
 from playground.churn.model import ACTIVATIONS, INITIALIZERS, MAX_LAYERS, MAX_UNITS, OPTIMIZERS, FitSettings, NetworkSpec
@@ -78,20 +78,6 @@ def apply_preset(name):
 # The results' tabs: ids in the URL (?churn.view=runs), translated labels on the page.
 RESULT_TABS = {"test": N_("Test set"), "network": N_("Trained network"), "whatif": N_("What if?"), "runs": N_("All runs"),
                "downloads": N_("Downloads")}  # short: five tabs fit a 1024-pixel projector
-RESULT_TAB_KEY = "churn.view"
-RESULT_TAB_WIDGET = f"{RESULT_TAB_KEY}.{LANG}"  # one widget per language: labels are its values
-
-
-def result_tab_from_url() -> str:
-    asked = st.query_params.get(RESULT_TAB_KEY, "test")
-    return asked if asked in RESULT_TABS else "test"
-
-
-def result_tab_to_url() -> None:
-    chosen = state[RESULT_TAB_WIDGET]
-    st.query_params[RESULT_TAB_KEY] = next((tab for tab, label in RESULT_TABS.items() if _(label) == chosen), "test")
-
-
 def what_if(latest, threshold: float) -> None:
     """One customer's churn probability from the latest run's network."""
     with st.form("churn.whatif"):
@@ -274,9 +260,7 @@ if latest is not None:
     cells[2].metric(_("Precision"), f"{counts.precision:.1%}")
     cells[3].metric(_("Recall"), f"{counts.recall:.1%}")
     cells[4].metric("F1", f"{counts.f1:.3f}")
-    tabs = dict(zip(RESULT_TABS, st.tabs([_(label) for label in RESULT_TABS.values()],
-                                         default=_(RESULT_TABS[result_tab_from_url()]), key=RESULT_TAB_WIDGET,
-                                         on_change=result_tab_to_url)))
+    tabs = url_tabs(RESULT_TABS, key="churn.view")
     # Only the open tab's content is built and sent: the browser draws one or two charts when a
     # training ends, not all five with a form and a table (a class of 30 shares the server's CPU).
     if tabs["test"].open:

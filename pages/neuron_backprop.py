@@ -6,7 +6,7 @@ import streamlit as st
 
 from pages import use_app_shell
 from pages.parts.classroom import Classroom
-from pages.parts.language import current_language, gettext
+from pages.parts.language import gettext, url_tabs
 from playground.i18n import N_
 from playground.neuron import backprop
 from playground.neuron import perceptron as neuron
@@ -20,24 +20,9 @@ CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"
 BIND = dict(bind="query-params")
 state = st.session_state
 
-# The tab lives in the URL as a language-neutral id (?nb.tab=backprop); English labels of older links still work.
+# The open tab lives in the URL as an id (?nb.tab=backprop); English labels of older links still work.
 TABS = {"neuron": N_("One neuron"), "perceptron": N_("Perceptron & decision boundary"), "layers": N_("Layers"),
         "backprop": N_("Backpropagation")}  # fmt: skip
-TAB_KEY = "nb.tab"
-
-
-def tab_from_url() -> str:
-    asked = st.query_params.get(TAB_KEY, "neuron")
-    return next((tab for tab, label in TABS.items() if asked in (tab, label)), "neuron")
-
-
-TAB_WIDGET = f"{TAB_KEY}.{current_language()}"  # one widget per language: labels are its values
-
-
-def tab_to_url():
-    chosen = state[TAB_WIDGET]
-    st.query_params[TAB_KEY] = next((tab for tab, label in TABS.items() if _(label) == chosen), "neuron")
-
 
 st.title(_("Neuron & backprop"))
 st.caption(_(
@@ -45,9 +30,7 @@ st.caption(_(
     "form a network, and backpropagation tells every weight which way to move. Every number below is "
     "computed with numpy and checked against TensorFlow in the tests."
 ))
-tab_neuron, tab_boundary, tab_layers, tab_backprop = st.tabs(
-    [_(label) for label in TABS.values()], default=_(TABS[tab_from_url()]), key=TAB_WIDGET, on_change=tab_to_url
-)
+tab_neuron, tab_boundary, tab_layers, tab_backprop = url_tabs(TABS, key="nb.tab").values()
 
 # --- One neuron -----------------------------------------------------------------------------
 with tab_neuron:

@@ -89,3 +89,24 @@ def choice(widget, label: str, options, *, key: str, default, names=None, format
     else:
         st.query_params[key] = str(value)
     return value
+
+
+def url_tabs(tabs: dict[str, str], *, key: str) -> dict:
+    """st.tabs that keep the open tab in the URL as an id (?nb.tab=backprop), shown translated, and
+    build only the open tab's content (each container's `.open`; on_change makes the tabs stateful).
+
+    `tabs` is id -> English label (a msgid); the first is the default. Links written with the
+    English label still open their tab. A tab's value is its shown label, so there is one widget
+    per language. Returns id -> tab container."""
+    _ = gettext()
+    ids = list(tabs)
+    asked = st.query_params.get(key, ids[0])
+    opened = next((tab for tab, label in tabs.items() if asked in (tab, label)), ids[0])
+    widget = f"{key}.{current_language()}"
+
+    def to_url() -> None:
+        chosen = st.session_state[widget]
+        st.query_params[key] = next((tab for tab, label in tabs.items() if _(label) == chosen), ids[0])
+
+    containers = st.tabs([_(label) for label in tabs.values()], default=_(tabs[opened]), key=widget, on_change=to_url)
+    return dict(zip(ids, containers))

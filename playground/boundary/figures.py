@@ -109,6 +109,23 @@ def paint_points(picture: np.ndarray, points: Points, parts, extent: list[float]
     return image.resize((side, side), Image.LANCZOS)
 
 
+def map_extent(grid: Grid) -> list[float]:
+    """The plane the map covers: the grid's first to last cell, edges included."""
+    step = float(grid.axis[1] - grid.axis[0])
+    return [float(grid.axis[0]) - step / 2, float(grid.axis[-1]) + step / 2]
+
+
+def _output_title(classes: int, _: Translate) -> str:
+    return {2: _("P(class 1)"), 3: _("P(class 0, 1, 2)"), 0: _("predicted value")}[classes]
+
+
+def _points_name(part: str, label: int | None, _: Translate) -> str:
+    """A legend entry for one part's points ("train"/"test") of one class (None: a regression's)."""
+    if label is None:
+        return _("{part} points (colour = target)").format(part=_(part))
+    return _("{cls}, {part}").format(cls=_(CLASS_NAMES[label]), part=_(part))
+
+
 def boundary_map(grid: Grid, points: Points, train_index, test_index, show_test: bool = False,
                  discrete: bool = False, drawing: bool = False, height: int = 560,
                  _: Translate = identity) -> go.Figure:
@@ -119,10 +136,9 @@ def boundary_map(grid: Grid, points: Points, train_index, test_index, show_test:
     drawing, trace 0 is a grid of invisible markers on every other cell that takes the clicks and
     shows the output value on hover. While training plays, the page shows `live_map_html` instead."""
     axis = grid.axis
-    step = float(axis[1] - axis[0])
     classes = points.classes
-    extent = [float(axis[0]) - step / 2, float(axis[-1]) + step / 2]
-    title = {2: _("P(class 1)"), 3: _("P(class 0, 1, 2)"), 0: _("predicted value")}[classes]
+    extent = map_extent(grid)
+    title = _output_title(classes, _)
     low = 0.0 if classes == 2 else -1.0
     traces = []
     if drawing:  # 41 x 41 invisible click targets (they cost the browser ~100 ms a redraw, so only here)
@@ -158,13 +174,13 @@ def boundary_map(grid: Grid, points: Points, train_index, test_index, show_test:
                 mine = labels == label
                 traces.append(dict(
                     type="scatter", x=_f32(xy[mine, 0]), y=_f32(xy[mine, 1]), mode="markers",
-                    name=_("{cls}, {part}").format(cls=_(CLASS_NAMES[label]), part=_(part)),
+                    name=_points_name(part, label, _),
                     marker={**marker, "color": _rgb(CLASS_COLOURS[label])},
                     hovertemplate=_("{part} point of class {label}").format(part=_(part), label=label)
                     + "<br>(%{x:.2f}, %{y:.2f})<extra></extra>"))
         else:
             traces.append(dict(
-                type="scatter", x=_f32(xy[:, 0]), y=_f32(xy[:, 1]), mode="markers", name=_("{part} points (colour = target)").format(part=_(part)),
+                type="scatter", x=_f32(xy[:, 0]), y=_f32(xy[:, 1]), mode="markers", name=_points_name(part, None, _),
                 marker={**marker, "color": _f32(labels), "colorscale": DIVERGING, "cmin": -1, "cmax": 1},
                 hovertemplate=_("{part} point").format(part=_(part)) + "<br>(%{x:.2f}, %{y:.2f})<br>"
                 + _("target") + " %{marker.color:.3f}<extra></extra>"))
@@ -233,10 +249,8 @@ def live_map_html(grid: Grid, points: Points, train_index, test_index, show_test
     and reached about 4 redraws a second on a 2-core machine. An HTML element keeps its place in
     the page and only swaps its picture's source. Text keeps its pixel size however wide the
     column is; the picture stays square."""
-    axis = grid.axis
-    step = float(axis[1] - axis[0])
     classes = points.classes
-    low, high = float(axis[0]) - step / 2, float(axis[-1]) + step / 2
+    low, high = map_extent(grid)
     parts = [("train", train_index)] + ([("test", test_index)] if show_test else [])
     picture = paint_points(output_image(grid, classes, discrete), points, parts, [low, high])
     source = image_uri(picture, "JPEG", quality=90)  # 1 ms and ~30 KB; a PNG of it: 20 ms and ~120 KB
@@ -251,20 +265,15 @@ def live_map_html(grid: Grid, points: Points, train_index, test_index, show_test
     if classes == 3:
         colour_bar = "<div></div>"
     else:
-        title = _("P(class 1)") if classes == 2 else _("predicted value")
+        title = _output_title(classes, _)
         c_low = 0.0 if classes == 2 else -1.0
         c_ticks = "".join(f'<span style="bottom:{at(v, c_low, 1.0)}">{v:g}</span>'
                           for v in np.linspace(c_low, 1.0, 5))
         ramp = ", ".join(f"{colour} {100 * stop:g}%" for stop, colour in DIVERGING)
         colour_bar = (f'<div class="bd-cbar"><div class="bd-ramp" style="background: linear-gradient(to top, {ramp})">'
                       f'</div><div class="bd-cticks">{c_ticks}</div><div class="bd-ctitle">{esc(title)}</div></div>')
-    legend = []
-    for part, _index in parts:
-        if classes:
-            legend += [_marker(part, _rgb(CLASS_COLOURS[label]))
-                       + esc(_("{cls}, {part}").format(cls=_(CLASS_NAMES[label]), part=_(part))) for label in range(classes)]
-        else:
-            legend.append(_marker(part, _rgb(BLUE)) + esc(_("{part} points (colour = target)").format(part=_(part))))
+    legend = [_marker(part, _rgb(BLUE if label is None else CLASS_COLOURS[label])) + esc(_points_name(part, label, _))
+              for part, _index in parts for label in (range(classes) if classes else [None])]
     return (f'<div class="bd-map" role="img" aria-label="{esc(_("network output"))}">'
             f'<div class="bd-ytitle">{esc(_("x₂ (coordinate)"))}</div><div class="bd-yticks">{y_ticks}</div>'
             f'<div class="bd-plot"><img src="{source}" alt="{esc(_("network output"))}"></div>{colour_bar}'
