@@ -4,6 +4,7 @@ values for a student; every covered page fits a projector (1280 x 720, 1024 x 76
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -112,8 +113,9 @@ def test_classroom_link_hides_controls_and_fixes_their_values(browser, streamlit
             picker = teacher.locator("[data-testid=stSidebar] [data-testid=stMultiSelect] input").first
             picker.click()
             picker.press_sequentially(label)
-            teacher.wait_for_timeout(300)
-            picker.press("Enter")
+            # Click the option itself: Enter picks whichever option is highlighted, which on a loaded
+            # machine can be one from before the typed filter was drawn (a CI run failed so).
+            teacher.get_by_role("option", name=re.compile("^" + label)).click()
             picker.press("Escape")
             teacher.wait_for_function(
                 "(id) => document.querySelector('[data-testid=stSidebar] [data-testid=stCode]')?.innerText.includes(id)",
