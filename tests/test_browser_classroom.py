@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import assert_no_exception, screenshot, wait_for_app
 from i18n_utils import COVERED_PAGES
@@ -117,10 +118,14 @@ def test_classroom_link_hides_controls_and_fixes_their_values(browser, streamlit
             # machine can be one from before the typed filter was drawn (a CI run failed so).
             teacher.get_by_role("option", name=re.compile("^" + label)).click()
             picker.press("Escape")
-            teacher.wait_for_function(
-                "(id) => document.querySelector('[data-testid=stSidebar] [data-testid=stCode]')?.innerText.includes(id)",
-                arg=f"hide=opt.surface{',' + control_id if control_id != 'opt.surface' else ''}",
-            )
+            wanted = f"hide=opt.surface{',' + control_id if control_id != 'opt.surface' else ''}"
+            try:
+                expect(code).to_contain_text(wanted, timeout=30_000)
+            except AssertionError as error:  # say what the teacher's page showed instead
+                screenshot(teacher, "classroom-teacher-failed")
+                chips = teacher.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first.inner_text()
+                raise AssertionError(f"after picking {label!r}: the picker shows {chips!r}, the link is "
+                                     f"{code.inner_text()!r}; running: {teacher.locator('[data-testid=stStatusWidget]').count()}") from error
             wait_for_app(teacher)
         link = code.inner_text().strip()
         # The teacher has the controls (this also checks the selector: Streamlit's class for a widget's key).

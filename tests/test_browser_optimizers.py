@@ -36,7 +36,10 @@ def test_play_button_moves_the_step_slider(page):
     chart = page.locator(CHART).first
     chart.scroll_into_view_if_needed()
     chart.locator(".updatemenu-button", has_text="Play").click()
-    page.wait_for_timeout(900)
+    # Wait for the animation to be under way (on a loaded machine its first frames can come late).
+    page.wait_for_function(
+        f"(last) => {{ const active = document.querySelector('{CHART}')._fullLayout.sliders[0].active;"
+        " return 0 < active && active < last; }", arg=before["active"], timeout=30_000)
     during = _slider_state(page)
     # Playing restarts from step 0 and advances frame by frame, without any server rerun.
     assert 0 < during["active"] < before["active"], (before, during)
