@@ -111,12 +111,18 @@ def test_classroom_link_hides_controls_and_fixes_their_values(browser, streamlit
         teacher.get_by_text("Classroom link").click()
         code = teacher.locator("[data-testid=stSidebar] [data-testid=stCode] code").first
         for label, control_id in (("Loss surface", "opt.surface"), ("Learning rates", "opt.lr")):
-            picker = teacher.locator("[data-testid=stSidebar] [data-testid=stMultiSelect] input").first
+            box = teacher.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first
+            picker = box.locator("input")
             picker.click()
             picker.press_sequentially(label)
-            # Click the option itself: Enter picks whichever option is highlighted, which on a loaded
-            # machine can be one from before the typed filter was drawn (a CI run failed so).
-            teacher.get_by_role("option", name=re.compile("^" + label)).click()
+            # Pick with the keyboard once the typed filter has left one option: Enter before that picks
+            # whatever is highlighted ("Select all" comes first), and a click in the list was lost in
+            # full test runs (the picker stayed empty).
+            options = teacher.get_by_role("option")
+            expect(options).to_have_count(1)
+            expect(options).to_have_text(re.compile("^" + label))
+            picker.press("Enter")
+            expect(box).to_contain_text(label)  # the teacher sees the pick as a chip
             picker.press("Escape")
             wanted = f"hide=opt.surface{',' + control_id if control_id != 'opt.surface' else ''}"
             try:
