@@ -101,8 +101,17 @@ def url_path(script: str) -> str:
     return "" if info is catalog.HOME else info.url_path
 
 
+# The picker's list closes whenever the sidebar scrolls (react-aria closes a list on any scroll of its
+# input's ancestors); a pick then does nothing and the typed text stays in the input. CI met exactly that
+# state twice (a click in the list lost, then Enter), in full runs only. The teacher's window is tall
+# enough to show the whole sidebar with the panel open, so nothing can scroll it during the picks.
+TEACHER_VIEWPORT = {"width": 1280, "height": 2400}
+SIDEBAR = "document.querySelector('[data-testid=stSidebarContent]')"
+COUNT_SIDEBAR_SCROLLS = f"() => {{ window.sidebarScrolls = 0; {SIDEBAR}.addEventListener('scroll', () => window.sidebarScrolls++); }}"
+
+
 def test_classroom_link_hides_controls_and_fixes_their_values(browser, streamlit_server):
-    teacher_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    teacher_context = browser.new_context(viewport=TEACHER_VIEWPORT)
     student_context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         teacher = teacher_context.new_page()
@@ -112,27 +121,33 @@ def test_classroom_link_hides_controls_and_fixes_their_values(browser, streamlit
         code = teacher.locator("[data-testid=stSidebar] [data-testid=stCode] code").first
         box = teacher.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first
         picker = box.locator("input")
+        expect(box).to_be_visible()
+        fits = teacher.evaluate(f"() => {SIDEBAR}.scrollHeight <= {SIDEBAR}.clientHeight")
+        assert fits, "the sidebar scrolls in the teacher's window: make TEACHER_VIEWPORT taller"
+        teacher.evaluate(COUNT_SIDEBAR_SCROLLS)
         ticked = []
         for label, control_id in (("Loss surface", "opt.surface"), ("Learning rates", "opt.lr")):
             picker.click()
             picker.press_sequentially(label)
             # Pick with the keyboard once the typed filter has left one option: Enter before that picks
-            # whatever is highlighted ("Select all" comes first), and a click in the list was lost in
-            # full test runs (the picker stayed empty).
+            # whatever is highlighted ("Select all" comes first).
             options = teacher.get_by_role("option")
             expect(options).to_have_count(1)
             expect(options).to_have_text(re.compile("^" + label))
+            expect(picker).to_have_attribute("aria-expanded", "true")
             picker.press("Enter")
-            expect(box).to_contain_text(label)  # the teacher sees the pick as a chip
-            picker.press("Escape")
-            ticked.append(control_id)
-            wanted = "hide=" + ",".join(ticked)
             try:
-                expect(code).to_contain_text(wanted, timeout=30_000)
+                expect(box).to_contain_text(label)  # the teacher sees the pick as a chip
+                picker.press("Escape")
+                ticked.append(control_id)
+                expect(code).to_contain_text("hide=" + ",".join(ticked), timeout=30_000)
             except AssertionError as error:  # say what the teacher's page showed instead
                 screenshot(teacher, "classroom-teacher-failed")
-                raise AssertionError(f"after picking {label!r}: the picker shows {box.inner_text()!r}, the link is "
-                                     f"{code.inner_text()!r}; running: {teacher.locator('[data-testid=stStatusWidget]').count()}") from error
+                raise AssertionError(
+                    f"after picking {label!r}: the picker shows {box.inner_text()!r} and holds {picker.input_value()!r}, "
+                    f"its list is {'open' if picker.get_attribute('aria-expanded') == 'true' else 'closed'}, "
+                    f"the sidebar scrolled {teacher.evaluate('window.sidebarScrolls')} times; the link is "
+                    f"{code.inner_text()!r}; running: {teacher.locator('[data-testid=stStatusWidget]').count()}") from error
             wait_for_app(teacher)
         link = code.inner_text().strip()
         # The teacher has the controls (this also checks the selector: Streamlit's class for a widget's key).
