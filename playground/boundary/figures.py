@@ -119,6 +119,11 @@ def _output_title(classes: int, _: Translate) -> str:
     return {2: _("P(class 1)"), 3: _("P(class 0, 1, 2)"), 0: _("predicted value")}[classes]
 
 
+def _output_low(classes: int) -> float:
+    """The colour bar's bottom (its top is 1): a probability's 0, a regression target's -1."""
+    return 0.0 if classes == 2 else -1.0
+
+
 def _points_name(part: str, label: int | None, _: Translate) -> str:
     """A legend entry for one part's points ("train"/"test") of one class (None: a regression's)."""
     if label is None:
@@ -139,7 +144,7 @@ def boundary_map(grid: Grid, points: Points, train_index, test_index, show_test:
     classes = points.classes
     extent = map_extent(grid)
     title = _output_title(classes, _)
-    low = 0.0 if classes == 2 else -1.0
+    low = _output_low(classes)
     traces = []
     if drawing:  # 41 x 41 invisible click targets (they cost the browser ~100 ms a redraw, so only here)
         coarse = axis[::2]
@@ -266,7 +271,7 @@ def live_map_html(grid: Grid, points: Points, train_index, test_index, show_test
         colour_bar = "<div></div>"
     else:
         title = _output_title(classes, _)
-        c_low = 0.0 if classes == 2 else -1.0
+        c_low = _output_low(classes)
         c_ticks = "".join(f'<span style="bottom:{at(v, c_low, 1.0)}">{v:g}</span>'
                           for v in np.linspace(c_low, 1.0, 5))
         ramp = ", ".join(f"{colour} {100 * stop:g}%" for stop, colour in DIVERGING)
@@ -333,7 +338,7 @@ def network_diagram(network: Network, feature_ids, grid: Grid, classes: int, hei
     # Built as plain dicts and validated once at the end: add_layout_image/add_trace one by one
     # copies the figure each time (seconds for a big network; this must redraw 5 times a second).
     traces, images, annotations = [], [], []
-    maps = [grid.inputs, *grid.hidden, [_output_map(grid, classes)]]
+    maps = [grid.inputs, *grid.hidden, [png_uri(output_image(grid, classes))]]
     for column, column_maps in enumerate(maps):
         for row, values in enumerate(column_maps):
             x, y = position(column, row)
@@ -400,13 +405,6 @@ def network_diagram(network: Network, feature_ids, grid: Grid, classes: int, hei
         yaxis=dict(visible=False, range=[bottom, top + header_px / row_px]),
         uirevision="network",
     ))
-
-
-def _output_map(grid: Grid, classes: int) -> str:
-    if classes == 3:
-        return png_uri(class_rgb(grid.output))
-    values = grid.output * 2 - 1 if classes == 2 else grid.output
-    return png_uri(diverging_rgb(values))
 
 
 def loss_curve(history: list[dict], max_points: int = 600, height: int = 300, _: Translate = identity) -> go.Figure:
