@@ -106,8 +106,6 @@ def url_path(script: str) -> str:
 # state twice (a click in the list lost, then Enter), in full runs only. The teacher's window is tall
 # enough to show the whole sidebar with the panel open, so nothing can scroll it during the picks.
 TEACHER_VIEWPORT = {"width": 1280, "height": 2400}
-SIDEBAR = "document.querySelector('[data-testid=stSidebarContent]')"
-COUNT_SIDEBAR_SCROLLS = f"() => {{ window.sidebarScrolls = 0; {SIDEBAR}.addEventListener('scroll', () => window.sidebarScrolls++); }}"
 
 
 def test_classroom_link_hides_controls_and_fixes_their_values(browser, streamlit_server):
@@ -121,10 +119,11 @@ def test_classroom_link_hides_controls_and_fixes_their_values(browser, streamlit
         code = teacher.locator("[data-testid=stSidebar] [data-testid=stCode] code").first
         box = teacher.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first
         picker = box.locator("input")
+        sidebar = teacher.locator("[data-testid=stSidebarContent]")
         expect(box).to_be_visible()
-        fits = teacher.evaluate(f"() => {SIDEBAR}.scrollHeight <= {SIDEBAR}.clientHeight")
+        fits = sidebar.evaluate("(sidebar) => sidebar.scrollHeight <= sidebar.clientHeight")
         assert fits, "the sidebar scrolls in the teacher's window: make TEACHER_VIEWPORT taller"
-        teacher.evaluate(COUNT_SIDEBAR_SCROLLS)
+        sidebar.evaluate("(sidebar) => { window.sidebarScrolls = 0; sidebar.addEventListener('scroll', () => window.sidebarScrolls++); }")
         ticked = []
         for label, control_id in (("Loss surface", "opt.surface"), ("Learning rates", "opt.lr")):
             picker.click()
