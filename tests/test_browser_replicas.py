@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import assert_no_exception, screenshot, wait_for_app
 from deploy.run_replicas import Replicas
@@ -73,12 +74,23 @@ class Tab:
         self.wait_ready()
         return replica
 
-    def upload(self, csv: Path):
+    def upload(self, csv: Path, timeout: float = 60_000):
         """Choose the file in the uploader; returns the upload request's response."""
-        with self.page.expect_response(lambda r: r.request.method == "PUT" and "/_stcore/upload_file/" in r.url,
-                                       timeout=30_000) as upload:
-            self.page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(csv))
-        return upload.value
+        chooser = self.page.locator("[data-testid=stFileUploaderDropzoneInput]")
+        try:
+            with self.page.expect_response(lambda r: r.request.method == "PUT" and "/_stcore/upload_file/" in r.url,
+                                           timeout=timeout) as upload:
+                chooser.set_input_files(str(csv))
+            return upload.value
+        except PlaywrightTimeout as error:  # say what the page showed instead
+            screenshot(self.page, "replicas-upload-failed")
+            uploader = self.page.locator("[data-testid=stFileUploader]")
+            status = self.page.locator("[data-testid=stStatusWidget]")
+            raise AssertionError(
+                f"no upload of {csv.name} within {timeout / 1000:g} s; the uploader shows {uploader.inner_text()!r}, its input is "
+                f"{'disabled' if chooser.is_disabled() else 'enabled'}; status: "
+                f"{status.inner_text() if status.count() else 'idle'!r}; requests: {self.responses[-8:]}; "
+                f"websockets: {self.websockets}") from error
 
     def wait_for_text(self, text: str, timeout: float = 180_000) -> None:
         self.page.wait_for_function("(text) => document.body.innerText.includes(text)", arg=text, timeout=timeout)
