@@ -4,10 +4,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages.parts.housekeeping import start_collector
-from pages.parts.language import select_language
-from pages.parts.projector import fit_projectors
-from pages.parts.training_pool import training_pool
+from pages.server.housekeeping import start_collector
+from pages.shell.language import select_language
+from pages.shell.projector import fit_projectors
+from pages.server.training_pool import training_pool
 from playground import catalog
 from playground.i18n import translator
 

@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from pages import use_app_shell
-from pages.parts.classroom import Classroom
-from pages.parts.language import choice, current_language, gettext
+from pages.shell.classroom import Classroom
+from pages.shell.language import choice, current_language, gettext
 from playground.activations import vanishing
 from playground.activations import functions as activations
 from playground.activations import figures

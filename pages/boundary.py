@@ -5,8 +5,8 @@ import streamlit as st
 from pages import use_app_shell
 from pages.parts import boundary_live
 from pages.parts.boundary_data import data_sidebar, once_per_click
-from pages.parts.classroom import Classroom
-from pages.parts.language import choice, gettext
+from pages.shell.classroom import Classroom
+from pages.shell.language import choice, gettext
 from playground.boundary import features, network, presets, settings
 from playground.boundary.session import Run
 from playground.boundary.settings import DEFAULTS, activation_key, feature_key, neurons_key

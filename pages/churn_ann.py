@@ -13,8 +13,8 @@ import streamlit as st
 
 from pages import use_app_shell
 from pages.parts import churn_experiment, churn_training
-from pages.parts.classroom import Classroom
-from pages.parts.language import choice, current_language, gettext, url_tabs
+from pages.shell.classroom import Classroom
+from pages.shell.language import choice, current_language, gettext, url_tabs
 from playground.churn import data, figures, keras_script, metrics
 from playground.churn import presets as churn_presets
 from playground.churn.model import ACTIVATIONS, INITIALIZERS, MAX_LAYERS, MAX_UNITS, OPTIMIZERS, FitSettings, NetworkSpec

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pages import use_app_shell
-from pages.parts.language import gettext
+from pages.shell.language import gettext
 from playground import catalog
 
 use_app_shell()

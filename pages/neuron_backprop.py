@@ -5,8 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from pages import use_app_shell
-from pages.parts.classroom import Classroom
-from pages.parts.language import gettext, url_tabs
+from pages.shell.classroom import Classroom
+from pages.shell.language import gettext, url_tabs
 from playground.i18n import N_
 from playground.neuron import backprop
 from playground.neuron import perceptron as neuron

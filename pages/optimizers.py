@@ -4,8 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from pages import use_app_shell
-from pages.parts.classroom import Classroom
-from pages.parts.language import choice, current_language, gettext
+from pages.shell.classroom import Classroom
+from pages.shell.language import choice, current_language, gettext
 from playground.i18n import translator
 from playground.optimizers import figures
 from playground.optimizers import presets as view_state
@@ -64,7 +64,7 @@ def pick_start_from_click():
 
 def widget_args(key, default=None):
     """Key, URL binding and default (from the one DEFAULTS table) for a view widget. Choices with
-    translated labels go through pages.parts.language.choice instead (the URL holds their id)."""
+    translated labels go through pages.shell.language.choice instead (the URL holds their id)."""
     default = DEFAULTS.get(key) if default is None else default
     return dict(key=key, bind="query-params", value=default)
 

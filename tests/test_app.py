@@ -95,6 +95,6 @@ def test_url_path_is_the_file_name_and_the_page_calls_the_shell_guard(page):
 
 def test_every_script_in_pages_is_a_page_of_the_catalogue():
     """Streamlit's legacy discovery turns every pages/*.py into a page (e.g. /language on a fresh
-    server); helper modules belong in pages/parts/."""
+    server); helper modules belong in pages/parts/, pages/shell/ or pages/server/."""
     scripts = {f"pages/{path.name}" for path in (REPO / "pages").glob("*.py") if path.name != "__init__.py"}
     assert scripts == {page.script for page in catalog.PAGES}

@@ -60,7 +60,7 @@ def test_preset_loads_in_browser(page):
     wait_for_app(page)
     _wait_for_contour(page)
     assert_no_exception(page)
-    # Choices write their id into the URL (pages.parts.language.choice), not their translated label.
+    # Choices write their id into the URL (pages.shell.language.choice), not their translated label.
     assert "opt.surface=himmelblau" in page.url  # the id: the same link in every language
     page.get_by_text("One step, with its numbers").scroll_into_view_if_needed()
     screenshot(page, "optimizers-himmelblau")

@@ -8,7 +8,7 @@ import time
 import streamlit as st
 
 from pages.parts.boundary_data import add_drawn_point
-from pages.parts.language import current_language
+from pages.shell.language import current_language
 from playground.boundary import export, figures
 from playground.boundary.datasets import Points
 from playground.boundary.session import Grid, Run

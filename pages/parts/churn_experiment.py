@@ -1,6 +1,6 @@
 """Churn ANN, the last section: an experiment over seeds - the page's network against up to 3 variants.
 
-The whole experiment is one job of the server's worker pool (pages/parts/training_pool.py), the
+The whole experiment is one job of the server's worker pool (pages/server/training_pool.py), the
 same pool as Train: the page never imports TensorFlow. While it is queued or running this
 session keeps a ``jobs.ExperimentJob`` in ``st.session_state``, followed by churn_training's
 ``follow_job`` fragment (place in line, then one progress bar for every training and the dots
@@ -13,8 +13,8 @@ from dataclasses import replace
 import streamlit as st
 
 from pages.parts.churn_training import follow_job
-from pages.parts.language import choice, gettext
-from pages.parts.training_pool import this_session_is_alive, training_pool
+from pages.shell.language import choice, gettext
+from pages.server.training_pool import this_session_is_alive, training_pool
 from playground.churn import experiment as exp
 from playground.churn import figures, jobs
 from playground.churn.presets import EXPERIMENT_PRESETS

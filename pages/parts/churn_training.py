@@ -1,6 +1,6 @@
 """The Churn ANN page's training section: Train and Stop, the place in line, live curves.
 
-Trainings run in the server's worker pool (pages/parts/training_pool.py), never in the page's
+Trainings run in the server's worker pool (pages/server/training_pool.py), never in the page's
 own process. While one is queued or running, this session keeps a ``jobs.Training`` in
 ``st.session_state`` and a fragment polls it: every QUEUED_POLL_SECONDS while it waits far back
 in line (the place changes slowly, and a class of 30 waiting must not load the server or their
@@ -16,8 +16,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from pages.parts.language import current_language
-from pages.parts.training_pool import this_session_is_alive, training_pool
+from pages.shell.language import current_language
+from pages.server.training_pool import this_session_is_alive, training_pool
 from playground.churn import figures, jobs
 from playground.churn.model import FitSettings, NetworkSpec
 from playground.churn.train import ChurnSession, RunEntry

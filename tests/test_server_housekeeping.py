@@ -1,10 +1,10 @@
-"""pages/parts/housekeeping.py: the server's periodic full garbage collection (postScriptGC is off)."""
+"""pages/server/housekeeping.py: the server's periodic full garbage collection (postScriptGC is off)."""
 
 import time
 import tomllib
 from pathlib import Path
 
-from pages.parts import housekeeping
+from pages.server import housekeeping
 
 REPO = Path(__file__).resolve().parent.parent
 
