@@ -1,7 +1,7 @@
 """A link with values a page cannot use: one notice naming each setting, the address corrected.
 
-Every page of the catalogue, with one bad value per widget kind it has (number, choice, list,
-bool): the widgets are found on the page itself, so a page rewritten elsewhere is covered too.
+Every page of the catalogue, with one bad value per widget kind it has (number, choice, list, bool,
+select slider): the widgets are found on the page itself, so a page rewritten elsewhere is covered too.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ HEADING = "This link asks for values the page cannot use"
 # widget kind -> AppTest element types, and a value no widget of that kind accepts
 KINDS = {
     "number": (("slider", "number_input"), "abc"),
-    "choice": (("selectbox", "radio", "select_slider"), "no-such-option"),
+    "choice": (("selectbox", "radio"), "no-such-option"),
     "list": (("multiselect",), "no-such-option"),
+    "choice slider": (("select_slider",), "no-such-option"),  # its URL value is a list, like a multiselect's
     "bool": (("checkbox", "toggle"), "maybe"),
 }
 NOT_SETTINGS = ("ui.", "classroom.")  # the language switch and the classroom panel are not page settings
