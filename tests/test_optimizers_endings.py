@@ -99,3 +99,17 @@ def test_rows_count_every_seed_once_and_translate():
             "elsewhere (diverged or not settled)"] == 5
     with pytest.raises(ValueError, match="Unknown ending"):
         counted.count(0, "nowhere")
+
+
+def test_all_seeds_in_one_race_are_the_races_of_each_seed():
+    view = _preset_view(**{"opt.runs": 2})
+    surface = surfaces.get(view.surface)
+    seeds = (0, 3, 11)
+    wide = race.race(surface, [spec for spec in view.specs for _s in seeds], view.start, 60, view.batch, view.noise,
+                     run_seeds=seeds * len(view.specs))
+    for s, seed in enumerate(seeds):
+        alone = race.race(surface, view.specs, view.start, 60, view.batch, view.noise, seed)
+        for r in range(len(view.specs)):
+            np.testing.assert_array_equal(wide.paths[r * len(seeds) + s], alone.paths[r])
+    with pytest.raises(ValueError, match="seed per run"):
+        race.race(surfaces.get("churn"), view.specs, (0.0, 0.0), 5, run_seeds=(1, 2))

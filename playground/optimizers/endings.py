@@ -41,11 +41,13 @@ def settle(surface: Surface, points: np.ndarray, steps: int = 4000, rate: float 
     finite = np.isfinite(p).all(axis=1)
     p[~finite] = 0.0
     with np.errstate(all="ignore"):
-        for _ in range(steps):
+        for done in range(steps):
             gx, gy = surface.grad(p[:, 0], p[:, 1])
             step = rate * np.column_stack([gx, gy])
             length = np.hypot(step[:, 0], step[:, 1])
             p -= step * np.minimum(1.0, longest / np.maximum(length, 1e-300))[:, None]
+            if done % 100 == 99 and not np.nanmax(length, initial=0.0) > 1e-12:
+                break  # every point has stopped moving
     distance, nearest = surface.nearest_minimum(p[:, 0], p[:, 1])
     found = np.where(finite & (distance <= within), nearest, ELSEWHERE)
     return found.reshape(np.shape(points)[:-1])
@@ -92,14 +94,14 @@ def over_seeds(surface: Surface, specs, start: tuple[float, float], steps: int, 
                noise: float = 1.0, seeds=SEEDS) -> Endings:
     """Race `specs` once per seed and sort every run's end point into a minimum's valley.
 
-    A run that diverged is ELSEWHERE, whatever its last good point.
+    All seeds run as one race of len(specs) x len(seeds) runs, each with its own seed (the same
+    paths as one race per seed, ~50x fewer numpy calls). A run that diverged is ELSEWHERE,
+    whatever its last good point.
     """
     specs, seeds = tuple(specs), tuple(int(seed) for seed in seeds)
-    finals, diverged = [], []
-    for seed in seeds:
-        result = racing.race(surface, specs, start, steps, batch_size, noise, seed)
-        finals.append(result.paths[:, -1])
-        diverged.append(result.stopped_at > 0)
-    finals, diverged = np.stack(finals, axis=1), np.stack(diverged, axis=1)  # (runs, seeds, 2), (runs, seeds)
-    ends = np.where(diverged, ELSEWHERE, settle(surface, finals))
+    wide = racing.race(surface, [spec for spec in specs for _seed in seeds], start, steps, batch_size, noise,
+                       run_seeds=seeds * len(specs))  # row r * len(seeds) + s: run r with seeds[s]
+    shape = (len(specs), len(seeds))
+    finals = wide.paths[:, -1].reshape(*shape, 2)
+    ends = np.where((wide.stopped_at > 0).reshape(shape), ELSEWHERE, settle(surface, finals))
     return Endings(surface=surface, specs=specs, batch_size=batch_size, seeds=seeds, ends=ends)
