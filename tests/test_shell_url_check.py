@@ -120,3 +120,29 @@ def test_unknown_hidden_controls_leave_the_address_the_known_ones_stay():
     assert not any("no.such.control" in warning.value for warning in at.sidebar.warning)
     at = open_page("pages/activations.py", timeout=TIMEOUT, query_params={"hide": "no.such.control"})
     assert "hide" not in at.query_params
+
+
+def _page_that_stops():
+    import streamlit as st
+
+    from pages.shell.url_check import checked
+
+    with checked():
+        st.title("A page that stops")
+        st.slider("Steps", 1, 10, 5, key="t.steps", bind="query-params")
+        st.stop()
+
+
+def test_a_page_that_stops_early_shows_the_notice_on_its_next_run():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_page_that_stops, default_timeout=30)
+    at.query_params["t.steps"] = "abc"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "t.steps" not in at.query_params  # corrected at once
+    assert not _notices(at)  # after st.stop() no element can be added in that run
+    at.run()
+    assert "Steps (t.steps): the link says “abc”, the page uses 5." in _shown(_notices(at)[0])
+    at.run()
+    assert not _notices(at)

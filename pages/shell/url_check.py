@@ -32,11 +32,13 @@ them): ``ScriptRunContext.query_string``, ``.enqueue``, ``.page_script_hash``, `
 
 from __future__ import annotations
 
+import logging
 import re
 from contextlib import contextmanager
 from urllib.parse import parse_qs
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 from streamlit.runtime.state.query_params import _coerce_value_for_query_url, parse_url_param
 
@@ -46,6 +48,7 @@ REFUSED = "ui.url_check._refused"  # [(key, label, asked, used)] from refuse(), 
 PENDING = "ui.url_check._pending"  # lines of a notice a stopped run could not show
 TOLD = "ui.url_check._told"  # {(page, key, asked)} already told in this session
 LONGEST = 40  # characters of a value from the address that are shown
+_LOGGER = logging.getLogger(__name__)
 _LABELS = "_url_check_labels"  # attribute of this run's ScriptRunContext: widget id -> label
 
 
@@ -64,50 +67,63 @@ def checked():
     if ctx is None:
         yield
         return
+    _ = gettext()  # the language app.py chose before the page
     asked = {key: values if len(values) > 1 else values[0]
              for key, values in parse_qs(ctx.query_string or "", keep_blank_values=True).items()}
     _tap_labels(ctx)
     slot = st.empty()
+    waiting = st.session_state.pop(PENDING, [])  # from a run that stopped before it could show them
+    if waiting:
+        _notice(slot, waiting, _)
     try:
         yield
-    finally:  # no st.* call here: after st.stop() they would raise again
-        lines = _unused_values(ctx, asked)
+    finally:
+        # After st.stop() every st.* call (st.session_state included) raises again: from here on
+        # only the raw SessionState, which has no stop check.
+        session = ctx.session_state._state  # streamlit.runtime.state.session_state.SessionState
+        try:
+            lines = _unused_values(ctx, session, asked, _)
+        except (AttributeError, KeyError, TypeError, ValueError):  # a Streamlit whose internals moved
+            _LOGGER.exception("Could not check the address's values; the page is shown without the notice.")
+            lines = []
         if lines:
-            st.session_state[PENDING] = st.session_state.get(PENDING, []) + lines
-    lines = st.session_state.pop(PENDING, [])
-    if lines:
-        _ = gettext()
-        slot.warning("\n".join([_("This link asks for values the page cannot use; it shows these instead:"), ""]
-                               + [f"- {line}" for line in lines]))
+            try:
+                _notice(slot, waiting + lines, _)
+            except ScriptControlException:  # the page called st.stop(): the next run shows it
+                session[PENDING] = lines
 
 
-def _unused_values(ctx, asked: dict) -> list[str]:
+def _notice(slot, lines: list[str], _) -> None:
+    slot.warning("\n".join([_("This link asks for values the page cannot use; it shows these instead:"), ""]
+                           + [f"- {line}" for line in lines]))
+
+
+def _unused_values(ctx, session, asked: dict, _) -> list[str]:
     """The notice's lines for this run; corrects the address of every bound setting it names."""
-    _ = gettext()
-    state = st.session_state
-    told = state.setdefault(TOLD, set())
+    told = session[TOLD] if TOLD in session else set()
     page = ctx.page_script_hash
-    found = [(key, label, text, used) for key, label, text, used in state.pop(REFUSED, [])]
-    session = ctx.session_state._state  # streamlit.runtime.state.session_state.SessionState
+    found = list(session[REFUSED]) if REFUSED in session else []
+    if REFUSED in session:
+        del session[REFUSED]
     labels = getattr(ctx, _LABELS, {})
-    with ctx.session_state.query_params() as params:
-        for key, value in asked.items():
-            binding = params.get_binding_for_param(key)
-            if binding is None or binding.widget_id in session._old_state:
-                continue  # not a widget of this page, or its value came from a click, not the address
-            metadata = session._new_widget_state.widget_metadata.get(binding.widget_id)
-            if metadata is None:
-                continue
-            kind = metadata.value_type
-            in_use = session[binding.widget_id]
-            url_form = _coerce_value_for_query_url(metadata.serializer(in_use), kind)
-            if _parsed(value, kind) == _parsed(url_form, kind):
-                continue
-            found.append((key, labels.get(binding.widget_id, ""), _as_text(value), _shown(url_form, kind, _)))
-            if in_use == metadata.deserializer(None):
-                params.remove_param(key)  # the default is left out of the address
-            elif not params.stored_param_matches_corrected_value(key, metadata.serializer(in_use), kind):
-                params.set_corrected_value(key, metadata.serializer(in_use), kind)
+    params = session.query_params
+    for key, value in asked.items():
+        binding = params.get_binding_for_param(key)
+        if binding is None or binding.widget_id in session._old_state:
+            continue  # not a widget of this page, or its value came from a click, not the address
+        metadata = session._new_widget_state.widget_metadata.get(binding.widget_id)
+        if metadata is None or binding.widget_id not in session:
+            continue
+        kind = metadata.value_type
+        in_use = session[binding.widget_id]
+        url_form = _coerce_value_for_query_url(metadata.serializer(in_use), kind)
+        if _parsed(value, kind) == _parsed(url_form, kind):
+            continue
+        found.append((key, labels.get(binding.widget_id, ""), _as_text(value), _shown(url_form, kind, _)))
+        if in_use == metadata.deserializer(None):
+            params.remove_param(key)  # the default is left out of the address
+        elif not params.stored_param_matches_corrected_value(key, metadata.serializer(in_use), kind):
+            params.set_corrected_value(key, metadata.serializer(in_use), kind)
     lines = []
     for key, label, text, used in found:
         if (page, key, text) in told:
@@ -116,6 +132,7 @@ def _unused_values(ctx, asked: dict) -> list[str]:
         setting = f"{label} ({key})" if label else key  # a hidden widget (classroom link) shows no label
         lines.append(_("{setting}: the link says “{asked}”, the page uses {used}.").format(
             setting=_markdown_text(setting), asked=_markdown_text(text), used=_markdown_text(used)))
+    session[TOLD] = told
     return lines
 
 
