@@ -2,9 +2,9 @@
 
 A shared link can carry anything: ``?opt.steps=abc``, ``?churn.layers=99``, ``?opt.surface=moon``.
 Streamlit checks the values of widgets bound with ``bind="query-params"`` itself
-(``SessionState._seed_widget_from_url``): a value it cannot parse, an unknown option, or an
-empty one is dropped from the URL and the widget keeps its default; a number outside the
-widget's range is clamped and the URL corrected - all silently. ``language.choice`` and
+(``SessionState._seed_widget_from_url``): a value it cannot parse, an unknown option, a number
+outside the widget's range or an empty value is dropped from the URL and the widget keeps its
+default; a list with some unknown options is filtered and the URL corrected - all silently. ``language.choice`` and
 ``language.url_tabs`` fall back to their default the same way and call :func:`refuse`.
 
 app.py runs the page inside :func:`checked`:
@@ -25,7 +25,7 @@ Each (page, parameter, value) is told once per session. If the page stopped earl
 
 Streamlit internals read here (1.67; tests/test_shell_url_check.py runs every page through
 them): ``ScriptRunContext.query_string``, ``.enqueue``, ``.page_script_hash``, ``.session_state``
-(``SessionState._old_state``, ``._new_widget_state.widget_metadata``, ``.query_params()``),
+(``._state``: ``SessionState._old_state``, ``._new_widget_state.widget_metadata``, ``.query_params``),
 ``QueryParams.get_binding_for_param`` / ``set_corrected_value`` / ``remove_param``, and
 ``query_params.parse_url_param`` / ``_coerce_value_for_query_url``.
 """
