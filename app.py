@@ -7,6 +7,7 @@ import streamlit as st
 from pages.server.housekeeping import start_collector
 from pages.shell.language import select_language
 from pages.shell.projector import fit_projectors
+from pages.shell.url_check import checked
 from pages.server.training_pool import training_pool
 from playground import catalog
 from playground.i18n import translator
@@ -28,7 +29,8 @@ pages = [
     st.Page(page.script, title=_(page.title), icon=page.icon, url_path=page.url_path, default=page is catalog.HOME)
     for page in catalog.PAGES
 ]
-st.navigation(pages).run()
+with checked():  # a value from the address that the page cannot use: say so, correct the address
+    st.navigation(pages).run()
 
 # Start the training workers (they import TensorFlow and warm up in their own processes)
 # after the page has been sent; once per server process. PLAYGROUND_WARMUP=0: on first Train.

@@ -1,4 +1,4 @@
-"""Optimizers page: runner time, animation JSON size, and the page's server-side rerun time.
+"""Optimizers page: runner time, animation JSON size, the count over 50 seeds, and the page's server-side rerun time.
 
 Usage: .venv/bin/python bench/bench_optimizers.py [--repeats 5]
 Baselines measured in the same process: the runner against one plain-GD run of the same length,
@@ -19,7 +19,7 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 os.environ.setdefault("PLAYGROUND_WARMUP", "0")
 
 from apptest_utils import open_page  # noqa: E402
-from playground.optimizers import race, surfaces  # noqa: E402
+from playground.optimizers import endings, race, surfaces  # noqa: E402
 from playground.optimizers import figures as optimizer_figures  # noqa: E402
 from playground.optimizers import rules as optimizers  # noqa: E402
 from playground.optimizers.race import RunSpec  # noqa: E402
@@ -64,6 +64,19 @@ def main() -> None:
         median, _, fig = timed(lambda: optimizer_figures.race_contour(surface, result), 3)
         size = optimizer_figures.json_size(fig)
         print(f"{f'{runs} x {steps}':<14}{len(fig.frames):>8}{size / 1e3:>10.0f}{size / BUDGET:>10.2f}{median * 1e3:>10.0f}")
+
+    print("\nWhere runs end over 50 seeds (camel, every other method, 6 runs): all seeds in one race against")
+    print("one race per seed (the same paths), and against one race of the view")
+    print(f"{'steps':<8}{'one race ms':>12}{'50 in one ms':>14}{'x one race':>12}{'50 races ms':>13}{'speed-up':>10}")
+    surface = surfaces.get("camel")
+    specs = [RunSpec(m, optimizers.default_learning_rate(m), source)
+             for m, source in zip(optimizers.names()[:6], ("full", "single", "minibatch") * 2)]
+    for steps in (200, 1000):
+        one, *_ = timed(lambda: race.race(surface, specs, surface.default_start, steps), args.repeats)
+        wide, *_ = timed(lambda: endings.over_seeds(surface, specs, surface.default_start, steps), args.repeats)
+        apart, *_ = timed(lambda: [race.race(surface, specs, surface.default_start, steps, seed=seed)
+                                   for seed in endings.SEEDS], 1)
+        print(f"{steps:<8}{one * 1e3:>12.1f}{wide * 1e3:>14.1f}{wide / one:>12.1f}{apart * 1e3:>13.0f}{apart / wide:>10.1f}")
 
     print("\nServer-side rerun (AppTest, same widget values, so race and figures come from the cache)")
     rows = []

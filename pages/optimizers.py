@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import use_app_shell
+from pages.parts.optimizers_endings import endings_section
 from pages.shell.classroom import Classroom
 from pages.shell.language import choice, current_language, gettext
 from playground.i18n import translator
@@ -179,6 +180,7 @@ st.dataframe(table, column_config={
     _("learning rate"): st.column_config.NumberColumn(format="%g"),
 })
 st.caption(_("Steps to tolerance: first step with loss − min ≤ the tolerance (sidebar); empty if never."))
+endings_section(view)
 
 step_explainer(result)
 room.panel()

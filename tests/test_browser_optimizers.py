@@ -1,6 +1,7 @@
 """The Optimizers page in a real chromium: the animation plays in the browser."""
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import assert_no_exception, screenshot, wait_for_app
 
@@ -103,3 +104,20 @@ def test_3d_view_and_explainer_render(page):
     page.wait_for_timeout(500)
     assert page.locator(".katex").count() >= 4
     screenshot(page, "optimizers-explainer")
+
+
+def test_local_minimum_preset_shows_where_runs_end_over_50_seeds(page):
+    page.goto(page.app_url + "/optimizers?lang=zh")
+    wait_for_app(page)
+    page.get_by_role("button", name="逃出局部极小值").click()
+    wait_for_app(page)
+    _wait_for_contour(page)
+    assert_no_exception(page)
+    assert "opt.surface=two_wells" in page.url
+    heading = page.get_by_role("heading", name="50 个随机种子下，各次运行停在哪里")
+    heading.scroll_into_view_if_needed()
+    table = page.locator("[data-testid=stDataFrame]").nth(1)
+    expect(table).to_be_visible(timeout=30_000)
+    assert "停在最深的极小值" in table.inner_text() or table.locator("canvas").count() > 0
+    page.wait_for_timeout(1000)
+    screenshot(page, "optimizers-local-minimum-zh")

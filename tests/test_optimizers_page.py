@@ -130,3 +130,22 @@ def test_page_never_imports_tensorflow():
     result = modules_after_page_run(PAGE)
     assert result["exceptions"] == []
     assert result["heavy"] == [], result["heavy"][:5]
+
+
+def test_local_minimum_preset_counts_where_runs_end_over_50_seeds():
+    from playground.optimizers import endings
+
+    at = open_page(PAGE, timeout=120)
+    assert len(at.dataframe) == 1  # Rosenbrock has one minimum: no count over seeds
+    at.button(key="opt.preset.local_minimum").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    view, _ = _view(at)
+    expected = endings.over_seeds(surfaces.get(view.surface), view.specs, view.start, view.steps, view.batch, view.noise)
+    counts = at.dataframe[1].value
+    assert list(counts["in the deepest minimum"]) == [expected.count(r, "deepest") for r in range(2)]
+    assert list(counts["in a shallower minimum"]) == [expected.count(r, "shallower") for r in range(2)]
+    assert counts["in a shallower minimum"].iloc[0] == 50 and counts["in the deepest minimum"].iloc[1] >= 35
+    assert any("too little noise" in block.value for block in at.markdown)
+    # The seed in the sidebar picks the race above, not the count.
+    at.number_input(key="opt.seed").set_value(5).run()
+    assert at.dataframe[1].value.equals(counts)

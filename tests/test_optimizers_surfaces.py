@@ -111,3 +111,15 @@ def test_grid_is_vectorised_and_indexed_y_then_x():
     xs, ys, loss = surface.grid(30)
     assert loss.shape == (30, 30)
     assert loss[7, 11] == pytest.approx(surface.f(xs[11], ys[7]), rel=1e-12)
+
+
+def test_two_wells_has_a_shallow_and_a_deeper_minimum_split_by_a_ridge():
+    surface = surfaces.get("two_wells")
+    deep, shallow = surface.minima
+    assert surface.f(*deep) < surface.f(*shallow) - 2 and surface.min_value == surface.f(*deep)
+    # The ridge between them: the other zero of d/dx = x^3 - 2.5 x + 0.8 on y = 0, a maximum along x.
+    ridge = sorted(np.roots([1, 0, -2.5, 0.8]).real)[1]
+    assert deep[0] < ridge < shallow[0]
+    assert surface.f(ridge, 0.0) > surface.f(ridge + 0.01, 0.0) and surface.f(ridge, 0.0) > surface.f(ridge - 0.01, 0.0)
+    assert 0.4 < surface.f(ridge, 0.0) - surface.f(*shallow) < 0.6  # a low ridge for the shallow valley
+    assert surface.f(ridge, 0.0) - surface.f(*deep) > 2.9  # a high one for the deep valley

@@ -68,6 +68,9 @@ class Classroom:
             if unknown:
                 st.warning(_("This link hides controls this page does not have: {ids}. They are ignored.").format(
                     ids=", ".join(unknown[:10])))  # fmt: skip
+                kept = ",".join(control_id for control_id in self.hidden if control_id in self.labels)
+                st.query_params.pop(PARAM)  # the address says what is hidden: the known ids only
+                st.query_params.update({PARAM: kept} if kept else {})
             if self.hidden and not unknown:
                 st.caption(_("Some controls are fixed by this classroom link."))
             with st.expander(_("Classroom link"), icon=":material/link:"):  # bundled icon font: no emoji font needed

@@ -70,12 +70,14 @@ def choice(widget, label: str, options, *, key: str, default, names=None, format
     """
     state, _ = st.session_state, gettext()
     options = list(options)
+    refused = None
     if key not in state or state[key] not in options:
         asked = st.query_params.get(key)
         by_text = {str(option): option for option in options}
         if names is not None:
             by_text |= {names(option) if callable(names) else names[option]: option for option in options}
         state[key] = by_text.get(asked, default) if asked is not None else default
+        refused = asked if asked is not None and asked not in by_text else None
     else:
         # Set it again: the browser then shows the value in this run's language (it otherwise
         # keeps the label it last showed, e.g. the English one after a switch to Chinese).
@@ -84,6 +86,10 @@ def choice(widget, label: str, options, *, key: str, default, names=None, format
         shown = names if callable(names) else (names.get if names is not None else str)
         format_func = lambda option: _(shown(option))  # noqa: E731
     value = widget(label, options, format_func=format_func, key=key, **kwargs)
+    if refused is not None:
+        from pages.shell import url_check  # it uses this module's gettext: imported here, not at the top
+
+        url_check.refuse(key, label, refused, format_func(value))
     if value == default:
         st.query_params.pop(key, None)
     else:
@@ -101,7 +107,13 @@ def url_tabs(tabs: dict[str, str], *, key: str) -> dict:
     _ = gettext()
     ids = list(tabs)
     asked = st.query_params.get(key, ids[0])
-    opened = next((tab for tab, label in tabs.items() if asked in (tab, label)), ids[0])
+    opened = next((tab for tab, label in tabs.items() if asked in (tab, label)), None)
+    if opened is None:
+        opened = ids[0]
+        from pages.shell import url_check  # it uses this module's gettext: imported here, not at the top
+
+        url_check.refuse(key, _("Open tab"), asked, _(tabs[opened]))
+        st.query_params.pop(key)
     widget = f"{key}.{current_language()}"
 
     def to_url() -> None:

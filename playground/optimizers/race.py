@@ -153,11 +153,18 @@ def race(
     batch_size: int = 32,
     noise: float = 1.0,
     seed: int = 0,
+    run_seeds: tuple[int, ...] | None = None,
 ) -> RaceResult:
-    """Run every spec for `steps` steps from `start` (or its own start); see the module doc."""
+    """Run every spec for `steps` steps from `start` (or its own start); see the module doc.
+
+    `run_seeds` (formula surfaces only): a seed per run instead of `seed` for all, so many seeds of
+    one race run at once (playground.optimizers.endings); each run's noise is then the noise it
+    has in a race with its own seed."""
     specs = tuple(specs)
     if not specs:
         raise ValueError("Choose at least one run.")
+    if run_seeds is not None and (surface.data is not None or len(run_seeds) != len(specs)):
+        raise ValueError("A seed per run needs a formula surface and one seed for each run.")
     if steps < 1:
         raise ValueError("Run at least one step.")
     if batch_size < 1:
@@ -185,7 +192,7 @@ def race(
             if b not in schedules:
                 schedules[b] = _row_schedule(data.n_rows, b, steps, seed)
         else:
-            rng = np.random.default_rng([seed, b])
+            rng = np.random.default_rng([seed if run_seeds is None else run_seeds[r], b])
             noise_table[r] = rng.standard_normal((steps, 2)) * noise / np.sqrt(b)
 
     # One optimizer per rule, advancing all of that rule's runs at once (learning rate per row).

@@ -266,6 +266,31 @@ def _camel() -> Surface:
     )
 
 
+def _two_wells_f(x, y):
+    return x**4 / 4 - 1.25 * x**2 + 0.8 * x + y**2
+
+
+def _two_wells_grad(x, y):
+    return x**3 - 2.5 * x + 0.8, 2 * y
+
+
+def _two_wells() -> Surface:
+    # d/dx = x^3 - 2.5 x + 0.8 = 0 at x ~ -1.722 (deep, f ~ -2.89), 0.335 (the ridge, f ~ 0.13)
+    # and 1.387 (shallow, f ~ -0.37): a ridge 0.5 above the shallow valley, 3.0 above the deep one.
+    return Surface(
+        key="two_wells",
+        title=TITLES["two_wells"],
+        formula=r"f(x, y) = \tfrac{1}{4}x^4 - \tfrac{5}{4}x^2 + 0.8\,x + y^2",
+        f=_two_wells_f,
+        grad=_two_wells_grad,
+        bounds=((-3.0, 3.0), (-2.0, 2.0)),
+        minima=_polish(_two_wells_grad, ((-1.72, 0.0), (1.39, 0.0))),
+        default_start=(1.8, 1.0),
+        lesson=N_("Two valleys split by a low ridge at x ≈ 0.34: a shallow one on the right (f ≈ −0.37) and a "
+        "deeper one on the left (f ≈ −2.89). Exact gradient descent started on the right stays on the right."),
+    )
+
+
 def _polish(grad, points, iterations: int = 8) -> tuple[tuple[float, float], ...]:
     """Newton steps on grad = 0 (Hessian by central differences): turns rounded textbook
     coordinates of minima into ones where the gradient is ~1e-12."""
@@ -361,6 +386,7 @@ _FACTORIES: dict[str, Callable[[], Surface]] = {
     "rastrigin": functools.lru_cache(maxsize=1)(_rastrigin),
     "saddle": functools.lru_cache(maxsize=1)(_saddle),
     "camel": functools.lru_cache(maxsize=1)(_camel),
+    "two_wells": functools.lru_cache(maxsize=1)(_two_wells),
     "churn": _churn,
 }
 
@@ -373,6 +399,7 @@ TITLES = {
     "rastrigin": N_("Rastrigin (many local minima)"),
     "saddle": N_("Saddle with two valleys"),
     "camel": N_("Six-hump camel"),
+    "two_wells": N_("Two valleys: a shallow and a deep minimum"),
     "churn": N_("Churn data: logistic regression on Age"),
 }
 
