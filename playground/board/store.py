@@ -293,13 +293,15 @@ def _naive_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is None else moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def _json_dict(value: object, what: str) -> dict:
-    if not isinstance(value, dict):
-        raise UserError(N_("A run's {what} must be a dictionary."), what=what)
+def _json_dict(value: object) -> dict:
+    """`value` if it is a dict that JSON keeps exactly (no NaN, no objects); else UserError."""
     try:
+        if not isinstance(value, dict):
+            raise TypeError
         json.dumps(value, allow_nan=False)
     except (TypeError, ValueError):
-        raise UserError(N_("A run's {what} must be plain JSON (numbers, texts, lists; no NaN)."), what=what) from None
+        raise UserError(N_("A run is posted as plain data: a dictionary of numbers, texts and lists (no NaN).")) \
+            from None
     return value
 
 
@@ -589,7 +591,7 @@ class Board:
         (unknown page, too big, too fast, the class full) and ClassEnded when the token posts no more."""
         if page not in PAGES:
             raise UserError(N_("Unknown page {page}."), page=str(page)[:32])
-        settings, figures = _json_dict(settings, "settings"), _json_dict(figures, "figures")
+        settings, figures = _json_dict(settings), _json_dict(figures)
         if len(json.dumps(settings)) + len(json.dumps(figures)) > MAX_POST_BYTES:
             raise UserError(N_("This run is too big to post ({most} bytes at most)."), most=MAX_POST_BYTES)
         if not isinstance(token, str) or len(token) > MAX_KEY_LENGTH:
