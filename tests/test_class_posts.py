@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from playground.board import figures as board_figures
 from playground.board import posts
 from playground.boundary import datasets
 from playground.boundary.session import Run, Training
@@ -13,6 +14,7 @@ from playground.churn import data, stats
 from playground.churn.experiment import Experiment, ExperimentResult, SeedResult, Setting
 from playground.churn.model import FitSettings, NetworkSpec, TrainingRun
 from playground.churn.train import ChurnSession, score_on_test
+from playground.i18n import translator
 
 SPEC = NetworkSpec(((6, "relu"), (6, "relu")), "uniform", "adam", 0.001)
 
@@ -65,7 +67,11 @@ def test_an_experiment_post_carries_each_setting_and_the_paired_interval():
     expected = "noise" if "not distinguishable" in words else "better" if "is better" in words else "worse"
     assert comparison["verdict"] == expected, words
     assert figures["best_mean_accuracy"] == pytest.approx(max(base.mean(), variant.mean()))
-    assert [s["label"] for s in figures["settings"]] == experiment.labels == settings["compared"]
+    assert [s["label"] for s in figures["settings"]] == experiment.labels == [s["label"] for s in settings["compared"]]
+    assert [s["values"] for s in settings["compared"]] == [{"activation": "relu"}, {"activation": "tanh"}]
+    zh = translator("zh")  # the board shows each setting in its own language, from the language-neutral values
+    assert [board_figures.setting_label(s, zh) for s in settings["compared"]] == experiment.shown_labels(zh)
+    assert board_figures.compared_label(figures, comparison["index"], "?", zh) == experiment.shown_labels(zh)[1]
     assert settings["seeds"] == [0, 1, 2] and "seed" not in settings
     with pytest.raises(posts.NotPosted):
         posts.experiment_post(ExperimentResult(experiment, records[:2], status="stopped"))

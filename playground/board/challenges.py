@@ -122,7 +122,7 @@ def _circle_without_hidden(row) -> bool:
 CHALLENGES: dict[str, Challenge] = {c.id: c for c in (
     Challenge("churn.seeds3", "churn", N_("The best mean test accuracy over 3 seeds of one recipe"),
               N_("mean test accuracy"), "%", _mean_over_seeds),
-    Challenge("churn.small", "churn", N_("The smallest network with a test accuracy of 85 % or more"),
+    Challenge("churn.small", "churn", N_("The smallest network with a test accuracy of at least 85 %"),
               N_("parameters"), "parameters",
               _one_per_run(lambda row: row.figures.get("parameters"),
                            lambda row: (row.figures.get("parameters"), -_accuracy(row), row.id),

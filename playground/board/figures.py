@@ -15,6 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from playground.board import challenges
+from playground.boundary.datasets import DATASETS
+from playground.churn import experiment as churn_experiment
 from playground.board.challenges import TUTORIAL_ACCURACY, Challenge, Standing
 from playground.i18n import N_, Translate, identity
 
@@ -24,8 +26,39 @@ VERDICTS = {"better": N_("better"), "worse": N_("worse"), "noise": N_("within th
 COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
 
 
+OPTIMIZER_NAMES = {"momentum": N_("SGD + momentum 0.9")}  # the others are names (adam, sgd) in every language
+
+
+def data_title(name: str, _: Translate = identity) -> str:
+    """A Decision boundary data set's name as the page shows it ("Spiral", "螺旋")."""
+    return _(DATASETS[name].title) if name in DATASETS else str(name)
+
+
+def _optimizer(name, _: Translate) -> str:
+    return _(OPTIMIZER_NAMES[name]) if name in OPTIMIZER_NAMES else str(name)
+
+
 def _percent(value) -> str:
     return "" if value is None else f"{100 * value:.1f} %"
+
+
+def setting_label(setting: dict, _: Translate = identity) -> str:
+    """An experiment's setting ({"label", "values"} as posted) in the board's language, e.g. "批量 32"."""
+    values = setting.get("values") or {}
+    try:
+        shown = [churn_experiment.FIELDS[field].show(churn_experiment.parse_value(field, text), _)
+                 for field, text in values.items()]
+    except (KeyError, ValueError, TypeError):
+        return str(setting.get("label", ""))
+    return " · ".join(shown) if shown else _("base")
+
+
+def compared_label(figures: dict, index, fallback, _: Translate = identity) -> str:
+    """Setting `index` of a posted experiment, shown by :func:`setting_label`; `fallback` if it is not there."""
+    compared = figures.get("settings") or []
+    if isinstance(index, int) and 0 <= index < len(compared) and isinstance(compared[index], dict):
+        return setting_label(compared[index], _)
+    return str(fallback or "")
 
 
 def settings_text(page: str, settings: dict, _: Translate = identity) -> str:
@@ -34,8 +67,9 @@ def settings_text(page: str, settings: dict, _: Translate = identity) -> str:
         hidden = "-".join(str(n) for n in settings.get("hidden", ())) or _("no hidden layer")
         activations = "/".join(dict.fromkeys(settings.get("activations", ())))
         return " · ".join(part for part in (
-            str(settings.get("data", "")), ", ".join(settings.get("features", ())),
-            f"{hidden} {activations}".strip(), f"{settings.get('optimizer', '')} {settings.get('learning_rate', '')}",
+            data_title(settings.get("data", ""), _), ", ".join(settings.get("features", ())),
+            f"{hidden} {activations}".strip(), f"{_optimizer(settings.get('optimizer', ''), _)} "
+                                               f"{settings.get('learning_rate', '')}",
             _("batch {size}").format(size=settings.get("batch_size", "")),
         ) if part)
     hidden = "-".join(str(n) for n in settings.get("hidden", ()))
@@ -45,7 +79,9 @@ def settings_text(page: str, settings: dict, _: Translate = identity) -> str:
              _("{epochs} epochs").format(epochs=settings.get("epochs", ""))]
     if page == "experiment":
         parts.append(_("{seeds} seeds").format(seeds=len(settings.get("seeds", ()))))
-        parts.append(_("compared: {labels}").format(labels="; ".join(settings.get("compared", ()))))
+        parts.append(_("compared: {labels}").format(labels="; ".join(
+            setting_label(setting, _) if isinstance(setting, dict) else str(setting)
+            for setting in settings.get("compared", ()))))
     elif "seed" in settings:
         parts.append(_("seed {seed}").format(seed=settings["seed"]))
     return " · ".join(parts)
@@ -68,21 +104,22 @@ def ranking_frame(standings: list[Standing], page: str, challenge: Challenge, na
     for standing in standings:
         figures = standing.figures
         row = {_("place"): standing.rank, _("student"): names.get(standing.member_id, standing.nickname),
-               _(challenge.score_name): score_text(challenge, standing.score)}
+               _(challenge.score_name): score_text(challenge, standing.score),
+               _("settings"): settings_text(page, standing.settings, _)}
         if page == "churn":
             row[_("AUC")] = None if figures.get("auc") is None else round(figures["auc"], 3)
             row[_("epochs")] = figures.get("epochs_run")
         elif page == "experiment":
-            row[_("best setting")] = figures.get("best_label") or ""
+            row[_("best setting")] = compared_label(figures, figures.get("best_index"), figures.get("best_label"), _)
             row[_("verdicts")] = "; ".join(
-                "{label}: {verdict} ({low:+.1f} to {high:+.1f})".format(
-                    label=c["label"], verdict=_(VERDICTS.get(c.get("verdict"), c.get("verdict", ""))),
-                    low=c.get("low") or 0.0, high=c.get("high") or 0.0)
+                _("{label}: {verdict} ({low} to {high} points)").format(
+                    label=compared_label(figures, c.get("index"), c.get("label"), _),
+                    verdict=_(VERDICTS.get(c.get("verdict"), c.get("verdict", ""))),
+                    low=f"{c.get('low') or 0.0:+.1f}", high=f"{c.get('high') or 0.0:+.1f}")
                 for c in figures.get("comparisons", ()))
         else:
             row[_("test loss")] = None if figures.get("test_loss") is None else round(figures["test_loss"], 4)
             row[_("epochs")] = figures.get("epochs")
-        row[_("settings")] = settings_text(page, standing.settings, _)
         row[_("run")] = ", ".join(f"#{run_id}" for run_id in standing.run_ids)
         rows.append(row)
     return pd.DataFrame(rows)
@@ -94,7 +131,7 @@ def is_tutorial_recipe(settings: dict) -> bool:
 
 
 def spread_figure(page: str, rows: list, _: Translate = identity) -> go.Figure:
-    """One dot per run in posting order (x) against its test figure (y): the spread of the class.
+    """One dot per run, by run number (x, the order posted) against its test figure (y): the spread of the class.
 
     Churn: test accuracy in %, the tutorial's recipe apart from other settings, and the tutorial's
     ~86 % as a dashed line. Experiment: each variant's difference from its base in points, with its
@@ -102,7 +139,7 @@ def spread_figure(page: str, rows: list, _: Translate = identity) -> go.Figure:
     loss (regression), one colour per data set."""
     mine = sorted((row for row in rows if row.page == page), key=lambda row: row.id)
     figure = go.Figure()
-    x_title = _("run, in the order posted")
+    x_title = _("run number (#)")
     if page == "churn":
         groups = {N_("tutorial recipe (6-6 relu, adam, batch 10)"): [r for r in mine if is_tutorial_recipe(r.settings)],
                   N_("other settings"): [r for r in mine if not is_tutorial_recipe(r.settings)]}
@@ -126,10 +163,10 @@ def spread_figure(page: str, rows: list, _: Translate = identity) -> go.Figure:
                 name=_(VERDICTS[verdict]), marker=dict(size=12, color=colour),
                 error_y=dict(type="data", symmetric=False, array=[c["high"] - c["mean_diff"] for _r, c in group],
                              arrayminus=[c["mean_diff"] - c["low"] for _r, c in group]),
-                text=[c["label"] for _r, c in group],
+                text=[compared_label(row.figures, c.get("index"), c.get("label"), _) for row, c in group],
                 hovertemplate="#%{x}: %{y:+.2f}<br>%{text}<extra></extra>"))
         figure.add_hline(y=0, line=dict(dash="dash", color="#444"))
-        y_title = _("variant − base: test accuracy (points, 95 % interval)")
+        y_title = _("variant − base: test accuracy (points, {level} interval)").format(level="95 %")
     else:
         classified = [row for row in mine if row.figures.get("test_accuracy") is not None]
         regression = not classified and any(row.figures.get("test_loss") is not None for row in mine)
@@ -139,15 +176,14 @@ def spread_figure(page: str, rows: list, _: Translate = identity) -> go.Figure:
             figure.add_trace(go.Scatter(
                 x=[row.id for row in group],
                 y=[row.figures["test_loss"] if regression else 100 * row.figures["test_accuracy"] for row in group],
-                mode="markers", name=data, marker=dict(size=12, color=colour),
+                mode="markers", name=data_title(data, _), marker=dict(size=12, color=colour),
                 text=[settings_text(page, row.settings, _) for row in group],
                 hovertemplate="#%{x}: %{y:.3g}<br>%{text}<extra></extra>"))
         y_title = _("test loss") if regression else _("test accuracy (%)")
     figure.update_layout(
-        font=FONT, height=340, margin=dict(l=70, r=20, t=50, b=60), template="plotly_white",
-        title=dict(text=_("Every run of the class ({count})").format(count=len(mine))),
+        font=FONT, height=360, margin=dict(l=70, r=20, t=10, b=110), template="plotly_white",
         xaxis=dict(title=dict(text=x_title), rangemode="tozero"), yaxis=dict(title=dict(text=y_title)),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0))
+        legend=dict(orientation="h", yanchor="top", y=-0.25, xanchor="left", x=0.0))
     return figure
 
 
@@ -177,7 +213,8 @@ def class_csv(rows: list, names: dict) -> str:
                     value = "; ".join(f"{item.get('label')}: " + ", ".join(
                         f"{k}={v}" for k, v in item.items() if k not in ("label", "values")) for item in value)
                 elif isinstance(value, (list, tuple)):
-                    value = " ".join(str(item) for item in value)
+                    value = "; ".join(item.get("label", "") if isinstance(item, dict) else str(item) for item in value) \
+                        if any(isinstance(item, dict) for item in value) else " ".join(str(item) for item in value)
                 record[f"{prefix}.{key}"] = value
         records.append({key: _cell(value) for key, value in record.items()})
     buffer = io.StringIO()

@@ -67,7 +67,7 @@ def experiment_post(result) -> tuple[dict, dict]:
     if result.status != "finished":
         raise NotPosted(N_("Only finished experiments go to the class board."))
     experiment = result.experiment
-    labels = experiment.labels  # English and language-neutral values: the board translates nothing it cannot
+    labels = experiment.labels  # English; the board shows each setting from its language-neutral values
     compared = []
     for index, label in enumerate(labels):
         summary, auc = result.summary(index), result.summary(index, "auc")
@@ -79,16 +79,18 @@ def experiment_post(result) -> tuple[dict, dict]:
         if paired is None:
             continue
         low, high = paired.ci95
-        comparisons.append({"label": labels[index], "mean_diff": 100 * paired.mean_diff, "low": 100 * low,
+        comparisons.append({"index": index, "label": labels[index], "mean_diff": 100 * paired.mean_diff, "low": 100 * low,
                             "high": 100 * high, "p_value": paired.p_value,
                             "verdict": "noise" if low <= 0 <= high else ("better" if paired.mean_diff > 0 else "worse")})
-    means = [(setting["mean_accuracy"], setting["label"]) for setting in compared if setting["mean_accuracy"] is not None]
-    best_mean, best_label = max(means) if means else (None, None)
+    means = [(setting["mean_accuracy"], -index) for index, setting in enumerate(compared)
+             if setting["mean_accuracy"] is not None]
+    best_mean, best_index = max(means) if means else (None, None)
     settings = {**churn_settings(experiment.spec, experiment.settings), "seeds": list(experiment.seeds),
-                "compared": [setting["label"] for setting in compared]}
+                "compared": [{"label": setting["label"], "values": setting["values"]} for setting in compared]}
     settings.pop("seed", None)
     figures = {"settings": compared, "comparisons": comparisons, "best_mean_accuracy": best_mean,
-               "best_label": best_label, "trainings": len(result.records)}
+               "best_index": None if best_index is None else -best_index,
+               "best_label": None if best_index is None else labels[-best_index], "trainings": len(result.records)}
     return _plain(settings), _plain(figures)
 
 
