@@ -380,13 +380,18 @@ def test_the_default_database_is_a_file_in_the_data_folder(tmp_path, monkeypatch
     elsewhere.close()
 
 
-def test_a_sqlite_file_that_cannot_be_opened_is_unavailable_not_a_crash():
+def test_a_sqlite_file_that_cannot_be_opened_is_unavailable_not_a_crash(monkeypatch):
     board = Board("sqlite:////proc/no-such-folder/board.sqlite3")
     with pytest.raises(BoardUnavailable) as down:
         board.check()
     assert "cannot be reached" in str(down.value) and down.value.translate(translator("zh")) != str(down.value)
     with pytest.raises(BoardUnavailable):
         board.find_class("K7Q2X")
+    monkeypatch.delenv("PLAYGROUND_DATABASE_URL", raising=False)  # a read-only install: no data folder
+    monkeypatch.setattr(store, "DATA_FOLDER", Path("/proc/no-such-folder/data"))
+    monkeypatch.setattr(store, "DEFAULT_DATABASE", Path("/proc/no-such-folder/data/playground.sqlite3"))
+    with pytest.raises(BoardUnavailable):
+        Board().check()
 
 
 def test_postgresql_down_is_said_and_posting_resumes_when_it_is_back(postgres_cluster):

@@ -230,7 +230,10 @@ def database_url(url: str | None = None) -> str:
     url = url or os.environ.get(URL_VARIABLE, "").strip()
     if url:
         return url
-    DATA_FOLDER.mkdir(parents=True, exist_ok=True)
+    try:
+        DATA_FOLDER.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # a read-only install: every call then says the board is unavailable
+        log.warning("cannot create the class board's folder %s: %s", DATA_FOLDER, error)
     return f"sqlite:///{DEFAULT_DATABASE}"
 
 
