@@ -21,7 +21,8 @@ state = st.session_state
 BOARD_SECONDS = 2.0  # how often the board asks the database for new rows (a run shows within ~3 s)
 CONFIG = {"displaylogo": False}
 CODE_CSS = """<style>
-.class-code { font: 700 3.2rem/1.1 ui-monospace, "DejaVu Sans Mono", monospace; letter-spacing: 0.06em; }
+.class-code { font: 700 clamp(2rem, 3.4vw, 3.2rem)/1.1 ui-monospace, "DejaVu Sans Mono", monospace;
+  letter-spacing: 0.06em; white-space: nowrap; }
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; }  /* this page only: room for the board at 720 px */
 </style>"""
 DOWN = ("The class board's database cannot be reached just now, so the board cannot be shown. Everything else "
@@ -42,6 +43,9 @@ def teacher_action(action, *args) -> None:
 def start_class() -> None:
     keys = class_board().start_class()
     state[TEACHER] = TeacherOf(keys.code, keys.teacher_key)
+    joined = state.pop(MEMBER, None)  # one role per session: a teacher posts no runs
+    if joined is not None:
+        class_board().leave(joined.token)
 
 
 def close_class(code: str, key: str) -> None:
@@ -96,7 +100,7 @@ def invitation(code: str, key: str) -> None:
     """The code, the student link with its QR code, and the teacher link: one row, so that a projector
     at 1280x720 still shows the board under it."""
     student_link, teacher_link = links(code, key)
-    code_column, link_column, picture = st.columns([2, 5, 1], vertical_alignment="center")
+    code_column, link_column, picture = st.columns([3, 6, 2], vertical_alignment="center")
     code_column.html(CODE_CSS + '<div data-testid="class-code" class="class-code">{code}</div>'.format(
         code=html.escape(code)))
     with link_column:
@@ -107,7 +111,7 @@ def invitation(code: str, key: str) -> None:
                          "to see the board there. It is shown only here, never on the board, and its key leaves "
                          "the address bar as soon as the page opens."))
             st.code(teacher_link, language=None, wrap_lines=True)
-    picture.image(qr_png(student_link, scale=4), caption=_("Scan to join"), width=120)
+    picture.image(qr_png(student_link, scale=4), caption=_("Scan to join"), width="stretch")
 
 
 def teacher_sidebar(code: str, key: str, info) -> None:
@@ -153,8 +157,8 @@ def page_board(page: str, rows, info, names: dict) -> None:
         return
     spread, table = st.columns([2, 3])
     spread.plotly_chart(figures.spread_figure(page, rows, _), key=f"class.spread.{page}", config=CONFIG, theme=None)
-    table.dataframe(figures.ranking_frame(ranked[:10], page, challenge, names, _), hide_index=True,
-                    key=f"class.ranking.{page}", height=320)
+    shown = figures.ranking_frame(ranked[:10], page, challenge, names, _)
+    table.dataframe(shown, hide_index=True, key=f"class.ranking.{page}", height=min(38 + 35 * len(shown), 320))
 
 
 @st.fragment(run_every=BOARD_SECONDS)
@@ -201,7 +205,6 @@ if taught is None or info is None:
             code=member().code))
     st.button(_("Start a class"), key="class.start", type="primary", on_click=teacher_action, args=(start_class,), icon=":material/groups:")
 else:
-    state.pop(MEMBER, None)  # a teacher's session posts no runs
     invitation(taught.code, taught.key)
     teacher_sidebar(taught.code, taught.key, info)
     live_board(taught.code)

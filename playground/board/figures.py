@@ -182,7 +182,10 @@ def spread_figure(page: str, rows: list, _: Translate = identity) -> go.Figure:
         y_title = _("test loss") if regression else _("test accuracy (%)")
     figure.update_layout(
         font=FONT, height=360, margin=dict(l=70, r=20, t=10, b=110), template="plotly_white",
-        xaxis=dict(title=dict(text=x_title), rangemode="tozero"), yaxis=dict(title=dict(text=y_title)),
+        # whole run numbers only: about 8 ticks, never 0.5
+        xaxis=dict(title=dict(text=x_title), rangemode="tozero",
+                   dtick=max(1, math.ceil(max((row.id for row in mine), default=1) / 8))),
+        yaxis=dict(title=dict(text=y_title)),
         legend=dict(orientation="h", yanchor="top", y=-0.25, xanchor="left", x=0.0))
     return figure
 
