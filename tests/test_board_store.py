@@ -302,6 +302,22 @@ def test_a_class_ends_after_its_hours_and_is_purged(board, clock):
     assert board.purge_expired(now=clock.now + timedelta(hours=2)) == 1
 
 
+def test_a_code_drawn_twice_is_drawn_again_unless_its_class_has_expired(board, clock, monkeypatch):
+    old = board.start_class(hours=1)
+    ann = board.join(old.code, "Ann")
+    board.post(ann.token, "churn", SETTINGS, FIGURES)
+    draws = iter(old.code + old.code + "ABCDE")
+    monkeypatch.setattr(store.secrets, "choice", lambda alphabet: next(draws))
+    assert board.start_class().code == "ABCDE", "the open class keeps its code"
+    clock.advance(hours=1)
+    draws = iter(old.code)
+    fresh = board.start_class()
+    assert fresh.code == old.code and board.is_teacher(fresh.code, fresh.teacher_key)
+    assert board.runs(fresh.code) == [] and board.members(fresh.code) == [], "nothing of the old class"
+    with pytest.raises(ClassEnded):
+        board.post(ann.token, "churn", SETTINGS, FIGURES)
+
+
 def test_a_restarted_server_keeps_every_class(database_url):
     first = Board(database_url)
     keys = first.start_class()

@@ -440,7 +440,9 @@ class Board:
             try:
                 with self._transaction(write=True) as conn:
                     now = self._now()
-                    conn.execute(delete(CLASSES).where(CLASSES.c.code == code, CLASSES.c.expires_at <= now))
+                    # An expired class not yet purged may hold the code: it goes now, with its rows.
+                    self._delete_classes(conn, list(conn.scalars(select(CLASSES.c.id).where(
+                        CLASSES.c.code == code, CLASSES.c.expires_at <= now))))
                     open_classes = conn.scalar(select(func.count()).select_from(CLASSES)
                                                .where(CLASSES.c.expires_at > now))
                     if open_classes >= MAX_OPEN_CLASSES:
@@ -524,6 +526,8 @@ class Board:
     @staticmethod
     def _delete_classes(conn: Connection, class_ids: list[int]) -> None:
         # Explicit, child tables first: no reliance on ON DELETE CASCADE being enforced.
+        if not class_ids:
+            return
         for table in (RUNS, MEMBERS):
             conn.execute(delete(table).where(table.c.class_id.in_(class_ids)))
         conn.execute(delete(CLASSES).where(CLASSES.c.id.in_(class_ids)))
@@ -533,8 +537,7 @@ class Board:
         moment = _naive_utc(now) if now is not None else self._now()
         with self._transaction(write=True) as conn:
             ids = list(conn.scalars(select(CLASSES.c.id).where(CLASSES.c.expires_at <= moment)))
-            if ids:
-                self._delete_classes(conn, ids)
+            self._delete_classes(conn, ids)
         return len(ids)
 
     # -- members --
