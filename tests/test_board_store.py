@@ -318,6 +318,24 @@ def test_a_code_drawn_twice_is_drawn_again_unless_its_class_has_expired(board, c
         board.post(ann.token, "churn", SETTINGS, FIGURES)
 
 
+def test_two_servers_on_one_database_see_each_others_rows_at_once(database_url):
+    one, two = Board(database_url), Board(database_url)  # two replicas
+    keys = one.start_class()
+    assert two.is_teacher(keys.code, keys.teacher_key)
+    ann, bo = one.join(keys.code, "Ann"), two.join(keys.code, "Bo")
+    with pytest.raises(UserError, match="taken"):
+        two.join(keys.code, "ANN")
+    for round_ in range(3):  # the board on one, posts from both: every read shows the rows of its moment
+        first = one.post(ann.token, "churn", {**SETTINGS, "seed": round_}, FIGURES)
+        second = two.post(bo.token, "churn", {**SETTINGS, "seed": round_}, FIGURES)
+        assert [row.id for row in one.runs(keys.code)][-2:] == [first, second]
+    two.set_options(keys.code, keys.teacher_key, hide_nicknames=True)
+    assert one.find_class(keys.code).hide_nicknames
+    one.close_class(keys.code, keys.teacher_key)
+    assert two.find_class(keys.code) is None and two.runs(keys.code) == []
+    one.close(), two.close()
+
+
 def test_a_restarted_server_keeps_every_class(database_url):
     first = Board(database_url)
     keys = first.start_class()
