@@ -428,6 +428,17 @@ def test_a_sqlite_file_that_cannot_be_opened_is_unavailable_not_a_crash(monkeypa
         Board().check()
 
 
+@pytest.mark.parametrize("url", ["not a url", "mysql://user@host/db", "nosuchdb://x/y"])
+def test_a_database_url_that_cannot_be_used_is_unavailable_not_a_crash(url, caplog):
+    board = Board(url)
+    with pytest.raises(BoardUnavailable):
+        board.check()
+    with pytest.raises(BoardUnavailable):
+        board.start_class()
+    assert "PLAYGROUND_DATABASE_URL cannot be used" in caplog.text and "user@host" not in caplog.text
+    board.close()
+
+
 def test_postgresql_down_is_said_and_posting_resumes_when_it_is_back(postgres_cluster):
     url = postgres_cluster.create_database("down_and_back")
     board = Board(url)

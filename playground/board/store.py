@@ -324,17 +324,25 @@ class Board:
         """Opens nothing yet: the schema is made or migrated on first use, so a database that is down
         at start makes :meth:`check` (and every call) raise BoardUnavailable, not the constructor.
         `clock` (naive or aware UTC) is for tests."""
-        self.url = make_url(database_url(url))
-        if self.url.drivername in ("postgresql", "postgres"):
-            self.url = self.url.set(drivername="postgresql+psycopg")
-        self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self._clock = clock or _utc_now
         self._wrong_answer_seconds = wrong_answer_seconds
         self._wrong_answer_lock = threading.Lock()
         self._schema_lock = threading.Lock()
         self._sqlite_writer = threading.Lock()
         self._schema_ready = False
-        self.engine = self._make_engine()
+        self.engine: Engine | None = None
+        self.url = None
+        try:
+            self.url = make_url(database_url(url))
+            if self.url.drivername in ("postgresql", "postgres"):
+                self.url = self.url.set(drivername="postgresql+psycopg")
+            self.is_sqlite = self.url.get_backend_name() == "sqlite"
+            self.engine = self._make_engine()
+        except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError, ImportError) as error:
+            # A URL that is no URL, or of a database without its driver: the operator reads why in
+            # the log (without the URL, which may hold a password); users read BoardUnavailable.
+            log.error("%s cannot be used for the class board: %s", URL_VARIABLE, type(error).__name__)
+            self.is_sqlite = False
 
     def _make_engine(self) -> Engine:
         if self.is_sqlite:
@@ -363,7 +371,8 @@ class Board:
 
     def close(self) -> None:
         """Close every pooled connection (tests, a server that stops)."""
-        self.engine.dispose()
+        if self.engine is not None:
+            self.engine.dispose()
 
     # -- connections --
 
@@ -373,6 +382,8 @@ class Board:
         # sleeps grow to 100 ms and favour no one: under 30 writers some waited seconds.
         queue = self._sqlite_writer if write and self.is_sqlite else contextlib.nullcontext()
         try:
+            if self.engine is None:
+                raise BoardUnavailable()
             self._ensure_schema()
             with queue, self.engine.connect() as conn:
                 if write:
