@@ -10,7 +10,7 @@ import streamlit as st
 from pages import use_app_shell
 from pages.server.board import BoardUnavailable, class_board
 from pages.shell.class_member import MEMBER, NOTICE, TEACHER, TeacherOf, as_text, member, teacher
-from pages.shell.language import gettext
+from pages.shell.language import current_language, gettext
 from playground.board import challenges, figures
 from playground.board.qr import qr_png
 from playground.i18n import UserError
@@ -179,7 +179,10 @@ def live_board(code: str) -> None:
         members=len(members), runs=len(rows), end=local_time(info.expires_at)))
     if members and not info.hide_nicknames:  # who is in, as plain text (escaped: a nickname is never markup)
         st.caption(_("In the class: {names}").format(names=", ".join(as_text(m.nickname) for m in members[:60])))
-    for page, tab in zip(challenges.PAGES, st.tabs([figures.page_title(page, _) for page in challenges.PAGES])):
+    # A key keeps the open tab through the fragment's reruns (without one, every poll showed the first tab).
+    tabs = st.tabs([figures.page_title(page, _) for page in challenges.PAGES], key=f"class.tab.{current_language()}",
+                   on_change="rerun")
+    for page, tab in zip(challenges.PAGES, tabs):
         with tab:
             page_board(page, rows, info, names)
 

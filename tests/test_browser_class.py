@@ -5,6 +5,7 @@ the class and its rows are gone. Screenshots of the board at 1280x720 and 1024x7
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -109,6 +110,16 @@ def test_a_whole_lesson(browser, class_server):
         assert fits["code"] and fits["qr"] and fits["qrWidth"] >= 90, (width, fits)
     screenshot(teacher, "class_board_two_students_1024x768")
     teacher.set_viewport_size({"width": 1280, "height": 720})
+
+    # The open tab stays open while the board polls; the CSV is read when clicked, with both runs.
+    teacher.get_by_role("tab", name="Decision boundary").click()
+    teacher.wait_for_timeout(5_000)  # two polls of the board
+    assert teacher.locator("[role=tab][aria-selected=true]").inner_text() == "Decision boundary"
+    teacher.get_by_role("tab", name="Churn ANN").click()
+    with teacher.expect_download() as download:
+        teacher.get_by_role("button", name="Download the class (CSV)").click()
+    table = Path(download.value.path()).read_text()
+    assert sum(",churn," in line for line in table.splitlines()) == 2 and HOSTILE in table and "小美 **bold**" in table
 
     # The teacher closes the class: the board is gone, and so are the rows in the database.
     teacher.get_by_role("button", name="Close the class").click()
