@@ -125,7 +125,8 @@ def teacher_sidebar(code: str, key: str, info) -> None:
             state.setdefault(f"class.challenge.{page}", info.challenges.get(page) or "")
             st.selectbox(_("Challenge: {page}").format(page=figures.page_title(page, _)), options,
                          key=f"class.challenge.{page}", on_change=teacher_action, args=(set_challenge, code, key, page),
-                         format_func=lambda cid, page=page: _(challenges.get(page, cid).title))
+                         format_func=lambda cid, page=page: _(challenges.get(page, cid).short),
+                         help=" · ".join(_(challenge.title) for challenge in challenges.for_page(page)))
         with st.container(horizontal=True, vertical_alignment="bottom"):
             st.number_input(_("Run number"), min_value=1, step=1, value=None, key="class.remove",
                             help=_("The number in the ranking's run column"))

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import assert_no_exception, running_app, screenshot, wait_for_app
+from test_browser_classroom import CLIPPED_TEXT, OVERFLOW, TEXT_OUTSIDE
 
 pytestmark = pytest.mark.browser
 
@@ -108,6 +109,10 @@ def test_a_whole_lesson(browser, class_server):
             " return {code: code.scrollWidth <= code.clientWidth + 1, qr: qr.right <= main.right + 1,"
             " qrWidth: qr.width}; }")
         assert fits["code"] and fits["qr"] and fits["qrWidth"] >= 90, (width, fits)
+        # The checks every page passes on a projector (tests/test_browser_classroom.py), on the board itself.
+        problems = {check: found for check, script in (("chart text outside", TEXT_OUTSIDE), ("clipped", CLIPPED_TEXT),
+                                                      ("scrolls sideways", OVERFLOW)) if (found := teacher.evaluate(script))}
+        assert not problems, (width, problems)
     screenshot(teacher, "class_board_two_students_1024x768")
     teacher.set_viewport_size({"width": 1280, "height": 720})
 

@@ -95,6 +95,8 @@ def test_a_challenge_of_another_page_or_unknown_falls_back_to_the_plain_ranking(
     assert challenges.get("churn", "boundary.spiral") is challenges.PLAIN["churn"]
     assert challenges.get("churn", "<script>") is challenges.PLAIN["churn"]
     assert {c.page for c in challenges.CHALLENGES.values()} == set(challenges.PAGES)
+    every = [*challenges.CHALLENGES.values(), *challenges.PLAIN.values()]
+    assert all(0 < len(c.short) <= 24 for c in every), "the teacher's menu in a narrow sidebar shows the short name"
 
 
 def test_hidden_names_are_numbered_in_order_of_first_post():

@@ -50,6 +50,7 @@ class Challenge:
     score_name: str  # msgid: what the score column is called
     unit: str  # "%" (a share shown in percent), "points", "neurons", "parameters" or "" (a loss)
     rank: Callable[[list], list[tuple[float, tuple, object, dict, dict]]]  # rows -> (score, sort key, ...)
+    short: str = ""  # msgid: the name in the teacher's menu (a sidebar is narrow); the title says the rule
 
 
 def _number(value) -> float | None:
@@ -121,43 +122,47 @@ def _circle_without_hidden(row) -> bool:
 
 CHALLENGES: dict[str, Challenge] = {c.id: c for c in (
     Challenge("churn.seeds3", "churn", N_("The best mean test accuracy over 3 seeds of one recipe"),
-              N_("mean test accuracy"), "%", _mean_over_seeds),
+              N_("mean test accuracy"), "%", _mean_over_seeds, N_("Mean over 3 seeds")),
     Challenge("churn.small", "churn", N_("The smallest network with a test accuracy of at least 85 %"),
               N_("parameters"), "parameters",
               _one_per_run(lambda row: row.figures.get("parameters"),
                            lambda row: (row.figures.get("parameters"), -_accuracy(row), row.id),
                            lambda row: _number(row.figures.get("parameters")) is not None
-                           and (_accuracy(row) or 0) >= SMALL_NETWORK_ACCURACY)),
+                           and (_accuracy(row) or 0) >= SMALL_NETWORK_ACCURACY), N_("Smallest at 85 %")),
     Challenge("experiment.beat", "experiment", N_("Beat the base network by more than the seed noise"),
               N_("lower end of the interval"), "points",
               _one_per_run(_best_lower_bound, lambda row: (-_best_lower_bound(row), row.id),
-                           lambda row: (_best_lower_bound(row) or 0) > 0)),
+                           lambda row: (_best_lower_bound(row) or 0) > 0), N_("Beat the base")),
     Challenge("boundary.spiral", "boundary", N_("Spiral from x₁ and x₂ only: test loss below 0.1 with the fewest neurons"),
               N_("neurons"), "neurons",
               _one_per_run(lambda row: row.settings.get("neurons"),
-                           lambda row: (row.settings.get("neurons", 0), _loss(row), row.id), _spiral_from_x1_x2)),
+                           lambda row: (row.settings.get("neurons", 0), _loss(row), row.id), _spiral_from_x1_x2),
+              N_("Spiral, fewest neurons")),
     Challenge("boundary.circle", "boundary", N_("Circle with no hidden layer: the lowest test loss"),
               N_("test loss"), "",
-              _one_per_run(_loss, lambda row: (_loss(row), row.id), _circle_without_hidden)),
+              _one_per_run(_loss, lambda row: (_loss(row), row.id), _circle_without_hidden),
+              N_("Circle, no hidden layer")),
 )}
 
 # The plain ranking of each page, when no challenge is set: by the test figure.
 PLAIN: dict[str, Challenge] = {
     "churn": Challenge("", "churn", N_("Ranked by test accuracy"), N_("test accuracy"), "%",
                        _one_per_run(_accuracy, lambda row: (-_accuracy(row), row.id),
-                                    lambda row: _accuracy(row) is not None)),
+                                    lambda row: _accuracy(row) is not None), N_("No challenge")),
     "experiment": Challenge("", "experiment", N_("Ranked by the best setting's mean test accuracy"),
                             N_("best mean test accuracy"), "%",
                             _one_per_run(lambda row: _number(row.figures.get("best_mean_accuracy")),
                                          lambda row: (-row.figures["best_mean_accuracy"], row.id),
-                                         lambda row: _number(row.figures.get("best_mean_accuracy")) is not None)),
+                                         lambda row: _number(row.figures.get("best_mean_accuracy")) is not None),
+                            N_("No challenge")),
     # Classification sets by test accuracy, then the regression sets (no accuracy) by test loss.
     "boundary": Challenge("", "boundary", N_("Ranked by test accuracy (regression: by test loss)"),
                           N_("test accuracy"), "%",
                           _one_per_run(lambda row: _accuracy(row) if _accuracy(row) is not None else _loss(row),
                                        lambda row: (0, -_accuracy(row), _loss(row) or 0, row.id)
                                        if _accuracy(row) is not None else (1, _loss(row), 0, row.id),
-                                       lambda row: _accuracy(row) is not None or _loss(row) is not None)),
+                                       lambda row: _accuracy(row) is not None or _loss(row) is not None),
+                          N_("No challenge")),
 }
 
 
