@@ -20,21 +20,20 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # run as a script: its folder is deploy/
+    sys.path.insert(0, str(REPO))
+
+from deploy.run_replicas import free_port  # noqa: E402
+
 OS_USER = "postgres"
 SUPERUSER = "postgres"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def find_bin() -> Path | None:
@@ -74,7 +73,7 @@ class Cluster:
         if reason:
             raise RuntimeError(reason)
         self.bin = find_bin()
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.as_root = os.geteuid() == 0
         self.folder = Path(tempfile.mkdtemp(prefix="playground-pg-"))
         self.data = self.folder / "data"
