@@ -321,3 +321,48 @@ def test_the_board_in_chinese_leaves_no_english(board):
                  if (words := english_words(text.replace(code, "").replace(" UTC", "")))}  # a code, a time zone
     assert not leftovers, leftovers
     assert ZH("batch {size}").format(size=32) in ranking(at, 1).iloc[0][ZH("best setting")]
+
+
+def experiment_script(code: str, token: str):
+    """A page whose experiment job has just ended: the hook Churn ANN's experiment section calls."""
+    import streamlit as st
+
+    from pages.parts.class_posting import post_experiment
+    from pages.shell.class_member import MEMBER, Membership
+    from playground.churn.experiment import Experiment, ExperimentResult, SeedResult, Setting
+    from playground.churn.model import FitSettings, NetworkSpec
+
+    experiment = Experiment(NetworkSpec(), FitSettings(epochs=2), (Setting(), Setting((("batch_size", 32),))), (0, 1, 2))
+    records = [SeedResult(index, seed, 0.80 + 0.01 * seed + 0.02 * index, 0.8, 0.4, 0.5, 2, "finished", 1.0)
+               for index in (0, 1) for seed in range(3)]
+    st.session_state[MEMBER] = Membership(code, token, "Bo", None)
+    st.session_state["posted"] = [post_experiment(ExperimentResult(experiment, records, status=status))
+                                  for status in ("stopped", "finished")]
+
+
+def test_a_finished_experiment_is_posted_and_a_stopped_one_is_not(board):
+    keys = board.start_class()
+    member = board.join(keys.code, "Bo")
+    at = AppTest.from_function(experiment_script, args=(keys.code, member.token), default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    stopped, finished = at.session_state["posted"]
+    assert stopped is None and finished is not None
+    (row,) = board.runs(keys.code)
+    assert row.id == finished and row.page == "experiment"
+    (comparison,) = row.figures["comparisons"]
+    assert comparison["mean_diff"] == pytest.approx(2.0) and comparison["verdict"] == "better"
+    assert row.figures["best_mean_accuracy"] == pytest.approx(0.83)
+    toasts = [toast.value for toast in at.toast]
+    assert any("Only finished experiments" in text for text in toasts) and any(f"#{finished}" in t for t in toasts)
+
+
+def test_a_students_session_has_no_teacher_controls(board):
+    keys = board.start_class()
+    at = open_page("pages/home.py", query_params={"class": keys.code})
+    at.text_input(key="class.nickname").input("Ann")
+    next(button for button in at.button if button.label == "Join").click().run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert "class._teacher" not in at.session_state and not any("class-code" in b for b in html_texts(at))
+    assert not [widget for widget in at.sidebar.toggle if widget.key == "class.hide"]
+    assert any(keys.code in info.value for info in at.info), "the page says the student is in a class"
