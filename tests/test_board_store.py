@@ -131,6 +131,24 @@ def test_wrong_answers_come_one_at_a_time_and_slowly(database_url):
     board.close()
 
 
+def test_a_class_seen_open_gets_a_quick_no_once_ended_a_guess_a_slow_one(board, monkeypatch):
+    slow = []
+    monkeypatch.setattr(board, "_slow_no", lambda: slow.append(1))
+    keys = board.start_class()
+    stranger = Board(board.url.render_as_string(hide_password=False), wrong_answer_seconds=0)
+    monkeypatch.setattr(stranger, "_slow_no", lambda: slow.append(2))
+    other = stranger.start_class()  # another replica's class: never seen open by `board`
+    assert board.find_class(keys.code) is not None
+    board.close_class(keys.code, keys.teacher_key)
+    stranger.close_class(other.code, other.teacher_key)
+    for _ in range(3):  # a board left open, polling its ended class
+        assert board.find_class(keys.code) is None
+    assert slow == []
+    assert board.find_class(other.code) is None and slow == [1], "a code this server never saw open is a guess"
+    assert not board.is_teacher(keys.code, keys.teacher_key) and slow == [1, 1], "a key is always checked slowly"
+    stranger.close()
+
+
 @pytest.mark.parametrize("typed, kept", [
     ("  Ann  ", "Ann"), ("小明", "小明"), ("Zoë  B.", "Zoë B."), ("x" * 24, "x" * 24), ("**bold**", "**bold**"),
     ("<img src=x onerror=f(1)>", "<img src=x onerror=f(1)>"), ("Е", "Е"), ("😀", "😀"), ("a\nb", "a b"),

@@ -32,7 +32,8 @@ Security (the numbers the README quotes):
   most 2 wrong guesses per second, 7,200 in an hour's lesson. With 100 classes open at once, an hour
   of guessing finds any class with a chance of 7,200 x 100 / 33,554,432 = 2.1 %, a given class
   0.02 %. A code that cannot be one (wrong length or characters) is refused at once: it tells
-  nothing. A right code is answered at full speed.
+  nothing. A right code is answered at full speed, and so is the code of a class this server has
+  seen open and that has ended since (a board left open asks again every few seconds).
 - The teacher key is ``secrets.token_urlsafe(24)`` (192 bits), a member's token the same; the
   database keeps only their SHA-256, keys are compared with ``hmac.compare_digest``, and no key,
   token or query parameter is ever logged (the engine hides parameters in its errors).
@@ -93,6 +94,7 @@ MAX_MEMBERS = 200
 MAX_RUNS = 5000
 MAX_POST_BYTES = 20_000
 MAX_OPEN_CLASSES = 1000
+SEEN_CODES = 10_000  # codes of classes seen open that get a quick "no" once ended (see find_class)
 MAX_KEY_LENGTH = 200  # longer "keys" and tokens are refused before hashing
 
 SQLITE_BUSY_SECONDS = 30.0
@@ -330,6 +332,8 @@ class Board:
         self._schema_lock = threading.Lock()
         self._sqlite_writer = threading.Lock()
         self._schema_ready = False
+        self._seen_open: dict[str, None] = {}  # codes of classes this process saw open (oldest first)
+        self._seen_lock = threading.Lock()
         self.engine: Engine | None = None
         self.url = None
         try:
@@ -438,6 +442,17 @@ class Board:
         with self._wrong_answer_lock:
             time.sleep(self._wrong_answer_seconds)
 
+    def _saw_open(self, code: str) -> None:
+        with self._seen_lock:
+            self._seen_open.pop(code, None)
+            self._seen_open[code] = None
+            while len(self._seen_open) > SEEN_CODES:
+                del self._seen_open[next(iter(self._seen_open))]
+
+    def _was_open(self, code: str) -> bool:
+        with self._seen_lock:
+            return code in self._seen_open
+
     # -- classes --
 
     def start_class(self, hours: float | None = None) -> ClassKeys:
@@ -462,6 +477,7 @@ class Board:
                     conn.execute(insert(CLASSES).values(
                         code=code, teacher_key_hash=_digest(key), created_at=now,
                         expires_at=now + timedelta(hours=hours), hide_nicknames=False, challenges={}))
+                self._saw_open(code)
                 return ClassKeys(code, key)
             except sa_exc.IntegrityError:
                 continue  # that code is taken by an open class: draw another
@@ -474,15 +490,21 @@ class Board:
         return conn.execute(query.with_for_update() if lock else query).first()
 
     def find_class(self, code: str) -> ClassInfo | None:
-        """The open class of that code (case and spaces ignored); None if unknown, ended or expired."""
+        """The open class of that code (case and spaces ignored); None if unknown, ended or expired.
+
+        A no is slow, except for a code this process has seen open: a board or a student's page that
+        keeps asking about its class after it ended guesses nothing, and must not queue the guessers'
+        answers behind its own."""
         code = normalise_code(code)
         if code is None:
             return None
         with self._transaction() as conn:
             row = self._live_class(conn, code)
         if row is None:
-            self._slow_no()
+            if not self._was_open(code):
+                self._slow_no()
             return None
+        self._saw_open(code)
         return ClassInfo(row.code, _aware(row.created_at), _aware(row.expires_at), bool(row.hide_nicknames),
                          dict(row.challenges or {}))
 
