@@ -382,8 +382,8 @@ def test_thirty_students_posting_at_once_all_land(board):
                 errors.append(repr(error))
 
     def reader():  # the board, asking only for rows after the last one it saw
-        last = 0
-        while reading.is_set() or last < max(ids, default=0):
+        last, deadline = 0, time.monotonic() + 120
+        while (reading.is_set() or last < max(ids, default=0)) and time.monotonic() < deadline:
             for row in board.runs(keys.code, after_id=last):
                 seen[row.id] = row
                 last = row.id
@@ -393,7 +393,7 @@ def test_thirty_students_posting_at_once_all_land(board):
     for thread in threads:
         thread.start()
     reading.set()
-    poller = threading.Thread(target=reader)
+    poller = threading.Thread(target=reader, daemon=True)
     poller.start()
     start.wait()
     for thread in threads:
