@@ -180,12 +180,14 @@ def live_board(code: str) -> None:
         members=len(members), runs=len(rows), end=local_time(info.expires_at)))
     if members and not info.hide_nicknames:  # who is in, as plain text (escaped: a nickname is never markup)
         st.caption(_("In the class: {names}").format(names=", ".join(as_text(m.nickname) for m in members[:60])))
-    # A key keeps the open tab through the fragment's reruns (without one, every poll showed the first tab).
+    # A key keeps the open tab through the fragment's reruns (without one, every poll showed the first
+    # tab); only the open tab is built: one chart and one table per poll for the projector's computer.
     tabs = st.tabs([figures.page_title(page, _) for page in challenges.PAGES], key=f"class.tab.{current_language()}",
                    on_change="rerun")
     for page, tab in zip(challenges.PAGES, tabs):
-        with tab:
-            page_board(page, rows, info, names)
+        if tab.open:
+            with tab:
+                page_board(page, rows, info, names)
 
 
 st.title(_("Class"))
