@@ -311,6 +311,10 @@ def _json_dict(value: object) -> dict:
     return value
 
 
+class _SchemaTooNew(RuntimeError):
+    """The database was migrated by a newer version of the app than this one."""
+
+
 # Errors that mean "the database is not there": connecting failed, the connection died, the pool
 # waited in vain, or SQLite could not open its file.
 _DOWN = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, OSError)
@@ -397,6 +401,9 @@ class Board:
         except _DOWN as error:
             log.warning("class board database unavailable: %s", type(error).__name__)
             raise BoardUnavailable() from None
+        except _SchemaTooNew as error:  # e.g. an old replica during an update: it says so, it does not crash
+            log.error("%s", error)
+            raise BoardUnavailable() from None
 
     def _ensure_schema(self) -> None:
         if self._schema_ready:
@@ -417,8 +424,8 @@ class Board:
         version = conn.scalar(select(func.max(SCHEMA_VERSION.c.version))) or 0
         latest = MIGRATIONS[-1][0]
         if version > latest:
-            raise RuntimeError(f"the class board's database has schema version {version}, newer than this "
-                               f"app's {latest}: update the app")
+            raise _SchemaTooNew(f"the class board's database has schema version {version}, newer than this "
+                                f"app's {latest}: update the app")
         for number, description, migrate in MIGRATIONS[version:]:
             migrate(conn)
             conn.execute(insert(SCHEMA_VERSION).values(version=number, description=description,
