@@ -13,7 +13,7 @@ from pages.shell.class_member import MEMBER, NOTICE, TEACHER, TeacherOf, as_text
 from pages.shell.language import current_language, gettext
 from playground.board import challenges, figures
 from playground.board.qr import qr_png
-from playground.i18n import UserError
+from playground.i18n import N_, UserError
 
 use_app_shell()
 _ = gettext()
@@ -25,8 +25,8 @@ CODE_CSS = """<style>
   letter-spacing: 0.06em; white-space: nowrap; }
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; }  /* this page only: room for the board at 720 px */
 </style>"""
-DOWN = ("The class board's database cannot be reached just now, so the board cannot be shown. Everything else "
-        "in the playground keeps working; this page tries again when you reload it.")
+DOWN = N_("The class board's database cannot be reached just now, so the board cannot be shown. Everything else "
+          "in the playground keeps working; this page tries again when you reload it.")
 
 
 def teacher_action(action, *args) -> None:
@@ -58,7 +58,7 @@ def set_hidden(code: str, key: str) -> None:
     class_board().set_options(code, key, hide_nicknames=bool(state["class.hide"]))
 
 
-def set_challenge(code: str, key: str, page: str) -> None:
+def set_challenge(code: str, key: str) -> None:
     chosen = {page: state.get(f"class.challenge.{page}") or None for page in challenges.PAGES}
     class_board().set_options(code, key, challenges={page: value for page, value in chosen.items() if value})
 
@@ -124,7 +124,7 @@ def teacher_sidebar(code: str, key: str, info) -> None:
             options = ["", *(challenge.id for challenge in challenges.for_page(page))]
             state.setdefault(f"class.challenge.{page}", info.challenges.get(page) or "")
             st.selectbox(_("Challenge: {page}").format(page=figures.page_title(page, _)), options,
-                         key=f"class.challenge.{page}", on_change=teacher_action, args=(set_challenge, code, key, page),
+                         key=f"class.challenge.{page}", on_change=teacher_action, args=(set_challenge, code, key),
                          format_func=lambda cid, page=page: _(challenges.get(page, cid).short),
                          help=" · ".join(_(challenge.title) for challenge in challenges.for_page(page)))
         with st.container(horizontal=True, vertical_alignment="bottom"):

@@ -213,6 +213,10 @@ def test_a_database_that_is_down_is_said_and_the_rest_works(monkeypatch):
     at = open_page(PAGE)
     assert not at.exception, [e.value for e in at.exception]
     assert any("cannot be reached" in error.value for error in at.error)
+    from i18n_utils import english_words
+
+    chinese = open_page(PAGE, query_params={"lang": "zh"})
+    assert [error.value for error in chinese.error] and not any(english_words(e.value) for e in chinese.error)
     home = open_page("pages/activations.py", query_params={"class": "K7Q2"})
     assert not home.exception and home.get("plotly_chart"), "the page itself works"
     assert any("cannot be reached" in warning.value for warning in home.warning)
