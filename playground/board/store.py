@@ -651,11 +651,12 @@ class Board:
             now = self._now()
             member = conn.execute(select(MEMBERS.c.id, MEMBERS.c.class_id)
                                   .where(MEMBERS.c.token_hash == _digest(token))).first()
+            if member is None:
+                raise ClassEnded()
             # Lock the class row: posts of one class commit in id order, and none lands in a class
             # being closed.
-            klass = member and conn.execute(select(CLASSES.c.id).where(
-                CLASSES.c.id == member.class_id, CLASSES.c.expires_at > now).with_for_update()).first()
-            if not klass:
+            if conn.execute(select(CLASSES.c.id).where(
+                    CLASSES.c.id == member.class_id, CLASSES.c.expires_at > now).with_for_update()).first() is None:
                 raise ClassEnded()
             recent = conn.scalar(select(func.count()).select_from(RUNS).where(
                 RUNS.c.member_id == member.id, RUNS.c.posted_at > now - timedelta(seconds=60)))
