@@ -114,30 +114,33 @@ def invitation(code: str, key: str) -> None:
     picture.image(qr_png(student_link, scale=4), caption=_("Scan to join"), width="stretch")
 
 
-def teacher_sidebar(code: str, key: str, info) -> None:
+def teacher_sidebar(code: str, teacher_key: str, info) -> None:
     with st.sidebar:
         st.subheader(_("Class board"))
         state.setdefault("class.hide", bool(info.hide_nicknames))
-        st.toggle(_("Hide nicknames"), key="class.hide", on_change=teacher_action, args=(set_hidden, code, key),
+        st.toggle(_("Hide nicknames"), key="class.hide", on_change=teacher_action, args=(set_hidden, code, teacher_key),
                   help=_("For the projector: students are shown as Student 1, Student 2, ..."))
         for page in challenges.PAGES:
             options = ["", *(challenge.id for challenge in challenges.for_page(page))]
-            state.setdefault(f"class.challenge.{page}", info.challenges.get(page) or "")
+            key = f"class.challenge.{page}"
+            # Set every run (as pages.shell.language.choice does): the browser then shows the choice in
+            # this run's language; it kept "No challenge" in English after a switch to 中文.
+            state[key] = state.get(key, info.challenges.get(page) or "")
             st.selectbox(_("Challenge: {page}").format(page=figures.page_title(page, _)), options,
-                         key=f"class.challenge.{page}", on_change=teacher_action, args=(set_challenge, code, key),
+                         key=key, on_change=teacher_action, args=(set_challenge, code, teacher_key),
                          format_func=lambda cid, page=page: _(challenges.get(page, cid).short),
                          help=" · ".join(_(challenge.title) for challenge in challenges.for_page(page)))
         with st.container(horizontal=True, vertical_alignment="bottom"):
             st.number_input(_("Run number"), min_value=1, step=1, value=None, key="class.remove",
                             help=_("The number in the ranking's run column"))
-            st.button(_("Remove"), key="class.remove.go", on_click=teacher_action, args=(remove_run, code, key),
+            st.button(_("Remove"), key="class.remove.go", on_click=teacher_action, args=(remove_run, code, teacher_key),
                       icon=":material/delete:")
         st.download_button(_("Download the class (CSV)"), partial(class_csv, code), f"class-{code}.csv",
                            mime="text/csv", key="class.csv", icon=":material/download:", on_click="ignore")
         with st.popover(_("Close the class"), icon=":material/close:"):
             st.caption(_("Closing deletes the class and every run in it, for good."))
             st.button(_("Close and delete every run"), key="class.close", type="primary", on_click=teacher_action,
-                      args=(close_class, code, key))
+                      args=(close_class, code, teacher_key))
 
 
 def page_board(page: str, rows, info, names: dict) -> None:
@@ -209,7 +212,8 @@ if taught is None or info is None:
     if member() is not None:
         st.info(_("You are in the class {code} as a student; starting a class of your own makes you leave it.").format(
             code=member().code))
-    st.button(_("Start a class"), key="class.start", type="primary", on_click=teacher_action, args=(start_class,), icon=":material/groups:")
+    st.button(_("Start a class"), key="class.start", type="primary", on_click=teacher_action, args=(start_class,),
+              icon=":material/groups:")
 else:
     invitation(taught.code, taught.key)
     teacher_sidebar(taught.code, taught.key, info)

@@ -115,6 +115,19 @@ def test_a_whole_lesson(browser, class_server):
         assert not problems, (width, problems)
     screenshot(teacher, "class_board_two_students_1024x768")
     teacher.set_viewport_size({"width": 1280, "height": 720})
+    teacher.locator("[data-testid=stSidebar]").get_by_text("中文", exact=True).click()  # the board in Chinese
+    teacher.get_by_role("tab", name="客户流失 ANN").wait_for(timeout=30_000)
+    wait_for_app(teacher)
+    problems = {check: found for check, script in (("chart text outside", TEXT_OUTSIDE), ("clipped", CLIPPED_TEXT),
+                                                  ("scrolls sideways", OVERFLOW)) if (found := teacher.evaluate(script))}
+    assert not problems, ("zh", problems)
+    menus = teacher.evaluate("() => [...document.querySelectorAll('[data-testid=stSidebar] [data-testid=stSelectbox]')]"
+                             ".map(box => [...box.querySelectorAll('input')].map(i => i.value).join('') + box.innerText)")
+    assert menus and all("不设挑战" in menu for menu in menus), menus  # the choice follows the language too
+    screenshot(teacher, "class_board_two_students_1280x720_zh")
+    teacher.locator("[data-testid=stSidebar]").get_by_text("English", exact=True).click()
+    teacher.get_by_role("tab", name="Churn ANN").wait_for(timeout=30_000)
+    wait_for_app(teacher)
 
     # The open tab stays open while the board polls; the CSV is read when clicked, with both runs.
     teacher.get_by_role("tab", name="Decision boundary").click()
