@@ -147,7 +147,7 @@ def test_the_teacher_link_opens_the_board_elsewhere_and_a_wrong_key_does_not(boa
     keys = board.start_class()
     at = open_page(PAGE, query_params={"class": keys.code, "key": keys.teacher_key})
     assert not at.exception
-    assert "key" not in at.query_params, "the key leaves the URL at once"
+    assert "key" not in at.query_params and "class" not in at.query_params, "the key leaves the URL at once"
     assert at.session_state["class._teacher"].code == keys.code
     assert any("class-code" in body for body in html_texts(at))
     forged = app_test()

@@ -114,6 +114,7 @@ def _take_teacher_key(code: str, _: Translate) -> None:
     if valid:
         st.session_state[TEACHER] = TeacherOf(code, key)
         st.session_state.pop(MEMBER, None)  # one role per session: a teacher posts no runs
+        st.query_params.pop(CODE_PARAM, None)  # the session knows its class; a closed one asks nobody to join
     else:
         st.session_state[NOTICE] = ("error", _("This teacher link is not valid (or its class has ended)."))
 
