@@ -5,7 +5,9 @@
 #
 # Several replicas behind a load balancer need session affinity: see deploy/nginx.conf and the
 # README section "Deploy: one container, or several replicas". Nothing is written to the image
-# at run time (uploads stay in memory), so `--read-only --tmpfs /tmp` works too.
+# at run time (uploads stay in memory) except the class board's SQLite file in /app/data, a
+# volume: `-v playground-data:/app/data` keeps the classes across restarts, and with it (or with
+# PLAYGROUND_DATABASE_URL) `--read-only --tmpfs /tmp` works too.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -28,7 +30,9 @@ COPY pages/ pages/
 COPY playground/ playground/
 
 # A user without a home or a login; Keras keeps its small config file in /tmp.
-RUN useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin playground
+RUN useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin playground \
+    && mkdir /app/data && chown playground /app/data
+VOLUME ["/app/data"]
 USER playground
 
 # Settings (environment variables) and their defaults:
@@ -39,6 +43,10 @@ USER playground
 #                            container is the host's, not --cpus: set it to match --cpus; max 4)
 # PLAYGROUND_WORKER_MAX_MB=1500  a worker whose resident memory grows past it is replaced
 #                            after its training (a fresh one warms up at once).
+# PLAYGROUND_DATABASE_URL    the class board's database; replicas must share one PostgreSQL
+#                            (postgresql://user:password@host/database). Not set: the SQLite
+#                            file /app/data/playground.sqlite3 (one replica only).
+# PLAYGROUND_CLASS_HOURS=12  a class and every row in it are deleted this many hours after it starts.
 ENV PLAYGROUND_WARMUP=1 \
     PLAYGROUND_WORKERS=2 \
     PLAYGROUND_WORKER_MAX_MB=1500 \

@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from pages.server.housekeeping import start_collector
+from pages.shell.class_member import class_box
 from pages.shell.language import select_language
 from pages.shell.projector import fit_projectors
 from pages.shell.url_check import checked
@@ -29,8 +30,10 @@ pages = [
     st.Page(page.script, title=_(page.title), icon=page.icon, url_path=page.url_path, default=page is catalog.HOME)
     for page in catalog.PAGES
 ]
+navigation = st.navigation(pages)
+class_box(_)  # ?class=CODE asks to join (above any page); the sidebar shows the class
 with checked():  # a value from the address that the page cannot use: say so, correct the address
-    st.navigation(pages).run()
+    navigation.run()
 
 # Start the training workers (they import TensorFlow and warm up in their own processes)
 # after the page has been sent; once per server process. PLAYGROUND_WARMUP=0: on first Train.

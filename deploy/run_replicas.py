@@ -11,11 +11,18 @@ For the two-replica browser test, and for a teacher who wants to try replicas on
 
 serves http://127.0.0.1:8080 until Ctrl-C or SIGTERM (scripts/replicas.sh wraps it with
 start/stop). PLAYGROUND_* environment variables are passed on to every replica.
+
+The class board's database: every replica must use the same one, so that a class whose students
+sit on different replicas has one board. ``PLAYGROUND_DATABASE_URL`` (a PostgreSQL URL) is passed
+on; ``--postgres`` starts a throwaway PostgreSQL cluster for this run (deploy/postgres.py, deleted
+at the end) and gives its URL to every replica. Without either, replicas on this one machine share
+the default SQLite file (data/playground.sqlite3), which replicas on several machines cannot.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import os
 import re
@@ -276,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="nginx address (default 127.0.0.1; 0.0.0.0 to serve a classroom network)")
     parser.add_argument("--work-dir", type=Path, help="folder for logs, nginx's prefix and the ready file "
                                                       "(default: a new temporary folder, removed at the end)")
+    parser.add_argument("--postgres", action="store_true",
+                        help="start a throwaway PostgreSQL cluster for the class board, shared by every replica "
+                             "(deleted at the end); default: PLAYGROUND_DATABASE_URL, else the SQLite file")
     args = parser.parse_args(argv)
     if find_nginx() is None:
         print("nginx is not installed (Debian/Ubuntu: sudo apt-get install nginx)", file=sys.stderr)
@@ -284,10 +294,32 @@ def main(argv: list[str] | None = None) -> int:
     def stop_on_signal(signum, frame):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop_on_signal)
+    signal.signal(signal.SIGTERM, stop_on_signal)  # from here on, a stop also deletes a throwaway cluster
+    with contextlib.ExitStack() as stack:
+        env = {}
+        if args.postgres:
+            from deploy.postgres import throwaway_cluster, unavailable_reason
+
+            reason = unavailable_reason()
+            if reason:
+                print(reason, file=sys.stderr)
+                return 2
+            try:
+                env["PLAYGROUND_DATABASE_URL"] = stack.enter_context(throwaway_cluster()).url()
+            except KeyboardInterrupt:
+                return 0
+            print(f"class board: PostgreSQL {env['PLAYGROUND_DATABASE_URL']} (throwaway, deleted at the end)")
+        elif not os.environ.get("PLAYGROUND_DATABASE_URL"):
+            print("class board: every replica uses the SQLite file data/playground.sqlite3 (one machine only; "
+                  "set PLAYGROUND_DATABASE_URL to a PostgreSQL database, or pass --postgres)")
+        return _serve(args, env)
+
+
+def _serve(args, env: dict) -> int:
+    """Start the replicas and nginx; serve until Ctrl-C or SIGTERM."""
     ready = args.work_dir / "ready" if args.work_dir else None
     try:
-        with Replicas(args.replicas, args.port, args.host, args.work_dir) as deployment:
+        with Replicas(args.replicas, args.port, args.host, args.work_dir, env=env) as deployment:
             for address, process in zip(deployment.replica_addresses, deployment.replicas):
                 print(f"replica http://{address}  pid {process.pid}  log {process.log}")
             print(f"nginx   {deployment.url}  pid {deployment.frontends[0].process.pid}  "

@@ -71,6 +71,14 @@ TOPICS: tuple[PageInfo, ...] = (
         blurb=N_("Watch a small network carve up the plane live, TensorFlow Playground style: your own "
         "points, features, layers, activations, presets that each make one point, and a Keras export."),
     ),
+    PageInfo(
+        script="pages/class.py",
+        title=N_("Class"),
+        icon=":material/groups:",
+        url_path="class",
+        blurb=N_("For teachers: start a class, students join with a code and a nickname, and every finished "
+        "run appears on one board for the projector, ranked, with the spread of the whole class."),
+    ),
 )
 
 PAGES: tuple[PageInfo, ...] = (HOME, *TOPICS)

@@ -3,6 +3,10 @@
 Browser tests start `python -m streamlit run app.py` on a free port and drive Debian's
 chromium through Playwright. Without chromium they skip with a reason, except under
 CI=true where a missing browser is a failure.
+
+Database tests take `database_url`, parametrized over a SQLite file and a fresh database in a
+throwaway PostgreSQL cluster (deploy/postgres.py, one per test session). Without PostgreSQL's
+server binaries the PostgreSQL half skips with a reason, except under CI=true (a failure).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -85,6 +90,37 @@ def nginx_executable() -> str:
             pytest.fail(f"{message}; under CI a missing nginx is a failure", pytrace=False)
         pytest.skip(message)
     return path
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throwaway PostgreSQL cluster (initdb in a temporary folder, a free port), destroyed at the end."""
+    from deploy.postgres import Cluster, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason:
+        if _in_ci():
+            pytest.fail(f"{reason}; under CI a missing PostgreSQL is a failure", pytrace=False)
+        pytest.skip(reason)
+    cluster = Cluster()
+    try:
+        yield cluster.start()
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A SQLAlchemy URL of an empty database: a SQLite file, or a new database in the test cluster."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'board.sqlite3'}"
+        return
+    cluster = request.getfixturevalue("postgres_cluster")
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    url = cluster.create_database(name)
+    yield url
+    cluster.start_if_stopped()
+    cluster.drop_database(name)
 
 
 SERVER_PIDS: dict[str, int] = {}  # base URL -> process id of the `streamlit run` serving it

@@ -12,7 +12,7 @@ from apptest_utils import chart_specs
 from playground.activations import functions as activations
 
 COVERED_PAGES = ["pages/home.py", "pages/activations.py", "pages/optimizers.py", "pages/neuron_backprop.py",
-                 "pages/churn_ann.py", "pages/boundary.py"]
+                 "pages/churn_ann.py", "pages/boundary.py", "pages/class.py"]
 
 # Words that stay as they are in a Chinese page: names of functions, methods, libraries, people,
 # data sets and formulas' symbols, as the tutorial itself writes them.

@@ -4,6 +4,10 @@ With cookie affinity, four browsers (each its own cookie jar) land on both repli
 churn CSV and train on the replica that holds their session, every request included; when one
 replica is killed, the sessions on the other keep working (train again, upload again) and a new
 tab opens on the survivor, where its upload goes too.
+A class on both replicas: with one PostgreSQL (a throwaway cluster) as every replica's
+PLAYGROUND_DATABASE_URL, two students on different replicas join and train, and the teacher's
+board shows both; a killed replica loses no posted row, and the teacher link reopens the board
+on the survivor, where a student goes on posting.
 Without affinity (plain round robin, the negative control), an upload routed to the other
 replica fails with HTTP 400 "Invalid session_id": the reason affinity is required.
 """
@@ -112,24 +116,24 @@ def wait_trained(tab: Tab, run: int) -> None:
     assert "Test accuracy" in tab.page.locator("[data-testid=stMetric]").first.text_content()
 
 
-def open_sessions(browser, deployment) -> dict[str, list[Tab]]:
-    """New browsers (contexts) until each replica holds SESSIONS_PER_REPLICA of them.
+def open_sessions(browser, deployment, per_replica: int = SESSIONS_PER_REPLICA) -> dict[str, list[Tab]]:
+    """New browsers (contexts) until each replica holds `per_replica` of them.
 
     nginx gives each new browser a random cookie, so which replica it gets is chance: keep
     opening (a cheap health request sets the cookie) and close the extras.
     """
     by_replica: dict[str, list[Tab]] = {address: [] for address in deployment.replica_addresses}
     for _ in range(40):
-        if all(len(tabs) == SESSIONS_PER_REPLICA for tabs in by_replica.values()):
+        if all(len(tabs) == per_replica for tabs in by_replica.values()):
             break
         context = browser.new_context(viewport={"width": 1400, "height": 900})
         first = upstream(context.request.get(deployment.url + "/_stcore/health").headers)
         assert first in by_replica, f"unknown replica {first!r}"
-        if len(by_replica[first]) < SESSIONS_PER_REPLICA:
+        if len(by_replica[first]) < per_replica:
             by_replica[first].append(Tab(context, deployment.url))
         else:
             context.close()
-    assert all(len(tabs) == SESSIONS_PER_REPLICA for tabs in by_replica.values()), \
+    assert all(len(tabs) == per_replica for tabs in by_replica.values()), \
         f"40 new browsers did not reach both replicas: {({k: len(v) for k, v in by_replica.items()})}"
     return by_replica
 
@@ -180,6 +184,88 @@ def test_sticky_sessions_upload_train_and_survive_a_dead_replica(browser, nginx_
         finally:
             for tab in tabs:
                 tab.context.close()
+
+
+SMALL_RUN = "churn.epochs=2&churn.layers=1&churn.units1=4&churn.batch=128"
+
+
+def board_shows(teacher: Tab, text: str, timeout: float = 30_000) -> None:
+    """Wait until the live board (it polls the database; nobody reloads it) shows `text`."""
+    try:
+        teacher.page.wait_for_function(
+            "(text) => [...document.querySelectorAll('[data-testid=stCaptionContainer]')]"
+            ".some(c => c.textContent.includes(text))", arg=text, timeout=timeout)
+    except PlaywrightTimeout:
+        path = screenshot(teacher.page, "replicas-class-board")
+        raise AssertionError(f"the board did not show {text!r} within {timeout / 1000:g} s; see {path}") from None
+
+
+def join_and_train(student: Tab, code: str, nickname: str) -> None:
+    student.page.goto(f"{student.base_url}/churn_ann?class={code}&{SMALL_RUN}")
+    student.page.get_by_label("Nickname").wait_for(timeout=90_000)
+    wait_for_app(student.page)
+    student.page.get_by_label("Nickname").fill(nickname)
+    student.page.get_by_role("button", name="Join", exact=True).click()
+    student.page.get_by_role("button", name="Leave the class").wait_for(timeout=30_000)
+    wait_for_app(student.page)
+    student.page.get_by_role("button", name="Train", exact=True).click()
+
+
+def test_a_class_on_both_replicas_shares_one_postgresql_board(browser, nginx_executable, postgres_cluster):
+    from playground.board.store import Board
+
+    database = postgres_cluster.create_database("replicas_class")
+    store = Board(database)
+    with Replicas(2, env={"PLAYGROUND_WORKERS": "1", "PLAYGROUND_DATABASE_URL": database}) as deployment:
+        contexts = []
+        try:
+            teacher = Tab(browser.new_context(viewport={"width": 1280, "height": 720}), deployment.url)
+            contexts.append(teacher.context)
+            teacher.page.goto(deployment.url + "/class")
+            wait_for_app(teacher.page)
+            teacher.page.get_by_role("button", name="Start a class").click()
+            teacher.page.locator("[data-testid=class-code]").wait_for(timeout=30_000)
+            wait_for_app(teacher.page)
+            code = teacher.page.locator("[data-testid=class-code]").inner_text().strip()
+            teacher_link = teacher.page.locator("[data-testid=stCode]").nth(1).text_content().strip()
+            assert "key=" in teacher_link and store.find_class(code) is not None, "the class is in PostgreSQL"
+
+            students = {replica: tabs[0] for replica, tabs in open_sessions(browser, deployment, 1).items()}
+            contexts += [tab.context for tab in students.values()]
+            nicknames = {replica: f"Student on {index}" for index, replica in enumerate(students)}
+            for replica, student in students.items():
+                join_and_train(student, code, nicknames[replica])
+            for student in students.values():
+                wait_trained(student, run=1)
+            for replica, student in students.items():
+                assert student.replicas_seen() == {replica}, (replica, student.responses, student.websockets)
+
+            board_shows(teacher, "2 joined · 2 runs posted")
+            shown = teacher.page.locator("[data-testid=stMain]").inner_text()
+            assert all(nickname in shown for nickname in nicknames.values()), shown
+            rows = store.runs(code)
+            assert sorted(row.nickname for row in rows) == sorted(nicknames.values())
+            screenshot(teacher.page, "replicas-class-board")
+
+            dead, survivor = deployment.replica_addresses
+            deployment.kill_replica(0)
+            assert [row.id for row in store.runs(code)] == [row.id for row in rows], "a killed replica lost no row"
+            # The teacher link opens the board again (on the survivor, whatever replica had it), and
+            # the student there goes on posting.
+            again = Tab(browser.new_context(viewport={"width": 1280, "height": 720}), deployment.url)
+            contexts.append(again.context)
+            again.page.goto(teacher_link)
+            again.page.locator("[data-testid=class-code]").wait_for(timeout=60_000)
+            assert again.replicas_seen() == {survivor}
+            students[survivor].page.get_by_role("button", name="Train", exact=True).click()
+            wait_trained(students[survivor], run=2)
+            board_shows(again, "2 joined · 3 runs posted")
+            assert len(store.runs(code)) == 3
+        finally:
+            for context in contexts:
+                context.close()
+    store.close()
+    postgres_cluster.drop_database("replicas_class")
 
 
 def test_without_affinity_an_upload_routed_to_the_other_replica_fails(browser, nginx_executable, tmp_path):

@@ -33,6 +33,7 @@ VIEWS = {
                                "bd.layers": "3", "bd.reg": "l2"},
                           {"bd.data": "blobs3", "bd.f.x1": "false", "bd.f.x2": "false"},
                           {"bd.data": "reg_plane", "bd.lr": "10", "bd.layers": "0", "bd.loss": "squared_error"}],
+    "pages/class.py": [{}, {"class": "23456"}, {"class": "<b>"}],  # the teacher's board: tests/test_class_page.py
 }  # fmt: skip
 assert set(VIEWS) == set(COVERED_PAGES), "every covered page needs its views here"
 

@@ -13,6 +13,7 @@ from dataclasses import replace
 import streamlit as st
 
 from pages.parts.churn_training import follow_job
+from pages.parts.class_posting import post_experiment
 from pages.shell.language import choice, gettext
 from pages.server.training_pool import this_session_is_alive, training_pool
 from playground.churn import experiment as exp
@@ -67,6 +68,7 @@ def keep_ended_experiment():
         result, state[MESSAGE] = job.outcome()
         if result is not None:
             state[RESULT] = result
+            post_experiment(result)  # to the class board, if this session is in a class
 
 
 def start_experiment(frame, experiment):

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from pages.parts.class_posting import post_churn_run
 from pages.shell.language import current_language
 from pages.server.training_pool import this_session_is_alive, training_pool
 from playground.churn import figures, jobs
@@ -53,7 +54,8 @@ def keep_ended_training(session: ChurnSession, _: Translate) -> None:
     training = st.session_state.get(TRAINING)
     if training is not None and training.ticket.ended:
         del st.session_state[TRAINING]
-        _entry, st.session_state[MESSAGE] = training.keep_result(session, _)
+        entry, st.session_state[MESSAGE] = training.keep_result(session, _)
+        post_churn_run(entry)  # to the class board, if this session is in a class
 
 
 def start_training(spec, settings, prepared, data_label) -> None:
