@@ -195,6 +195,20 @@ def test_a_wrong_class_link_gets_a_message(query, message):
     assert not [t for t in at.text_input if t.key == "class.nickname"]
 
 
+def test_a_wrong_class_code_is_asked_once_per_session(monkeypatch):
+    """The store's "no" is slow on purpose (guessing); a mistyped link must not pay it on every rerun."""
+    from playground.board.store import Board
+
+    asked = []
+    real_find = Board.find_class
+    monkeypatch.setattr(Board, "find_class", lambda self, code: asked.append(code) or real_find(self, code))
+    at = open_page("pages/home.py", query_params={"class": "ZZZZZZ"})
+    at.run()
+    at.run()
+    assert asked == ["ZZZZZZ"]
+    assert any("There is no class ZZZZZZ" in warning.value for warning in at.warning)
+
+
 def test_a_nickname_the_store_refuses_gets_its_message(board):
     keys = board.start_class()
     at = open_page("pages/home.py", query_params={"class": keys.code})

@@ -109,3 +109,13 @@ def test_nginx_accepts_the_rendered_config(tmp_path, nginx_executable):
     result = subprocess.run([nginx_executable, "-t", "-p", f"{tmp_path}/", "-c", str(conf), "-e", "stderr"],
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_access_log_never_writes_a_query_string():
+    """A teacher link carries its class's secret key in the query (?class=CODE&key=...): nginx logs the
+    path, never $request, $request_uri, $args or $query_string."""
+    formats = re.findall(r"log_format\s+\w+\s+((?:'[^']*'\s*)+);", CONFIG)
+    assert formats, "deploy/nginx.conf defines its access log's format"
+    for log_format in formats:
+        for variable in ("$request ", '$request"', "$request_uri", "$args", "$query_string", "$arg_"):
+            assert variable not in log_format, f"the access log writes {variable.strip()}: a teacher key would be logged"

@@ -25,6 +25,7 @@ MEMBER = "class._member"  # the Membership of this session
 TEACHER = "class._teacher"  # the TeacherOf this session (a class it started, or opened by its teacher link)
 NOTICE = "class._notice"  # (kind, text) to show once in the sidebar: joined, left, a posting problem
 JOIN_ERROR = "class._join_error"  # why the last Join failed, shown in the form
+UNKNOWN = "class._unknown"  # codes the store said no to in this session (its "no" is slow on purpose)
 _CODE = re.compile(r"[A-Za-z0-9]{1,16}")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 
@@ -151,13 +152,15 @@ def class_box(_: Translate) -> None:
 
 def join_form(code: str, _: Translate) -> None:
     """Nickname and Join, above the page."""
-    try:
-        known = class_board().find_class(code) is not None
+    unknown = st.session_state.setdefault(UNKNOWN, set())
+    try:  # asked once per session: a mistyped link would otherwise pay the slow "no" on every rerun
+        known = code not in unknown and class_board().find_class(code) is not None
     except BoardUnavailable:
         st.warning(_("The class board cannot be reached just now, so you cannot join the class {code} yet. "
                      "Everything else works as usual.").format(code=code))
         return
     if not known:
+        unknown.add(code)
         st.warning(_("There is no class {code}: it has ended, or the code is mistyped.").format(code=code))
         return
     with st.form("class.join", border=True):
