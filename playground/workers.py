@@ -5,7 +5,7 @@ results (numpy weights, histories, bytes); the workers import TensorFlow, the se
 
     pool = WorkerPool(size=2, initializer=warm_up)            # workers start (and warm up) at once
     ticket = pool.submit(train_job, {"spec": spec, ...}, owner=is_my_session_alive)
-    ticket.state          # queued | running | done | failed | stopped | cancelled
+    ticket.state          # a JobState: queued | running | done | failed | stopped | cancelled
     ticket.position       # 1 = next in line (0 once running)
     ticket.eta_seconds    # estimated wait until it starts, from recent job durations (None: no data yet)
     ticket.events         # every object the job sent so far (e.g. one history row per epoch)
@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import enum
 import importlib
 import itertools
 import logging
@@ -65,7 +66,21 @@ from dataclasses import dataclass
 
 LOGGER = logging.getLogger(__name__)
 
-QUEUED, RUNNING, DONE, FAILED, STOPPED, CANCELLED = "queued", "running", "done", "failed", "stopped", "cancelled"
+
+
+class JobState(enum.StrEnum):
+    """Where a ticket is: QUEUED -> RUNNING -> one of the four ended states. The values are the
+    lowercase names, so a state compares equal to (and prints as) its plain string."""
+
+    QUEUED = enum.auto()
+    RUNNING = enum.auto()
+    DONE = enum.auto()  # the job returned its result
+    FAILED = enum.auto()  # the job raised (``error`` says why) or could not be run
+    STOPPED = enum.auto()  # stopped by its user or the pool; ``result`` holds what it returned, if anything
+    CANCELLED = enum.auto()  # left the queue before it ran (its user, a closed session, the pool's shutdown)
+
+
+QUEUED, RUNNING, DONE, FAILED, STOPPED, CANCELLED = JobState  # the short names modules already import
 ENDED = frozenset({DONE, FAILED, STOPPED, CANCELLED})
 MAX_DEFAULT_WORKERS = 4
 # A warm training worker (TensorFlow, Keras, compiled epochs) is ~850 MB; it may grow towards the
@@ -155,7 +170,7 @@ class Ticket:
         self.number = number
         self.function_name = function_name
         self.owner = owner
-        self.state = QUEUED
+        self.state: JobState = QUEUED
         self.position: int | None = None  # 1 = next in line; 0 when running; None when ended
         self.eta_seconds: float | None = None  # estimated wait until it starts
         self.events: list = []
