@@ -22,7 +22,7 @@ from playground.churn import figures, jobs
 from playground.churn.model import FitSettings, NetworkSpec
 from playground.churn.session import ChurnSession, RunEntry
 from playground.i18n import N_, Translate, identity
-from playground.workers import QUEUED
+from playground.workers import JobState
 
 # How often a session's page asks about its job. Every poll makes the browser re-render the whole
 # page (Streamlit's frontend re-renders every element for a fragment's update): ~150 ms of a
@@ -132,7 +132,7 @@ def training_controls(session: ChurnSession, spec: NetworkSpec | None, settings:
 
 def far_back(ticket, workers: int) -> bool:
     """Queued behind more jobs than there are workers: only its place in line changes for now."""
-    return ticket.state == QUEUED and (ticket.position or 0) > workers
+    return ticket.state == JobState.QUEUED and (ticket.position or 0) > workers
 
 
 def poll_seconds(ticket, workers: int, waiting: int) -> float:
@@ -167,7 +167,7 @@ def follow_job(key: str, show_idle: Callable[[], None], show_running: Callable[[
             show_idle()
         elif job.ticket.ended or (queued and (job.ticket.position or 0) <= training_pool().size):
             st.rerun()  # the whole page: it keeps the result, or polls the job faster now that it is next
-        elif job.ticket.state == QUEUED:
+        elif job.ticket.state == JobState.QUEUED:
             show_place_in_line(job.ticket, _)
         else:
             show_running(job)

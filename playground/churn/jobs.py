@@ -24,7 +24,7 @@ from playground.churn.model import FitSettings, NetworkSpec, RunStatus, Training
 from playground.churn.runner import ExperimentProgress, run_experiment
 from playground.churn.session import ChurnSession, RunEntry
 from playground.i18n import N_, Message
-from playground.workers import CANCELLED, DONE, FAILED, STOPPED, Ticket, WorkerPool
+from playground.workers import JobState, Ticket, WorkerPool
 
 # One CPU thread per worker's TensorFlow: N workers use N cores, and a class training at once
 # cannot oversubscribe the machine. Set before TensorFlow is imported in the worker.
@@ -78,7 +78,7 @@ class Training:
     def keep_result(self, session: ChurnSession) -> tuple[RunEntry | None, Message | None]:
         """Once the job has ended: add its run to `session`; returns (entry, why there is none)."""
         ticket = self.ticket
-        if ticket.state in (DONE, STOPPED) and ticket.result is not None:
+        if ticket.state in (JobState.DONE, JobState.STOPPED) and ticket.result is not None:
             result = ticket.result
             return session.keep(result["run"], self.prepared, self.data_label, result["keras_file"],
                                 waited_seconds=ticket.waited_seconds), None
@@ -112,25 +112,25 @@ class ExperimentJob:
     def outcome(self) -> tuple[ExperimentResult | None, Message | None]:
         """Once the job has ended: (the result to show, why it is missing or incomplete)."""
         ticket = self.ticket
-        if ticket.state in (DONE, STOPPED) and ticket.result is not None:
+        if ticket.state in (JobState.DONE, JobState.STOPPED) and ticket.result is not None:
             return ticket.result, None
         result = None
-        if ticket.state == STOPPED:  # the worker was ended before it returned: keep what it had reported
+        if ticket.state == JobState.STOPPED:  # the worker was ended before it returned: keep what it had reported
             result = self.result_so_far()
             result.status = RunStatus.STOPPED
         return result, _no_result(ticket, EXPERIMENT_ENDINGS)
 
 
 # Why a job has no result, per ticket state: the job's own words, then the pool's reason if it gave one.
-TRAINING_ENDINGS = {FAILED: N_("The training failed: {error}"),
-                    CANCELLED: N_("The training was taken out of the queue."),
-                    STOPPED: N_("The training was stopped before it reported a result.")}
-EXPERIMENT_ENDINGS = {FAILED: N_("The experiment failed: {error}"),
-                      CANCELLED: N_("The experiment was taken out of the queue."),
-                      STOPPED: N_("The experiment was stopped before it reported its result.")}
+TRAINING_ENDINGS = {JobState.FAILED: N_("The training failed: {error}"),
+                    JobState.CANCELLED: N_("The training was taken out of the queue."),
+                    JobState.STOPPED: N_("The training was stopped before it reported a result.")}
+EXPERIMENT_ENDINGS = {JobState.FAILED: N_("The experiment failed: {error}"),
+                      JobState.CANCELLED: N_("The experiment was taken out of the queue."),
+                      JobState.STOPPED: N_("The experiment was stopped before it reported its result.")}
 
 
-def _no_result(ticket: Ticket, endings: dict[str, str]) -> Message | None:
+def _no_result(ticket: Ticket, endings: dict[JobState, str]) -> Message | None:
     """The message for a job that ended without a result (None while it has not ended that way).
 
     The pool's error (`ticket.error`: a text, or a Message the page translates) is the failure
@@ -138,7 +138,7 @@ def _no_result(ticket: Ticket, endings: dict[str, str]) -> Message | None:
     template = endings.get(ticket.state)
     if template is None:
         return None
-    if ticket.state == FAILED:
+    if ticket.state == JobState.FAILED:
         return Message(template, error=ticket.error)
     if not ticket.error:
         return Message(template)
