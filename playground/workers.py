@@ -43,8 +43,10 @@ Other rules:
 - A worker that fails to start is started again after a back-off (1 s, doubling up to 60 s);
   from the third failure in a row the waiting jobs fail with the reason, and the pool keeps
   trying: ``status()`` gives the reason (``start_error``) and ``retry_in_seconds``.
-- Workers run nicer than the server (``WORKER_NICENESS``, also on their Linux autogroup), so
-  pages answer first while a class trains.
+- Workers run nicer than the server (``WORKER_NICENESS``), in the server's own session, so
+  pages answer first while a class trains. (Where Linux schedules sessions as autogroups, nice
+  levels count only inside a session: a worker in a session of its own would weigh as much as
+  the whole server, and with a nice level on its group it would starve on a busy shared machine.)
 - The pool's lock is never held while waiting (for a process to end, to start, or a socket to
   take a message): the dispatcher decides under the lock and acts after letting go of it.
 """
@@ -101,8 +103,8 @@ SERVER_MB = 600  # what the Streamlit server itself needs beside its workers, wi
 START_RETRY_SECONDS = 1.0
 START_RETRY_MAX_SECONDS = 60.0
 START_FAILURES_BEFORE_FAILING_THE_QUEUE = 3
-# Workers run this much nicer than the server (process and, on Linux, its autogroup), so a page
-# answers first while a class trains.
+# Workers run this much nicer than the server (they share its session, and so its Linux
+# autogroup), so a page answers first while a class trains.
 WORKER_NICENESS = 10
 
 
@@ -259,7 +261,10 @@ class _Worker:
         self.process = subprocess.Popen(
             [sys.executable, "-c", "from playground.workers import _worker_main; _worker_main()", str(theirs.fileno())],
             pass_fds=[theirs.fileno()], env=environment, stdin=subprocess.DEVNULL,
-            start_new_session=True,  # a Ctrl-C in the server's terminal is for the server; it ends us
+            # A process group of its own: a Ctrl-C in the server's terminal is for the server, which
+            # ends us. The same session: where Linux schedules sessions as autogroups, a nice level
+            # counts only against processes of the same session, which is what ranks us below the server.
+            process_group=0,
         )
         theirs.close()
         self.connection = multiprocessing.connection.Connection(ours.detach())
@@ -753,17 +758,9 @@ class _Inbox:
 
 
 def _lower_priority(increment: int) -> None:
-    """Run `increment` nicer than the server. The worker leads its own session, and where Linux
-    schedules sessions as autogroups (its default) a process's nice level counts only inside its
-    group: the group's own nice level (/proc/self/autogroup) is what weighs against the server."""
-    if increment <= 0:
-        return
-    niceness = os.nice(increment)
-    try:
-        with open("/proc/self/autogroup", "w") as file:
-            file.write(str(niceness))
-    except OSError:  # not Linux, or no autogroups: the process's own level is all there is
-        pass
+    """Run `increment` nicer than the server (whose session, and so autogroup, the worker shares)."""
+    if increment > 0:
+        os.nice(increment)
 
 
 def _worker_main() -> None:
