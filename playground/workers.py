@@ -93,8 +93,9 @@ class JobState(enum.StrEnum):
 QUEUED, RUNNING, DONE, FAILED, STOPPED, CANCELLED = JobState  # the short names modules already import
 ENDED = frozenset({DONE, FAILED, STOPPED, CANCELLED})
 MAX_DEFAULT_WORKERS = 4
-# A warm training worker (TensorFlow, Keras, compiled epochs) is ~850 MB; it may grow towards the
-# recycling limit (PLAYGROUND_WORKER_MAX_MB, 1500) before it is replaced: budget 1200 MB each.
+# A warm training worker (TensorFlow, Keras, compiled epochs) is ~700 MB (bench/bench_memory.py
+# --one-worker); it may grow towards the recycling limit (PLAYGROUND_WORKER_MAX_MB, 1500) before
+# it is replaced: budget 1200 MB each.
 WORKER_MB = 1200
 SERVER_MB = 600  # what the Streamlit server itself needs beside its workers, with a class connected
 # A worker that fails to start is started again after START_RETRY_SECONDS, doubling with each
