@@ -1,7 +1,7 @@
 # Neural Network Playground as a container image: one Streamlit server (one replica).
 #
 #   docker build -t playground .
-#   docker run --init -p 8501:8501 --cpus 2 --memory 2g -e PLAYGROUND_WORKERS=2 playground
+#   docker run --init -p 8501:8501 --cpus 2 --memory 2200m -e PLAYGROUND_WORKERS=2 playground
 #
 # Several replicas behind a load balancer need session affinity: see deploy/nginx.conf and the
 # README section "Deploy: one container, or several replicas". Nothing is written to the image
@@ -38,7 +38,7 @@ USER playground
 # Settings (environment variables) and their defaults:
 # PLAYGROUND_WARMUP=1        start the training workers (each imports TensorFlow) as the server
 #                            starts (0: only when someone first presses Train; a very small container)
-# PLAYGROUND_WORKERS=2       training worker processes of this server (1 core and ~0.7 GB each;
+# PLAYGROUND_WORKERS=2       training worker processes of this server (1 core and ~700 MB each;
 #                            the app's default is the number of cores seen, which inside a
 #                            container is the host's, not --cpus: set it to match --cpus; max 4)
 # PLAYGROUND_WORKER_MAX_MB=1500  a worker whose resident memory grows past it is replaced

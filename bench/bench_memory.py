@@ -2,6 +2,12 @@
 
 Usage: .venv/bin/python bench/bench_memory.py [--sessions 60] [--batch 10] [--open 30] [--epochs 100]
            [--workers N] [--session-ttl 20]
+       .venv/bin/python bench/bench_memory.py --one-worker [--trainings 3] [--epochs 100]
+
+`--one-worker` measures the figure the docs give for one worker: a pool of one worker (as the
+server makes it, warm-up included) trains the tutorial recipe `--trainings` times on the real
+churn data (or the synthetic); the worker's resident memory (RSS, /proc) is printed when it is
+warm and after each training. "A warm worker" in README and Dockerfile is the last of these.
 
 Starts one `streamlit run app.py` and drives real browser sessions (headless chromium):
 1. Sessions arrive `--batch` at a time; each opens the Churn ANN page, trains the tutorial recipe
@@ -26,7 +32,39 @@ from browser_sessions import (  # noqa: E402
     MemorySampler, children_of, chromium, machine_state, new_tab, open_churn_tabs, process_tree_rss_mb, serve,
     train_all_at, training_times, wait_for_workers,
 )
-from playground.workers import default_size, resident_mb  # noqa: E402
+from playground.workers import WorkerPool, default_size, resident_mb  # noqa: E402
+
+REAL_CSV = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "Churn_Modelling.csv"
+
+
+def one_worker(trainings: int, epochs: int, csv: Path) -> None:
+    """One warm worker's resident memory: after its warm-up, then after each tutorial training."""
+    from dataclasses import replace
+
+    from playground.churn import data, jobs, presets
+
+    frame = data.load_churn_csv(csv) if csv.exists() else data.synthetic_churn()
+    print(f"machine at start: {machine_state()}; data: {csv if csv.exists() else 'synthetic'}")
+    pool = WorkerPool(size=1, initializer=jobs.prepare_worker)
+    try:
+        started = time.monotonic()
+        while pool.status().ready < 1:
+            if pool.status().start_error:
+                raise SystemExit(pool.status().start_error)
+            time.sleep(0.2)
+        (pid,) = pool.worker_pids()
+        print(f"warm (TensorFlow imported, recipe compiled) after {time.monotonic() - started:.1f} s: "
+              f"{resident_mb(pid):.0f} MB resident")
+        for number in range(1, trainings + 1):
+            settings = replace(presets.TUTORIAL.with_seed(number), epochs=epochs)
+            prepared = data.prepare(frame, seed=number)
+            training = jobs.Training.submit(pool, presets.TUTORIAL.spec, settings, prepared, "bench")
+            training.ticket.wait(3600)
+            print(f"after training {number} ({epochs} epochs, {training.ticket.state}): "
+                  f"{resident_mb(pid):.0f} MB resident", flush=True)
+        print(f"machine at end:   {machine_state()}")
+    finally:
+        pool.shutdown()
 
 
 def train_together(tabs, timeout: float = 3600) -> list[dict]:
@@ -57,7 +95,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--session-ttl", type=float, default=20)
     parser.add_argument("--no-training", action="store_true", help="contrast: sessions only open the page")
+    parser.add_argument("--one-worker", action="store_true", help="one warm worker's memory, no server")
+    parser.add_argument("--trainings", type=int, default=3, help="with --one-worker")
+    parser.add_argument("--csv", type=Path, default=REAL_CSV, help="with --one-worker: the real churn CSV")
     args = parser.parse_args()
+    if args.one_worker:
+        one_worker(args.trainings, args.epochs, args.csv)
+        return
     workers = args.workers or default_size()
     print(f"machine at start: {machine_state()}; tutorial recipe at {args.epochs} epochs, {workers} workers")
     with serve(workers=workers, session_ttl=args.session_ttl) as (url, server_pid), chromium(10) as browser:

@@ -4,7 +4,8 @@ import runpy
 from pathlib import Path
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
+
+from pages.server import compat
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -20,8 +21,8 @@ def use_app_shell() -> None:
     resolves the same page, since st.Page hashes depend only on the URL path, and runs it
     with this run's widget values, button clicks included) and ends the legacy run.
     """
-    if not PagesManager.uses_pages_directory:
+    if not compat.legacy_pages_mode():
         return
-    PagesManager.uses_pages_directory = False
+    compat.leave_legacy_pages_mode()
     runpy.run_path(str(APP), run_name="__main__")
     st.stop()

@@ -17,9 +17,10 @@ from pages.shell.classroom import Classroom
 from pages.shell.language import choice, current_language, gettext, url_tabs
 from playground.churn import data, figures, keras_script, metrics
 from playground.churn import presets as churn_presets
-from playground.churn.model import ACTIVATIONS, INITIALIZERS, MAX_LAYERS, MAX_UNITS, OPTIMIZERS, FitSettings, NetworkSpec
-from playground.churn.train import ChurnSession
-from playground.i18n import N_, translator
+from playground.churn.model import (ACTIVATIONS, INITIALIZERS, MAX_LAYERS, MAX_UNITS, OPTIMIZERS, FitSettings,
+                                    NetworkSpec, RunStatus)
+from playground.churn.session import ChurnSession
+from playground.i18n import N_, UserError, translator
 
 use_app_shell()
 _ = gettext()
@@ -31,7 +32,7 @@ CONFIG = {"displaylogo": False}
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.002, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 BATCH_SIZES = (1, 5, 10, 16, 32, 64, 128, 256, 512)
 SOURCES = {"synthetic": N_("synthetic"), "upload": N_("upload")}
-# The run table's columns (playground/churn/train.py RunEntry.row), shown translated.
+# The run table's columns (playground/churn/session.py RunEntry.row), shown translated.
 RUN_COLUMNS = {"run": N_("run"), "data": N_("data"), "hidden layers": N_("hidden layers"), "init": N_("init"),
                "optimizer": N_("optimizer"), "learning rate": N_("learning rate"), "batch": N_("batch"),
                "epochs": N_("epochs"), "val share": N_("val share"), "early stop": N_("early stop"),
@@ -109,7 +110,7 @@ def what_if(latest, threshold: float) -> None:
 def runs_of_this_session() -> None:
     """The session's runs as a table, and their curves on one chart."""
     table = session.table()
-    table["status"] = table["status"].map(lambda status: _(churn_training.STATUSES.get(status, status)))
+    table["status"] = table["status"].map(lambda status: RunStatus(status).shown(_))
     table["data"] = table["data"].map(lambda label: _(SOURCES[label]) if label == "synthetic" else label)
     st.dataframe(table.rename(columns=lambda column: _(RUN_COLUMNS.get(column, column))), hide_index=True,
                  key="churn.runs")
@@ -228,9 +229,9 @@ with training_col:
 try:
     spec = NetworkSpec(tuple(hidden), initializer, optimizer, learning_rate)
     settings = FitSettings(epochs, batch_size, seed, validation_share, early_stopping, patience, class_weights)
-except ValueError as error:
+except UserError as error:  # e.g. early stopping without a validation share (a link can ask for it)
     spec = settings = None
-    st.warning(str(error))  # cannot happen through the widgets' ranges; kept in English (it names the value)
+    st.warning(error.translate(_))
 prepared = prepared_for(frame, seed)
 info = (_("{weights} weights and biases · {train} training customers ({share} of them for validation) · "
           "{test} test customers").format(weights=f"{spec.n_parameters:,}", train=f"{len(prepared.y_train):,}",
@@ -241,10 +242,10 @@ latest = churn_training.training_controls(session, spec, settings, prepared, dat
 # ---- 3. Results ----------------------------------------------------------------------------------
 if latest is not None:
     numbered_header(_("Results on the test set"))
-    if latest.run.status == "diverged":
+    if latest.run.status == RunStatus.DIVERGED:
         st.warning(_("The loss became infinite or NaN: the learning rate is far too high for this network. "
                      "Lower it and train again."))
-    elif latest.run.status == "early-stopped":
+    elif latest.run.status == RunStatus.EARLY_STOPPED:
         st.caption(_("Early stopping rolled the weights back to epoch {epoch}, the epoch with the lowest "
                      "validation loss.").format(epoch=latest.run.best_epoch))
     y_test, probabilities = latest.prepared.y_test, latest.test_probabilities

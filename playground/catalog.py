@@ -18,7 +18,6 @@ class PageInfo:
     # resolves a deep link against the pages/ folder's file names (see pages/__init__.py).
     url_path: str
     blurb: str
-    needs_tensorflow: bool = False
 
 
 HOME = PageInfo(
@@ -53,7 +52,6 @@ TOPICS: tuple[PageInfo, ...] = (
         url_path="churn_ann",
         blurb=N_("Train the classic bank-churn Keras network live, and watch loss and accuracy "
         "move epoch by epoch."),
-        needs_tensorflow=True,
     ),
     PageInfo(
         script="pages/neuron_backprop.py",

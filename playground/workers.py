@@ -5,7 +5,7 @@ results (numpy weights, histories, bytes); the workers import TensorFlow, the se
 
     pool = WorkerPool(size=2, initializer=warm_up)            # workers start (and warm up) at once
     ticket = pool.submit(train_job, {"spec": spec, ...}, owner=is_my_session_alive)
-    ticket.state          # queued | running | done | failed | stopped | cancelled
+    ticket.state          # a JobState: queued | running | done | failed | stopped | cancelled
     ticket.position       # 1 = next in line (0 once running)
     ticket.eta_seconds    # estimated wait until it starts, from recent job durations (None: no data yet)
     ticket.events         # every object the job sent so far (e.g. one history row per epoch)
@@ -40,17 +40,28 @@ Other rules:
   running one is stopped, so a closed tab frees its place.
 - A running job that ignores a stop for ``stop_grace_seconds`` has its worker killed.
 - With ``start=False`` workers start on demand, one per queued job, up to ``size``.
+- A worker that fails to start is started again after a back-off (1 s, doubling up to 60 s);
+  from the third failure in a row the waiting jobs fail with the reason, and the pool keeps
+  trying: ``status()`` gives the reason (``start_error``) and ``retry_in_seconds``.
+- Workers run nicer than the server (``WORKER_NICENESS``), in the server's own session, so
+  pages answer first while a class trains. (Where Linux schedules sessions as autogroups, nice
+  levels count only inside a session: a worker in a session of its own would weigh as much as
+  the whole server, and with a nice level on its group it would starve on a busy shared machine.)
+- The pool's lock is never held while waiting (for a process to end, to start, or a socket to
+  take a message): the dispatcher decides under the lock and acts after letting go of it.
 """
 
 from __future__ import annotations
 
 import atexit
 import collections
+import enum
 import importlib
 import itertools
 import logging
 import multiprocessing.connection
 import os
+import pickle
 import queue
 import socket
 import statistics
@@ -65,14 +76,37 @@ from dataclasses import dataclass
 
 LOGGER = logging.getLogger(__name__)
 
-QUEUED, RUNNING, DONE, FAILED, STOPPED, CANCELLED = "queued", "running", "done", "failed", "stopped", "cancelled"
+
+
+class JobState(enum.StrEnum):
+    """Where a ticket is: QUEUED -> RUNNING -> one of the four ended states. The values are the
+    lowercase names, so a state compares equal to (and prints as) its plain string."""
+
+    QUEUED = enum.auto()
+    RUNNING = enum.auto()
+    DONE = enum.auto()  # the job returned its result
+    FAILED = enum.auto()  # the job raised (``error`` says why) or could not be run
+    STOPPED = enum.auto()  # stopped by its user or the pool; ``result`` holds what it returned, if anything
+    CANCELLED = enum.auto()  # left the queue before it ran (its user, a closed session, the pool's shutdown)
+
+
+QUEUED, RUNNING, DONE, FAILED, STOPPED, CANCELLED = JobState  # the short names modules already import
 ENDED = frozenset({DONE, FAILED, STOPPED, CANCELLED})
 MAX_DEFAULT_WORKERS = 4
-# A warm training worker (TensorFlow, Keras, compiled epochs) is ~850 MB; it may grow towards the
-# recycling limit (PLAYGROUND_WORKER_MAX_MB, 1500) before it is replaced: budget 1200 MB each.
+# A warm training worker (TensorFlow, Keras, compiled epochs) is ~700 MB (bench/bench_memory.py
+# --one-worker); it may grow towards the recycling limit (PLAYGROUND_WORKER_MAX_MB, 1500) before
+# it is replaced: budget 1200 MB each.
 WORKER_MB = 1200
 SERVER_MB = 600  # what the Streamlit server itself needs beside its workers, with a class connected
-START_FAILURES_BEFORE_GIVING_UP = 3
+# A worker that fails to start is started again after START_RETRY_SECONDS, doubling with each
+# failure in a row up to START_RETRY_MAX_SECONDS; from the third failure in a row on, the jobs
+# waiting in line fail with the reason (their users can try again) and the pool keeps retrying.
+START_RETRY_SECONDS = 1.0
+START_RETRY_MAX_SECONDS = 60.0
+START_FAILURES_BEFORE_FAILING_THE_QUEUE = 3
+# Workers run this much nicer than the server (they share its session, and so its Linux
+# autogroup), so a page answers first while a class trains.
+WORKER_NICENESS = 10
 
 
 class JobError(Exception):
@@ -155,7 +189,7 @@ class Ticket:
         self.number = number
         self.function_name = function_name
         self.owner = owner
-        self.state = QUEUED
+        self.state: JobState = QUEUED
         self.position: int | None = None  # 1 = next in line; 0 when running; None when ended
         self.eta_seconds: float | None = None  # estimated wait until it starts
         self.events: list = []
@@ -202,7 +236,8 @@ class PoolStatus:
     starting: int  # workers importing / warming up
     busy: int
     queued: int
-    start_error: str | None  # set when workers keep failing to start
+    start_error: str | None  # set while workers keep failing to start (the last reason)
+    retry_in_seconds: float | None = None  # after a failed start: when the next start is tried (None: none pending)
 
 
 @dataclass
@@ -220,18 +255,22 @@ PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 class _Worker:
     """The server's handle on one worker process."""
 
-    def __init__(self, initializer: tuple[str, str] | None):
+    def __init__(self, initializer: tuple[str, str] | None, niceness: int):
         ours, theirs = socket.socketpair()
         environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [PACKAGE_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])])}
         self.process = subprocess.Popen(
             [sys.executable, "-c", "from playground.workers import _worker_main; _worker_main()", str(theirs.fileno())],
             pass_fds=[theirs.fileno()], env=environment, stdin=subprocess.DEVNULL,
-            start_new_session=True,  # a Ctrl-C in the server's terminal is for the server; it ends us
+            # A process group of its own: a Ctrl-C in the server's terminal is for the server, which
+            # ends us. The same session: where Linux schedules sessions as autogroups, a nice level
+            # counts only against processes of the same session, which is what ranks us below the server.
+            process_group=0,
         )
         theirs.close()
         self.connection = multiprocessing.connection.Connection(ours.detach())
-        self.connection.send((list(sys.path), initializer))
+        self.send_lock = threading.Lock()  # a job (dispatcher thread) and a stop (a page's thread) may cross
+        self.send((list(sys.path), initializer, niceness))
         self.gone = False  # its socket closed: the process has ended or is ending
         self.ready = False
         self.job: _Job | None = None
@@ -243,6 +282,15 @@ class _Worker:
     @property
     def pid(self) -> int | None:
         return self.process.pid
+
+    def send(self, message) -> str | None:
+        """Send `message` to the process; None if it went, else why not (it died, or would not pickle)."""
+        with self.send_lock:
+            try:
+                self.connection.send(message)
+            except (OSError, ValueError, TypeError, AttributeError, pickle.PicklingError) as error:
+                return str(error) or type(error).__name__
+        return None
 
 
 def _function_path(function: Callable) -> tuple[str, str]:
@@ -258,28 +306,34 @@ class WorkerPool:
 
     def __init__(self, size: int | None = None, initializer: Callable[[], object] | None = None,
                  max_memory_mb: float | None = None, owner_grace_seconds: float = 15.0,
-                 stop_grace_seconds: float = 30.0, start: bool = True, tick_seconds: float = 0.25):
+                 stop_grace_seconds: float = 30.0, start: bool = True, tick_seconds: float = 0.25,
+                 retry_seconds: float = START_RETRY_SECONDS, niceness: int = WORKER_NICENESS):
         self.size = size or default_size()
         self.max_memory_mb = max_memory_mb if max_memory_mb is not None else default_max_memory_mb()
         self.owner_grace_seconds = owner_grace_seconds
         self.stop_grace_seconds = stop_grace_seconds
         self.tick_seconds = tick_seconds
+        self.retry_seconds = retry_seconds
+        self.niceness = niceness
         self._initializer = _function_path(initializer) if initializer else None
         self._lock = threading.RLock()
         self._queue: collections.deque[_Job] = collections.deque()
         self._workers: list[_Worker] = []
         self._durations: collections.deque[float] = collections.deque(maxlen=20)
         self._numbers = itertools.count(1)
-        self._start_failures = 0
+        self._start_failures = 0  # in a row; a worker that gets ready resets it
         self.start_error: str | None = None
+        # Worker starts, all made by the dispatcher thread outside the lock (a fork and exec takes a
+        # moment): due now, being made, and owed after a failed start (due at _retry_at).
+        self._to_start = self.size if start else 0
+        self._launching = 0
+        self._owed = 0
+        self._retry_at = 0.0
+        self._outbox: list[tuple[_Worker, tuple]] = []  # messages the dispatcher sends once it has let go of the lock
         self.replaced = 0  # workers that died or were recycled and got a successor (tests, benchmarks)
         self._closed = False
         self._wake_reader, self._wake_writer = multiprocessing.connection.Pipe(duplex=False)
         self._wake_lock = threading.Lock()  # many page threads may wake the dispatcher at once
-        if start:
-            with self._lock:
-                for _ in range(self.size):
-                    self._start_worker()
         self._thread = threading.Thread(target=self._dispatch_forever, name="playground-pool", daemon=True)
         self._thread.start()
         atexit.register(_shutdown_at_exit, weakref.ref(self))
@@ -303,10 +357,11 @@ class WorkerPool:
             return PoolStatus(
                 size=self.size,
                 ready=sum(worker.ready for worker in self._workers),
-                starting=sum(not worker.ready for worker in self._workers),
+                starting=sum(not worker.ready for worker in self._workers) + self._to_start + self._launching,
                 busy=sum(worker.job is not None for worker in self._workers),
                 queued=len(self._queue),
                 start_error=self.start_error,
+                retry_in_seconds=max(0.0, self._retry_at - time.monotonic()) if self._owed else None,
             )
 
     def worker_pids(self) -> list[int]:
@@ -333,7 +388,7 @@ class WorkerPool:
             if worker.job is not None:
                 worker.job.ticket._update(state=FAILED, error="The server is shutting down.", position=None,
                                           ended_at=time.monotonic())
-            _send_quietly(worker.connection, ("exit",))
+            worker.send(("exit",))
         deadline = time.monotonic() + timeout
         for worker in workers:
             _end(worker, max(0.0, deadline - time.monotonic()))
@@ -344,30 +399,56 @@ class WorkerPool:
 
     def _stop(self, ticket: Ticket, reason: str | None = None) -> None:
         with self._lock:
-            if ticket.ended:
-                return
-            for job in self._queue:
-                if job.ticket is ticket:
-                    self._queue.remove(job)
-                    ticket._update(state=CANCELLED, error=reason, position=None, eta_seconds=None,
-                                   ended_at=time.monotonic())
-                    self._refresh_positions()
-                    return
-            for worker in self._workers:
-                if worker.job is not None and worker.job.ticket is ticket and worker.stop_sent_at is None:
-                    _send_quietly(worker.connection, ("stop", ticket.number))
-                    worker.stop_sent_at = time.monotonic()
-                    ticket._update(stop_requested=True, error=reason or ticket.error)
+            stop = self._stop_locked(ticket, reason)
+        if stop is not None:
+            stop[0].send(stop[1])
         self._wake()
+
+    def _stop_locked(self, ticket: Ticket, reason: str | None) -> tuple[_Worker, tuple] | None:
+        """Take a queued ticket out of the queue; for a running one, the message to send its worker."""
+        if ticket.ended:
+            return None
+        for job in self._queue:
+            if job.ticket is ticket:
+                self._queue.remove(job)
+                ticket._update(state=CANCELLED, error=reason, position=None, eta_seconds=None,
+                               ended_at=time.monotonic())
+                self._refresh_positions()
+                return None
+        for worker in self._workers:
+            if worker.job is not None and worker.job.ticket is ticket and worker.stop_sent_at is None:
+                worker.stop_sent_at = time.monotonic()
+                ticket._update(stop_requested=True, error=reason or ticket.error)
+                return worker, ("stop", ticket.number)
+        return None
 
     # ---- the dispatcher thread ------------------------------------------------------------
 
     def _wake(self) -> None:
         with self._wake_lock:
-            _send_quietly(self._wake_writer, None)
+            try:
+                self._wake_writer.send(None)
+            except (OSError, ValueError):  # shut down
+                pass
 
-    def _start_worker(self) -> None:
-        self._workers.append(_Worker(self._initializer))
+    def _launch_workers(self, count: int) -> None:
+        """Start `count` worker processes (the dispatcher thread, outside the lock)."""
+        for _ in range(count):
+            try:
+                worker = _Worker(self._initializer, self.niceness)
+            except OSError as error:  # out of processes or memory: retried like a worker that failed to start
+                LOGGER.warning("could not start a worker process: %s", error)
+                with self._lock:
+                    self._launching -= 1
+                    self._start_failed(f"A worker process could not start ({error}).")
+                continue
+            with self._lock:
+                self._launching -= 1
+                if not self._closed:
+                    self._workers.append(worker)
+                    continue
+            worker.send(("exit",))  # the pool shut down meanwhile
+            _reap(worker)
 
     def _dispatch_forever(self) -> None:
         while True:
@@ -396,12 +477,39 @@ class WorkerPool:
                 return
             for worker in list(self._workers):
                 self._read_messages(worker)
-            for worker in list(self._workers):
-                if worker.gone or worker.process.poll() is not None:
-                    self._worker_died(worker)
+            dead = [worker for worker in self._workers if worker.gone or worker.process.poll() is not None]
+            for worker in dead:
+                self._workers.remove(worker)
+        # Never wait while holding the lock: every page's status() and submit() need it, and a
+        # dying process may take a moment (up to 2 s here) to be reaped.
+        endings = [(worker, _end(worker, timeout=2.0)) for worker in dead]
+        with self._lock:
+            for worker, code in endings:
+                self._worker_died(worker, code)
+            if self._closed:
+                return
             self._check_owners_and_stops()
             self._assign_jobs()
             self._refresh_positions()
+            if self._owed and time.monotonic() >= self._retry_at:
+                self._to_start, self._owed = self._to_start + self._owed, 0
+            starts, self._to_start = self._to_start, 0
+            self._launching += starts
+            outbox, self._outbox = self._outbox, []
+        self._send_outbox(outbox)
+        self._launch_workers(starts)
+
+    def _send_outbox(self, outbox: list[tuple[_Worker, tuple]]) -> None:
+        for worker, message in outbox:
+            error = worker.send(message)
+            if error is None or message[0] != "job":
+                continue
+            with self._lock:  # unpicklable kwargs, or the worker just died: that job fails, the worker stays
+                job = worker.job
+                if job is not None and job.ticket.number == message[1]:
+                    worker.job = None
+                    job.ticket._update(state=FAILED, error=f"The job could not be sent to a worker: {error}",
+                                       position=None, ended_at=time.monotonic())
 
     def _read_messages(self, worker: _Worker) -> None:
         try:
@@ -411,6 +519,7 @@ class WorkerPool:
                 if kind == "ready":
                     worker.ready, worker.warm_seconds = True, message[1]
                     self._start_failures, self.start_error = 0, None
+                    self._retry_at = 0.0  # starting works again: owed successors need not wait
                 elif kind == "start-failed":  # the process exits next; _worker_died counts it
                     self.start_error = message[1]
                 elif kind == "progress" and worker.job is not None:
@@ -435,15 +544,14 @@ class WorkerPool:
         if rss_mb is not None and rss_mb > self.max_memory_mb:
             LOGGER.info("recycling worker %s: %.0f MB resident > %.0f MB", worker.pid, rss_mb, self.max_memory_mb)
             worker.retiring = True
-            _send_quietly(worker.connection, ("exit",))
+            self._outbox.append((worker, ("exit",)))
             self._workers.remove(worker)
             threading.Thread(target=_reap, args=(worker,), daemon=True).start()
             self.replaced += 1
-            self._start_worker()
+            self._to_start += 1
 
-    def _worker_died(self, worker: _Worker) -> None:
-        self._workers.remove(worker)
-        code = _end(worker, timeout=2.0)
+    def _worker_died(self, worker: _Worker, code: int | None) -> None:
+        """Report the job of a worker that ended (already reaped), and owe the pool its successor."""
         how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
         if worker.job is not None:
             ticket = worker.job.ticket
@@ -456,14 +564,25 @@ class WorkerPool:
                            "possibly out of memory). Please try again.")
                 ticket._update(state=FAILED, error=message, position=None, ended_at=time.monotonic())
             LOGGER.warning("worker %s ended (%s) while running job %s", worker.pid, how, ticket.number)
-        elif not worker.ready:
-            self._start_failures += 1
-            self.start_error = self.start_error or f"A worker process could not start ({how})."
-        if self._start_failures >= START_FAILURES_BEFORE_GIVING_UP:
-            self._fail_queue(f"Training workers could not start: {self.start_error}")
+        if self._closed:
             return
         self.replaced += 1
-        self._start_worker()
+        if not worker.ready and worker.job is None:
+            self._start_failed(f"A worker process could not start ({how}).")
+        else:
+            self._to_start += 1
+
+    def _start_failed(self, reason: str) -> None:
+        """A worker could not start: try again after a back-off that doubles with each failure in a row."""
+        self._start_failures += 1
+        self.start_error = self.start_error or reason  # the worker's own "start-failed" reason comes first
+        delay = min(START_RETRY_MAX_SECONDS, self.retry_seconds * 2 ** (self._start_failures - 1))
+        self._retry_at = time.monotonic() + delay
+        self._owed += 1
+        LOGGER.warning("worker start failed (%d in a row): %s; trying again in %.0f s",
+                       self._start_failures, self.start_error, delay)
+        if self._start_failures >= START_FAILURES_BEFORE_FAILING_THE_QUEUE:
+            self._fail_queue(f"Training workers could not start: {self.start_error}")
 
     def _fail_queue(self, message: str) -> None:
         for job in self._queue:
@@ -483,7 +602,9 @@ class WorkerPool:
             if job is None:
                 continue
             if worker.stop_sent_at is None and self._owner_gone(job, now):
-                self._stop(job.ticket, reason="Its browser session has closed.")
+                stop = self._stop_locked(job.ticket, reason="Its browser session has closed.")
+                if stop is not None:
+                    self._outbox.append(stop)
             elif worker.stop_sent_at is not None and now - worker.stop_sent_at > self.stop_grace_seconds:
                 worker.process.kill()  # its socket closes; _worker_died reports the job as stopped
 
@@ -503,28 +624,20 @@ class WorkerPool:
         return now - job.owner_gone_since >= self.owner_grace_seconds
 
     def _assign_jobs(self) -> None:
-        if self._start_failures >= START_FAILURES_BEFORE_GIVING_UP:
-            self._fail_queue(f"Training workers could not start: {self.start_error}")
-            return
         for worker in self._workers:
             if not self._queue:
                 break
             if worker.ready and worker.job is None and not worker.retiring:
                 job = self._queue.popleft()
                 worker.job, worker.stop_sent_at = job, None
-                try:
-                    worker.connection.send(("job", job.ticket.number, job.module, job.name, job.kwargs))
-                except (OSError, ValueError) as error:  # unpicklable kwargs, or the worker just died
-                    worker.job = None
-                    job.ticket._update(state=FAILED, error=f"The job could not be sent to a worker: {error}",
-                                       position=None, ended_at=time.monotonic())
-                    continue
+                self._outbox.append((worker, ("job", job.ticket.number, job.module, job.name, job.kwargs)))
                 job.ticket._update(state=RUNNING, position=0, eta_seconds=0.0, started_at=time.monotonic(),
                                    worker_pid=worker.pid)
-        # On-demand start (start=False), and workers lost to start failures: one per waiting job.
-        waiting = len(self._queue) - sum(not worker.ready for worker in self._workers)
-        while waiting > 0 and len(self._workers) < self.size:
-            self._start_worker()
+        # On-demand start (start=False): one worker per waiting job, counting those on their way.
+        coming = self._to_start + self._launching + self._owed
+        waiting = len(self._queue) - sum(not worker.ready for worker in self._workers) - coming
+        while waiting > 0 and len(self._workers) + self._to_start + self._launching + self._owed < self.size:
+            self._to_start += 1
             waiting -= 1
 
     def _refresh_positions(self) -> None:
@@ -546,13 +659,6 @@ class WorkerPool:
                 eta = free_at[index]
                 free_at[index] += typical
             job.ticket._update(position=position, eta_seconds=eta)
-
-
-def _send_quietly(connection, message) -> None:
-    try:
-        connection.send(message)
-    except (OSError, ValueError):
-        pass
 
 
 def _end(worker: _Worker, timeout: float) -> int | None:
@@ -652,10 +758,17 @@ class _Inbox:
             return self.stop_event
 
 
+def _lower_priority(increment: int) -> None:
+    """Run `increment` nicer than the server (whose session, and so autogroup, the worker shares)."""
+    if increment > 0:
+        os.nice(increment)
+
+
 def _worker_main() -> None:
     """A worker process: set up sys.path, run the initializer, then run jobs until told to exit."""
     connection = multiprocessing.connection.Connection(int(sys.argv[1]))
-    sys.path[:], initializer = connection.recv()
+    sys.path[:], initializer, niceness = connection.recv()
+    _lower_priority(niceness)
     inbox = _Inbox(connection)
     send_lock = threading.Lock()
 

@@ -26,7 +26,8 @@ from deploy.health import ServerGone, wait_for_health
 
 REPO = Path(__file__).resolve().parent.parent
 # One training worker for the tests' own AppTest pools and the servers they start (a CI runner has
-# two cores; each worker holds ~650 MB of TensorFlow). Tests that need more set it themselves.
+# two cores; each warm worker holds ~700 MB, bench/bench_memory.py --one-worker). Tests that need
+# more set it themselves.
 os.environ.setdefault("PLAYGROUND_WORKERS", "1")
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [

@@ -48,3 +48,29 @@ def unpicklable_result(progress=None):
 
 def failing_start():
     raise RuntimeError("no TensorFlow here")
+
+
+def hang_up_and_linger(seconds, progress=None):
+    """A worker that stops talking (its end of the socket shut for writing) but lingers on: the
+    pool sees it gone and must reap it, which takes until it is killed."""
+    import socket
+    import sys
+
+    progress.send({"hanging up": True})
+    socket.socket(fileno=os.dup(int(sys.argv[1]))).shutdown(socket.SHUT_WR)
+    time.sleep(seconds)
+
+
+START_FAILURES = "PLAYGROUND_TEST_START_FAILURES"  # a file: failures still to come, then one line per attempt
+
+
+def fail_first_starts():
+    """An initializer that fails as often as the file named by $PLAYGROUND_TEST_START_FAILURES says."""
+    path = os.environ[START_FAILURES]
+    with open(path) as file:
+        lines = file.read().split()
+    left, attempts = int(lines[0]), lines[1:]
+    with open(path, "w") as file:
+        file.write("\n".join([str(max(0, left - 1)), *attempts, repr(time.time())]))
+    if left > 0:
+        raise RuntimeError(f"not yet ({left} to go)")

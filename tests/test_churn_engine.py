@@ -264,6 +264,28 @@ def test_compiled_epochs_are_reused_across_runs_learning_rates_and_initializers(
     assert [row["loss"] for row in reused.history] == pytest.approx([row["loss"] for row in fresh.history], rel=1e-6)
 
 
+@pytest.mark.parametrize("name", list(churn_model.OPTIMIZERS))
+def test_the_learning_rate_is_the_optimizers_own_variable_through_public_keras_api(name):
+    """engine resets every optimizer variable but the learning rate between runs, and sets the rate through
+    ``optimizer.learning_rate``: both need the public property to be the optimizer's own variable. If a Keras
+    upgrade breaks that, this fails first, naming engine.learning_rate_variable."""
+    optimizer = keras.optimizers.get({"class_name": name, "config": {"learning_rate": 0.001}})
+    optimizer.build([keras.Variable(np.zeros((2, 3), "float32"))])
+    rate = engine.learning_rate_variable(optimizer)
+    assert sum(variable is rate for variable in optimizer.variables) == 1, (
+        f"keras {keras.__version__}: optimizer.learning_rate is not one of optimizer.variables")
+    optimizer.learning_rate = 0.25  # what CompiledEpochs.reset does per run
+    assert engine.learning_rate_variable(optimizer) is rate and float(rate.numpy()) == pytest.approx(0.25), (
+        f"keras {keras.__version__}: setting optimizer.learning_rate no longer assigns the same variable")
+
+    class Copying:  # a Keras whose property hands out a copy: a clear error, not a silent wrong reset
+        variables = optimizer.variables
+        learning_rate = keras.Variable(0.25)
+
+    with pytest.raises(RuntimeError, match="no longer the optimizer's own learning-rate variable"):
+        engine.learning_rate_variable(Copying())
+
+
 def test_two_threads_training_at_once_each_get_their_own_result(small_data):
     spec = NetworkSpec(((5, "relu"),), "glorot_uniform", "adam", 0.01)
     x, y = small_data.x_train, small_data.y_train

@@ -1,4 +1,5 @@
-"""playground.churn.experiment: settings registry, paired runs over seeds, progress and stop, the CLI."""
+"""Experiments over seeds: the fields registry (fields.py), settings (experiment.py), paired runs, progress
+and stop (runner.py), verdicts (report.py), the CLI (cli.py)."""
 
 import json
 import os
@@ -11,9 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from playground.churn import data, experiment, stats
+from playground.churn import cli, data, experiment, fields, report, runner, stats
 from playground.churn import train as churn_train
 from playground.churn.experiment import Experiment, Setting
+from playground.i18n import translator
 from playground.churn.model import FitSettings, NetworkSpec
 
 # CHURN_CSV names the file where ../shared is not beside the checkout (e.g. in a git worktree).
@@ -33,12 +35,12 @@ def frame():
 
 def test_every_field_parses_its_menu_and_changes_only_itself():
     base_values = Experiment(BASE, QUICK, (Setting(),), (0, 1, 2)).values(0, all_fields=True)
-    for field_id, field in experiment.FIELDS.items():
+    for field_id, field in fields.FIELDS.items():
         for text in field.choices():
-            value = experiment.parse_value(field_id, text)
+            value = fields.parse_value(field_id, text)
             spec, settings = Setting(((field_id, value),)).resolve(BASE, QUICK)
             assert field.text(field.read(spec, settings)) == text, (field_id, text)
-            changed = {f: field_.text(field_.read(spec, settings)) for f, field_ in experiment.FIELDS.items()}
+            changed = {f: field_.text(field_.read(spec, settings)) for f, field_ in fields.FIELDS.items()}
             assert {f for f in changed if changed[f] != base_values[f]} <= {field_id}
 
 
@@ -110,7 +112,7 @@ def one_test_customer(frame):
 def test_seed_s_of_an_experiment_is_the_single_run_with_seed_s(frame):
     setup = Experiment(BASE, QUICK, (Setting(), Setting((("activation", "tanh"),))), (3, 4, 5))
     ticket = FakeTicket()
-    result = experiment.run_experiment(frame, setup, progress=ticket)
+    result = runner.run_experiment(frame, setup, progress=ticket)
     assert result.status == "finished"
     assert len(result.records) == 6 and result.finished_settings() == [0, 1]
     for seed in (3, 5):
@@ -124,8 +126,10 @@ def test_seed_s_of_an_experiment_is_the_single_run_with_seed_s(frame):
     # the one call (relu and tanh share the weights' shapes, so their 6 models train together)
     fractions = [update.fraction for update in ticket.sent]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(fractions) == 2 + 1
-    assert ticket.sent[-1].trainings_done == 6 and ticket.sent[-1].message == "finished"
-    assert ticket.sent[0].message == "relu and tanh, 3 seeds at once"
+    # numbers and ids, never a sentence: which settings train now, how many seeds at once
+    first, last = ticket.sent[0], ticket.sent[-1]
+    assert (first.status, first.training_now, first.seeds_at_once, first.trainings_done) == ("running", (0, 1), 3, 0)
+    assert (last.status, last.training_now, last.trainings_done, last.seconds_left) == ("finished", (), 6, 0)
     streamed = [(r.setting, r.seed, r.test_accuracy) for update in ticket.sent for r in update.finished]
     assert streamed == [(r.setting, r.seed, r.test_accuracy) for r in result.records], "each finished training once"
     # statistics come from stats on the same numbers
@@ -133,10 +137,11 @@ def test_seed_s_of_an_experiment_is_the_single_run_with_seed_s(frame):
     assert result.summary(0).ci95 == pytest.approx(stats.summarize(accuracy).ci95)
     paired = result.paired(1)
     assert paired.mean_diff == pytest.approx(np.mean([result.values(1)[s] - result.values(0)[s] for s in (3, 4, 5)]))
-    report = json.loads(json.dumps(result.report()))
-    assert [s["label"] for s in report["settings"]] == ["relu", "tanh"]
-    assert report["paired"][0]["setting"] == "tanh" and report["paired"][0]["baseline"] == "relu"
-    csv = result.frame()
+    shown = json.loads(json.dumps(report.to_json(result)))
+    assert [s["label"] for s in shown["settings"]] == ["relu", "tanh"]
+    assert shown["paired"][0]["setting"] == "tanh" and shown["paired"][0]["baseline"] == "relu"
+    assert shown["status"] == "finished"
+    csv = report.seed_frame(result)
     assert len(csv) == 6 and {"setting", "seed", "activation", "test_accuracy", "auc"} <= set(csv.columns)
     pickle.loads(pickle.dumps(result))  # a pool job's result travels back to the page
 
@@ -146,11 +151,12 @@ def test_stop_keeps_only_the_finished_calls(frame):
     sgd's keeps adam's four."""
     setup = Experiment(BASE, replace(QUICK, epochs=3), (Setting(), Setting((("optimizer", "sgd"),))), (0, 1, 2, 3))
     ticket = FakeTicket(stop_after=3 + 1)  # adam's three epochs and sgd's first; the stop lands in sgd's second
-    result = experiment.run_experiment(frame, setup, progress=ticket)
+    result = runner.run_experiment(frame, setup, progress=ticket)
     assert result.status == "stopped"
     assert sorted((r.setting, r.seed) for r in result.records) == [(0, 0), (0, 1), (0, 2), (0, 3)]
     assert result.paired(1) is None and result.finished_settings() == [0]
-    assert ticket.sent[-1].message == "stopped" and ticket.sent[-1].trainings_done == 4
+    assert ticket.sent[-1].status == "stopped" and ticket.sent[-1].trainings_done == 4
+    assert ticket.sent[-2].training_now == (1,) and ticket.sent[-2].status == "running"
     assert ticket.sent[-2].fraction == pytest.approx((4 * 3 + 4 * 2) / (8 * 3)), "a stopped call counts its epochs run"
 
 
@@ -173,8 +179,8 @@ def test_settings_sharing_a_network_train_in_one_stacked_call(frame, monkeypatch
         Setting(), Setting((("activation", "tanh"), ("class_weights", True))),
         Setting((("batch_size", 128),)), Setting((("activation", "prelu"),))), (0, 1, 2))
     # prelu learns a slope per unit: other weight shapes, so a call of its own
-    assert [len(group) for group in experiment.stacked_groups(setup)] == [6, 3, 3]
-    result = experiment.run_experiment(frame, setup)
+    assert [len(group) for group in runner.stacked_groups(setup)] == [6, 3, 3]
+    result = runner.run_experiment(frame, setup)
     assert result.status == "finished" and len(result.records) == 12
     assert calls == [(["relu"] * 3 + ["tanh"] * 3, [0, 1, 2] * 2, [False] * 3 + [True] * 3, 64),
                      (["relu"] * 3, [0, 1, 2], [False] * 3, 128), (["prelu"] * 3, [0, 1, 2], [False] * 3, 64)]
@@ -188,13 +194,31 @@ def test_settings_sharing_a_network_train_in_one_stacked_call(frame, monkeypatch
 
 def test_verdict_wording_both_ways():
     noise = stats.Paired(10, 0.003, 0.01, (-0.004, 0.010), 0.9, 9, 0.39, 0.4)
-    assert experiment.verdict("swish", "relu", noise) == (
+    assert report.verdict_text("swish", "relu", noise) == (
         "swish − relu: +0.3 points of test accuracy, 95 % interval −0.4 to +1.0: "
         "not distinguishable from seed noise with 10 seeds (p = 0.390).")
     real = stats.Paired(10, -0.012, 0.01, (-0.019, -0.005), -3.8, 9, 0.0004, 0.002)
-    assert experiment.verdict("batch 8000", "batch 10", real) == (
+    assert report.verdict_text("batch 8000", "batch 10", real) == (
         "batch 8000 − batch 10: −1.2 points of test accuracy, 95 % interval −1.9 to −0.5: "
         "batch 8000 is worse, by more than the seed-to-seed noise with 10 seeds (p < 0.001).")
+
+
+def test_progress_is_worded_by_the_page_in_its_language():
+    """The worker sends ids and counts; ExperimentProgress.text words them with the page's gettext."""
+    setup = Experiment(BASE, QUICK, (Setting(), Setting((("activation", "tanh"),)), Setting((("batch_size", 8000),))),
+                       (0, 1, 2))
+    running = runner.ExperimentProgress(0.25, 3, 9, 4.0, 12.4, "running", (0, 1), 3)
+    assert running.text(setup) == "3/9 trainings · relu · batch 64 and tanh · batch 64, 3 seeds at once · about 12 s left"
+    zh = translator("zh")
+    assert running.text(setup, zh) == "3/9 次训练 · relu · 批量 64 和 tanh · 批量 64，3 个种子同时训练 · 约剩 12 秒"
+    alone = runner.ExperimentProgress(0.75, 6, 9, 4.0, None, "running", (2,), 3)
+    assert alone.text(setup) == "6/9 trainings · relu · batch 8000, 3 seeds at once"
+    for status, english in (("finished", "finished"), ("stopped", "stopped")):
+        ended = runner.ExperimentProgress(1.0, 9, 9, 30.0, 0.0, status)
+        assert ended.text(setup) == f"9/9 trainings · {english} · about 0 s left"
+        assert ended.text(setup, zh) == f"9/9 次训练 · {zh(english)} · 约剩 0 秒" and zh(english) != english
+    # a label of the user's own values (an English word would be left in) is not in any update
+    assert not any(isinstance(value, str) and " " in value for value in running.__dict__.values())
 
 
 # ---- the command line -----------------------------------------------------------------------------
@@ -209,7 +233,7 @@ def test_cli_experiment_seed_equals_train_cli_seed(tmp_path, capsys):
     csv = tmp_path / "customers.csv"
     data.synthetic_churn(n_rows=1200, seed=8).to_csv(csv, index=False)
     common = ["--csv", str(csv), "--epochs", "5", "--batch-size", "64", "--hidden", "5"]
-    assert experiment.main([*common, "--seeds", "3", "--seed", "2", "--compare", "optimizer=adam,rmsprop"]) == 0
+    assert cli.experiment_main([*common, "--seeds", "3", "--seed", "2", "--compare", "optimizer=adam,rmsprop"]) == 0
     out = capsys.readouterr().out
     lines = out.strip().splitlines()
     assert lines[0].startswith("adam: test accuracy") and lines[1].startswith("rmsprop: test accuracy")
@@ -226,12 +250,12 @@ def test_cli_experiment_seed_equals_train_cli_seed(tmp_path, capsys):
 
 
 def test_cli_bad_compare_is_one_line_and_exit_2(capsys):
-    assert experiment.main(["--compare", "activation=relu,mish"]) == 2
+    assert cli.experiment_main(["--compare", "activation=relu,mish"]) == 2
     error = capsys.readouterr().err.strip()
     assert len(error.splitlines()) == 1
     assert error.startswith("error: --compare 'activation=relu,mish': activation: 'mish' is not an activation; "
                             "allowed: relu, tanh")
-    assert experiment.main(["--seeds", "40"]) == 2
+    assert cli.experiment_main(["--seeds", "40"]) == 2
     assert "3 to 30 seeds" in capsys.readouterr().err
 
 
@@ -242,7 +266,7 @@ def test_cli_threads_after_tensorflow_has_run_default_keeps_them_explicit_is_an_
     tf = pytest.importorskip("tensorflow")
     _ = (tf.constant(1.0) + 1.0).numpy()  # TensorFlow has run an op: its threads are fixed now
     current = tf.config.threading.get_intra_op_parallelism_threads()
-    assert experiment.main(["--threads", str(current + 3), "--seeds", "3", "--epochs", "1"]) == 2
+    assert cli.experiment_main(["--threads", str(current + 3), "--seeds", "3", "--epochs", "1"]) == 2
     assert "threads can only be set before" in capsys.readouterr().err
 
 
@@ -250,7 +274,7 @@ def test_real_data_experiment_seeds_match_single_cli_runs(capsys):
     if not REAL_CSV.exists():
         pytest.skip(f"the real churn data is not at {REAL_CSV} (it is never copied into the repository)")
     common = ["--csv", str(REAL_CSV), "--epochs", "5"]
-    assert experiment.main([*common, "--seeds", "3", "--compare", "activation=relu,tanh"]) == 0
+    assert cli.experiment_main([*common, "--seeds", "3", "--compare", "activation=relu,tanh"]) == 0
     report = last_json(capsys.readouterr().out)
     for label_index, activation in enumerate(("relu", "tanh")):
         for seed in (0, 2):

@@ -10,10 +10,12 @@ import pandas as pd
 import pytest
 
 from apptest_utils import chart_specs, open_page, run_in_fresh_process, run_until_trained
+from i18n_utils import english_words, shown_texts
 from playground.churn import experiment as exp
-from playground.churn import figures, jobs
+from playground.churn import fields, figures, jobs, report, runner
 from playground.churn.model import FitSettings, NetworkSpec
 from playground.churn.presets import EXPERIMENT_PRESETS
+from playground.i18n import translator
 
 PAGE = "pages/churn_ann.py"
 SMALL = {"churn.exp.seeds": "3", "churn.exp.epochs": "2", "churn.batch": "64", "churn.layers": "1",
@@ -64,13 +66,13 @@ def test_small_experiment_shows_dots_table_and_verdict(ran):
     paired = at.dataframe[-1].value
     assert paired.loc[0, "comparison"] == "tanh − relu"
     assert paired.loc[0, "p (paired t-test)"] == pytest.approx(result.paired(1).p_value, abs=5e-5)
-    verdict = result.verdict(1)
+    verdict = report.verdict(result, 1)
     assert verdict.startswith("tanh − relu: ") and any(verdict in m.value for m in at.markdown)
-    assert any(result.verdict(1, "auc") == c.value for c in at.caption)
+    assert any(report.verdict(result, 1, "auc") == c.value for c in at.caption)
     assert any("Experiment finished: 6/6 trainings" in str(p.proto) for p in at.get("progress"))
     download = next(d for d in at.get("download_button") if d.proto.label == "Every seed's results (CSV)")
     assert download is not None
-    csv = pd.read_csv(io.StringIO(result.frame().to_csv(index=False)))
+    csv = pd.read_csv(io.StringIO(report.seed_frame(result).to_csv(index=False)))
     assert len(csv) == 6 and set(csv["activation"]) == {"relu", "tanh"} and list(csv["seed"]) == [0, 1, 2] * 2
 
 
@@ -103,7 +105,7 @@ def test_every_preset_sets_the_base_and_the_variants():
 def test_the_activation_presets_compare_swish_leaky_relu_and_prelu_with_relu():
     labels = {}
     for name, preset in EXPERIMENT_PRESETS.items():
-        variants = [exp.Setting(tuple((field, exp.parse_value(field, text)) for field, text in changes))
+        variants = [exp.Setting(tuple((field, fields.parse_value(field, text)) for field, text in changes))
                     for changes in preset.variants]
         setup = exp.Experiment(preset.base.spec, preset.base.settings, (exp.Setting(), *variants),
                                tuple(range(preset.seeds)))
@@ -139,11 +141,28 @@ def test_seed_strip_figure_joins_each_seed_across_settings():
     assert fig.layout.yaxis.title.text == "test accuracy on the test set (%)"
 
 
-def test_invalid_network_settings_disable_the_experiment_with_a_message():
-    at = open_page(PAGE, query_params={"churn.early": "true", "churn.val": "0.0"})  # early stopping needs validation
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_invalid_network_settings_disable_the_experiment_with_a_message(lang):
+    _ = translator(lang)
+    at = open_page(PAGE, query_params={"churn.early": "true", "churn.val": "0.0", "lang": lang})  # needs validation
     assert not at.exception
-    assert any("Fix the network's settings in section 2 first" in w.value for w in at.warning)
+    warnings = [w.value for w in at.warning]
+    assert _("Early stopping watches the validation loss: set a validation share above 0.") in warnings
+    assert any(_("Fix the network's settings in section 2 first (see the warning there): the experiment starts from "
+                 "them.") == w for w in warnings)
     assert at.button(key="churn.exp.run").disabled
+    if lang == "zh":
+        assert not any(english_words(w) for w in warnings), warnings
+
+
+def test_the_same_network_twice_is_named_in_the_language_of_the_page():
+    zh = translator("zh")
+    at = open_page(PAGE, query_params={"lang": "zh", "churn.exp.v1.1": "batch_size", "churn.exp.v1.1.batch_size": "10"})
+    assert not at.exception
+    (warning,) = [w.value for w in at.warning]
+    assert warning == zh("Setting {number} ({label}) is the same network as setting {other}: change a field to a "
+                         "different value.").format(number=2, label=zh("base"), other=1)
+    assert not english_words(warning), warning
 
 
 def test_stop_ends_the_running_experiment_and_says_what_finished():
@@ -176,10 +195,12 @@ def test_stop_ends_the_running_experiment_and_says_what_finished():
 def test_an_experiment_without_a_result_says_why(state, error, result, message):
     setup = exp.Experiment(NetworkSpec(((4, "relu"),)), FitSettings(epochs=2, batch_size=64), seeds=(0, 1, 2))
     record = exp.SeedResult(0, 1, 0.8, 0.75, 0.4, 0.5, 2, "finished", 1.0)
-    update = exp.ExperimentProgress(0.5, 1, 3, 1.0, 1.0, "base, 3 seeds at once", [record])
+    update = runner.ExperimentProgress(0.5, 1, 3, 1.0, 1.0, "running", (0,), 3, [record])
     job = jobs.ExperimentJob(SimpleNamespace(state=state, error=error, result=result, events=[update]), setup)
     kept, said = job.outcome()
-    assert said.startswith(message)
+    assert said.translate().startswith(message)
+    if error:
+        assert said.translate().endswith(error), "the pool's reason follows"
     if state == "stopped":  # the worker died after the stop: the trainings it reported are kept
         assert kept.status == "stopped" and kept.records == [record]
     else:
@@ -190,6 +211,42 @@ def test_an_experiment_without_a_result_says_why(state, error, result, message):
     assert not at.exception
     assert any(e.value.startswith(message) for e in at.error)
     assert "churn.exp._job" not in at.session_state and not at.button(key="churn.exp.run").disabled
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_progress_and_outcome_are_worded_in_the_language_of_the_page(lang):
+    """The worker's update is numbers and ids; the page words it, and the outcome, in its session's language."""
+    _ = translator(lang)
+    setup = exp.Experiment(NetworkSpec(((4, "relu"),)), FitSettings(epochs=2, batch_size=64),
+                           (exp.Setting(), exp.Setting((("batch_size", 8000),))), seeds=(0, 1, 2))
+    record = exp.SeedResult(0, 1, 0.8, 0.75, 0.4, 0.5, 2, "finished", 1.0)
+    update = runner.ExperimentProgress(0.5, 1, 6, 3.0, 3.2, "running", (0, 1), 3, [record])
+    ticket = SimpleNamespace(state="running", ended=False, events=[update], stop_requested=True, position=0,
+                             error=None, result=None)
+    at = open_page(PAGE, query_params={"lang": lang})
+    at.session_state["churn.exp._job"] = jobs.ExperimentJob(ticket, setup)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (line,) = [p.proto.text for p in at.get("progress") if "/6" in p.proto.text]
+    assert line == update.text(setup, _) + _(" · stopping after this epoch")
+    if lang == "en":
+        assert line == ("1/6 trainings · batch 64 and batch 8000, 3 seeds at once · about 3 s left · stopping after "
+                        "this epoch")
+    else:
+        assert line.startswith("1/6 次训练 · 批量 64 和 批量 8000") and not english_words(line), line
+
+    ticket.state, ticket.ended = "stopped", True  # the worker was ended before it returned its result
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (error,) = [e.value for e in at.error]
+    assert error == _("The experiment was stopped before it reported its result.")
+    kept = at.session_state["churn.exp._result"]
+    assert kept.status == "stopped" and kept.records == [record]
+    assert any(_("Experiment {status}: {done}/{total} trainings in {seconds} s").format(
+        status=_("stopped"), done=1, total=6, seconds="0") in p.proto.text for p in at.get("progress"))
+    if lang == "zh":
+        leftovers = {text[:120]: sorted(words) for text in shown_texts(at) if (words := english_words(text))}
+        assert not leftovers, leftovers
 
 
 def test_running_an_experiment_never_imports_tensorflow_in_the_page_process():

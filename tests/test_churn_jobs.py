@@ -8,7 +8,9 @@ import pytest
 
 from playground.churn import data, jobs
 from playground.churn.model import FitSettings, NetworkSpec
-from playground.churn.train import ChurnSession, train_prepared
+from playground.churn.session import ChurnSession
+from playground.churn.train import train_prepared
+from playground.i18n import translator
 from playground.workers import WorkerPool
 
 keras = pytest.importorskip("keras")
@@ -84,8 +86,10 @@ def test_an_error_inside_the_worker_comes_back_as_a_message(pool, small_data):
                                small_data.y_test, small_data.mean[:5], small_data.scale[:5])
     training = jobs.Training.submit(pool, SMALL, FitSettings(epochs=2, batch_size=32), narrow, "synthetic")
     assert training.ticket.wait(120) and training.ticket.state == "failed"
-    entry, message = training.keep_result(ChurnSession())
+    entry, why = training.keep_result(ChurnSession())
+    message = why.translate()
     assert entry is None and message.startswith("The training failed: ")
     assert "\n" not in message and "File " not in message and len(message) < 600, "no stack trace for the user"
+    assert why.translate(translator("zh")).startswith(translator("zh")("The training failed: {error}").split("{")[0])
     after = jobs.Training.submit(pool, SMALL, FitSettings(epochs=1, batch_size=32), small_data, "synthetic")
     assert after.ticket.wait(120) and after.ticket.state == "done", "the worker carries on"

@@ -1,4 +1,4 @@
-"""playground.churn.model / playground.churn.train: the network, its Keras form, the live loop; accuracy on real data."""
+"""playground.churn.model / train / session: the network, its Keras form, training, the session's runs; accuracy on real data."""
 
 import statistics
 from dataclasses import replace
@@ -7,11 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from playground.churn import data, metrics
+from playground.churn import data, jobs, metrics
 from playground.churn import presets as churn_presets
 from playground.churn import model as churn_model
 from playground.churn.model import FitSettings, NetworkSpec
-from playground.churn.train import ChurnSession, score_on_test, train_prepared, train_prepared_stacked
+from playground.churn.session import ChurnSession
+from playground.churn.train import score_on_test, train_prepared, train_prepared_stacked
 
 keras = pytest.importorskip("keras")
 
@@ -96,23 +97,31 @@ def test_should_stop_halts_after_the_current_epoch_and_keeps_the_partial_run(sma
     assert run.weights is not None and np.all(np.isfinite(flat(run.weights)))
 
 
-def test_an_interrupted_run_is_kept_as_stopped(small_data):
-    """Streamlit interrupts a script by raising in the next st call: here, in the epoch callback."""
+class StopAfter:
+    """What the worker pool hands a job (playground.workers.Progress): collects what the job sends,
+    and asks it to stop once `epochs` epochs have been sent (None: never)."""
 
-    class Interrupted(BaseException):
-        pass
+    def __init__(self, epochs=None):
+        self.sent, self.epochs = [], epochs
 
-    def interrupt_at_epoch_3(run):
-        if run.epochs_run == 3:
-            raise Interrupted
+    def send(self, row):
+        self.sent.append(row)
 
+    def stop_requested(self):
+        return self.epochs is not None and len(self.sent) >= self.epochs
+
+
+def test_a_stopped_run_is_kept_as_stopped(small_data):
+    """Stop in the page asks the worker's job to stop after the current epoch; the partial run joins the table.
+    Here Stop comes once the page has shown epoch 3: the job ends the epoch it is in, the 4th."""
+    progress = StopAfter(epochs=3)
+    result = jobs.train_job(small_data, SMALL, FitSettings(epochs=20, batch_size=32, validation_share=0.2),
+                            progress=progress)
     session = ChurnSession()
-    session.start(SMALL, FitSettings(epochs=20, batch_size=32, validation_share=0.2), small_data, "synthetic")
-    with pytest.raises(Interrupted):
-        session.train_active(on_epoch=interrupt_at_epoch_3)
-    assert session.active is not None and session.entries == []
-    entry = session.complete(interrupted=True)
-    assert entry.run.status == "stopped" and entry.run.epochs_run == 3
+    assert session.entries == [] and session.latest is None, "nothing joins the table before the job's result is kept"
+    assert progress.sent == result["run"].history, "one history row sent per epoch"
+    entry = session.keep(result["run"], small_data, "synthetic", result["keras_file"])
+    assert entry.run.status == "stopped" and entry.run.epochs_run == 4
     np.testing.assert_allclose(entry.test_probabilities, churn_model.predict_proba(entry.run.weights, SMALL,
                                                                                    small_data.x_test))
     loaded = keras.saving.load_model(_write(entry.keras_file))
@@ -157,7 +166,8 @@ def test_an_absurd_learning_rate_is_reported_as_diverged_with_no_nan_downstream(
     run = train_prepared(small_data, spec, settings)
     assert run.status == "diverged" and run.epochs_run < 10
     session = ChurnSession()  # what the page shows: the last finite weights, finite numbers only
-    entry = session.train(small_data, spec, settings)
+    result = jobs.train_job(small_data, spec, settings, progress=StopAfter())
+    entry = session.keep(result["run"], small_data, "synthetic", result["keras_file"])
     assert entry.run.status == "diverged" and entry.keras_file is None
     assert np.all(np.isfinite(entry.test_probabilities)) and np.all(np.isfinite(flat(entry.run.weights)))
     numbers = [value for value in entry.report.values() if isinstance(value, float)]

@@ -239,3 +239,28 @@ def test_the_workers_line_leaves_out_counts_drawn_while_this_session_trains():
     run_until_trained(at).run()  # (the job may end between the workers' line and the training section)
     after = next(caption.value for caption in at.caption if "Training workers ready" in caption.value)
     assert re.search(counts, after)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("state, error, english", [
+    ("cancelled", None, "The training was taken out of the queue."),
+    ("stopped", None, "The training was stopped before it reported a result."),
+])
+def test_a_training_without_a_result_says_why_in_the_language_of_the_page(lang, state, error, english):
+    from types import SimpleNamespace
+
+    from i18n_utils import english_words
+    from playground.churn import jobs
+    from playground.churn.model import FitSettings, NetworkSpec
+    from playground.i18n import translator
+
+    ticket = SimpleNamespace(state=state, ended=True, error=error, result=None, waited_seconds=0.0)
+    prepared = data.prepare(data.synthetic_churn(n_rows=200, seed=0), seed=0)
+    at = open_page(PAGE, query_params={"lang": lang})
+    at.session_state["churn._training"] = jobs.Training(ticket, NetworkSpec(), FitSettings(), prepared, "synthetic")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [translator(lang)(english)]
+    assert "churn._training" not in at.session_state and not at.button(key="churn.train").disabled
+    if lang == "zh":
+        assert not english_words(at.error[0].value), at.error[0].value

@@ -253,3 +253,53 @@ def test_default_size_is_the_cores_at_most_four(monkeypatch):
     monkeypatch.setenv("PLAYGROUND_WORKERS", "many")
     with pytest.raises(ValueError, match="whole number"):
         workers.default_size()
+
+
+def test_the_pool_answers_while_a_dead_worker_is_reaped(make_pool):
+    """The pool waits up to 2 s for a dying process; every page's status() and submit() must not."""
+    pool = make_pool(size=1)
+    ticket = pool.submit(pool_jobs.hang_up_and_linger, {"seconds": 30})
+    wait_until(lambda: ticket.events)  # it is about to hang up; the pool then reaps it for 2 s, then kills it
+    slowest, deadline = 0.0, time.monotonic() + 1.5
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        pool.status()
+        pool.submit(pool_jobs.count_epochs, {"epochs": 1}).stop()
+        slowest = max(slowest, time.monotonic() - started)
+        time.sleep(0.02)
+    assert slowest < 0.5, f"status() and submit() waited {slowest:.2f} s for the pool's lock while a worker was reaped"
+    assert ticket.wait(20) and ticket.state == "failed" and "ended unexpectedly" in ticket.error
+    after = pool.submit(pool_jobs.count_epochs, {"epochs": 1})
+    assert after.wait(30) and after.state == "done", "its successor takes the next job"
+
+
+def test_failed_starts_are_retried_with_back_off_and_training_recovers(request, tmp_path, monkeypatch):
+    attempts_file = tmp_path / "attempts"
+    attempts_file.write_text("3")  # three failed starts in a row, then the environment works
+    monkeypatch.setenv(pool_jobs.START_FAILURES, str(attempts_file))
+    pool = WorkerPool(size=1, initializer=pool_jobs.fail_first_starts, retry_seconds=0.25, tick_seconds=0.05)
+    request.addfinalizer(pool.shutdown)
+    early = pool.submit(pool_jobs.count_epochs, {"epochs": 1})
+    assert early.wait(60) and early.state == "failed", "the third failure in a row fails the waiting jobs"
+    assert "not yet" in early.error
+    status = pool.status()
+    assert status.start_error and "not yet" in status.start_error
+    assert status.retry_in_seconds is not None and 0 < status.retry_in_seconds <= 1.0, "and says when it tries again"
+    wait_until(lambda: pool.status().ready == 1, timeout=60)
+    assert pool.status().start_error is None and pool.status().retry_in_seconds is None
+    later = pool.submit(pool_jobs.count_epochs, {"epochs": 1})
+    assert later.wait(30) and later.state == "done", "training works again without a server restart"
+    times = [float(line) for line in attempts_file.read_text().split()[1:]]
+    gaps = [after - before for before, after in zip(times, times[1:])]
+    assert len(times) == 4 and gaps[0] >= 0.25 and gaps[1] >= 0.5 and gaps[2] >= 1.0, (
+        f"the wait doubles after each failure in a row: {gaps}")
+
+
+def test_workers_run_at_a_lower_cpu_priority_than_the_server(make_pool):
+    pool = make_pool(size=1)
+    worker = pool.worker_pids()[0]
+    server_nice = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, worker) == min(19, server_nice + workers.WORKER_NICENESS)
+    # Where Linux groups sessions (autogroups), nice levels rank processes only within one session.
+    assert os.getsid(worker) == os.getsid(0), "the worker shares the server's session, where its nice level counts"
+    assert os.getpgid(worker) != os.getpgid(0), "a process group of its own: a Ctrl-C in the terminal is not for it"

@@ -17,17 +17,19 @@ from pages.parts.class_posting import post_experiment
 from pages.shell.language import choice, gettext
 from pages.server.training_pool import this_session_is_alive, training_pool
 from playground.churn import experiment as exp
-from playground.churn import figures, jobs
+from playground.churn import figures, jobs, report
+from playground.churn.fields import FIELDS, parse_value
+from playground.churn.model import RunStatus
 from playground.churn.presets import EXPERIMENT_PRESETS
-from playground.i18n import N_
+from playground.i18n import N_, UserError
 
 BIND = dict(bind="query-params")
 CONFIG = {"displaylogo": False}
 NONE = "none"
 JOB = "churn.exp._job"  # the queued or running jobs.ExperimentJob of this session
 RESULT = "churn.exp._result"  # the last experiment's ExperimentResult
-MESSAGE = "churn.exp._message"  # why the last experiment gave no (complete) result
-FIELD_NAMES = {NONE: N_("none"), **{field_id: field.label for field_id, field in exp.FIELDS.items()}}
+MESSAGE = "churn.exp._message"  # why the last experiment gave no (complete) result: a Message
+FIELD_NAMES = {NONE: N_("none"), **{field_id: field.label for field_id, field in FIELDS.items()}}
 state = st.session_state
 
 
@@ -48,15 +50,15 @@ def variant_picker(slot):
     for change in (1, 2):
         with columns[2 * change - 2]:
             field_id = choice(st.selectbox, _("Variant {slot}: change").format(slot=slot) if change == 1 else _("and change"),
-                              [NONE, *exp.FIELDS], key=f"churn.exp.v{slot}.{change}", default=NONE, names=FIELD_NAMES,
-                              help=" · ".join(_(f.label) for f in exp.FIELDS.values()))
+                              [NONE, *FIELDS], key=f"churn.exp.v{slot}.{change}", default=NONE, names=FIELD_NAMES,
+                              help=" · ".join(_(f.label) for f in FIELDS.values()))
         if field_id != NONE:
-            field = exp.FIELDS[field_id]
+            field = FIELDS[field_id]
             text = columns[2 * change - 1].selectbox(_(field.label), field.choices(), None,
                                                      key=f"churn.exp.v{slot}.{change}.{field_id}",
                                                      placeholder=_("pick a value"), **BIND)
             if text is not None:
-                changes.append((field_id, exp.parse_value(field_id, text)))
+                changes.append((field_id, parse_value(field_id, text)))
     return tuple(changes) or None
 
 
@@ -87,15 +89,13 @@ def stop_experiment():
 def show_live(job: jobs.ExperimentJob):
     """One progress bar for the whole experiment, and the accuracy dots of the trainings finished so far."""
     _ = gettext()
-    update, total = job.latest, job.experiment.trainings
+    update = job.latest
     if update is None:
-        text, fraction = _("0/{total} trainings · starting (the first epoch compiles the network)").format(total=total), 0.0
+        text = _("0/{total} trainings · starting (the first epoch compiles the network)").format(
+            total=job.experiment.trainings)
+        fraction = 0.0
     else:
-        left = (_(" · about {seconds} s left").format(seconds=f"{update.seconds_left:.0f}")
-                if update.seconds_left is not None else "")
-        text, fraction = _("{done}/{total} trainings · {message}").format(
-            done=update.trainings_done, total=total, message=progress_message(update.message, job.experiment, _)) + left, \
-            update.fraction
+        text, fraction = update.text(job.experiment, _), update.fraction
     if job.ticket.stop_requested:
         text += _(" · stopping after this epoch")
     st.progress(fraction, text=text)
@@ -106,22 +106,6 @@ def show_live(job: jobs.ExperimentJob):
                         key="churn.exp.live", config=CONFIG)
 
 
-def progress_message(message, experiment, _):
-    """The worker's progress message ("relu and tanh, 3 seeds at once", "finished", "stopped") in the page's language."""
-    if message == "finished":
-        return _("finished")
-    if message == "stopped":
-        return _("stopped")
-    english, shown = experiment.labels, experiment.shown_labels(_)
-    names = [shown[english.index(name)] for name in message.rsplit(", ", 1)[0].split(" and ") if name in english]
-    if not names:
-        return message
-    return _("{settings}, {seeds} seeds at once").format(settings=_(" and ").join(names), seeds=len(experiment.seeds))
-
-
-STATUS = {"running": N_("running"), "finished": N_("finished"), "stopped": N_("stopped")}
-
-
 def show_last_result():
     _ = gettext()
     result = state.get(RESULT)
@@ -130,7 +114,7 @@ def show_last_result():
         return
     st.progress(len(result.records) / result.experiment.trainings,
                 text=_("Experiment {status}: {done}/{total} trainings in {seconds} s").format(
-                    status=_(STATUS.get(result.status, result.status)), done=len(result.records),
+                    status=result.status.shown(_), done=len(result.records),
                     total=result.experiment.trainings, seconds=f"{result.seconds:.0f}"))
     show_results(result)
 
@@ -138,7 +122,7 @@ def show_last_result():
 def show_results(result):
     _ = gettext()
     labels = result.experiment.shown_labels(_)
-    if result.status == "stopped":
+    if result.status == RunStatus.STOPPED:
         st.info(_("Stopped after {done} of {total} trainings; ").format(done=len(result.records),
                                                                      total=result.experiment.trainings)
                 + (_("the statistics below use the finished ones (pairs only where both settings finished a seed).")
@@ -150,21 +134,21 @@ def show_results(result):
                               key="churn.exp.accuracy", config=CONFIG)
     auc_col.plotly_chart(figures.seed_strip(labels, [result.values(i, "auc") for i in range(len(labels))], "AUC",
                                             percent=False, _=_), key="churn.exp.auc", config=CONFIG)
-    st.dataframe(result.summary_table(_), hide_index=True, key="churn.exp.summary")
-    if any(result.verdict(i) for i in range(1, len(labels))):
-        st.dataframe(result.paired_table(_), hide_index=True, key="churn.exp.paired")
+    st.dataframe(report.summary_table(result, _), hide_index=True, key="churn.exp.summary")
+    if any(report.verdict(result, i) for i in range(1, len(labels))):
+        st.dataframe(report.paired_table(result, _), hide_index=True, key="churn.exp.paired")
         for index in range(1, len(labels)):
-            if result.verdict(index):
-                st.markdown("**{verdict}**".format(verdict=result.verdict(index, _=_)))
-                st.caption(result.verdict(index, "auc", _=_))
+            if report.verdict(result, index):
+                st.markdown("**{verdict}**".format(verdict=report.verdict(result, index, _=_)))
+                st.caption(report.verdict(result, index, "auc", _=_))
         st.caption(_("Paired: seed s trains every setting on the same split from the same start weights, so the "
                      "difference is taken seed by seed. The interval is the {level} t-interval of the mean difference; "
                      "if it contains 0, this many seeds cannot tell the settings apart.").format(level="95 %"))
     else:
-        spread = result.spread_sentence(0, _)
+        spread = report.spread_sentence(result, 0, _)
         if spread:
             st.markdown("**{spread}**".format(spread=spread))
-    st.download_button(_("Every seed's results (CSV)"), result.frame().to_csv(index=False), "churn_experiment.csv",
+    st.download_button(_("Every seed's results (CSV)"), report.seed_frame(result).to_csv(index=False), "churn_experiment.csv",
                        key="churn.exp.download", on_click="ignore", mime="text/csv")
 
 
@@ -193,8 +177,8 @@ def section(frame, spec, settings, number: int):
         try:
             experiment = exp.Experiment(spec, replace(settings, epochs=epochs),
                                         (exp.Setting(), *(exp.Setting(v) for v in variants if v)), tuple(range(seeds)))
-        except ValueError as problem:
-            error = _(str(problem))
+        except UserError as problem:  # the settings' own checks (fields, NetworkSpec, FitSettings, Experiment)
+            error = problem.translate(_)
     if error:
         st.warning(error)
     job = state.get(JOB)
@@ -211,5 +195,5 @@ def section(frame, spec, settings, number: int):
                                                      labels=", ".join(experiment.shown_labels(_)), seeds=seeds,
                                                      last=seeds - 1, trainings=experiment.trainings, epochs=epochs))
     if state.get(MESSAGE):
-        st.error(state[MESSAGE])
+        st.error(state[MESSAGE].translate(_))
     follow_job(JOB, show_idle=show_last_result, show_running=show_live)

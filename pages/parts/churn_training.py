@@ -21,8 +21,9 @@ from pages.shell.language import current_language
 from pages.server.training_pool import this_session_is_alive, training_pool
 from playground.churn import figures, jobs
 from playground.churn.model import FitSettings, NetworkSpec
-from playground.churn.train import ChurnSession, RunEntry
+from playground.churn.session import ChurnSession, RunEntry
 from playground.i18n import N_, Translate, identity
+from playground.workers import JobState
 
 # How often a session's page asks about its job. Every poll makes the browser re-render the whole
 # page (Streamlit's frontend re-renders every element for a fragment's update): ~150 ms of a
@@ -32,12 +33,9 @@ POLL_SECONDS = 0.5  # running, nobody waiting: smooth live curves
 BUSY_POLL_SECONDS = 1.0  # running or next up while others wait in line
 QUEUED_POLL_SECONDS = 3.0  # further back in line than there are workers: only the place changes
 TRAINING = "churn._training"  # the queued or running jobs.Training of this session
-MESSAGE = "churn._training_message"  # why the last training gave no result (failed, taken out of the queue)
+MESSAGE = "churn._training_message"  # why the last training gave no result (failed, taken out of the queue): a Message
 CURVES = "churn._curves"  # (run number, language) and the figure of the latest run's curves
 CONFIG = {"displaylogo": False}
-# A run's status (TrainingRun.status), shown translated.
-STATUSES = {"finished": N_("finished"), "stopped": N_("stopped"), "early-stopped": N_("early-stopped"),
-            "diverged": N_("diverged"), "running": N_("running")}
 
 
 ORDINAL_SUFFIXES = {1: N_("st"), 2: N_("nd"), 3: N_("rd"), 0: N_("th")}  # Chinese: all 位 (第 1位)
@@ -49,12 +47,12 @@ def ordinal(number: int, _: Translate = str) -> str:
     return f"{number}{_(ORDINAL_SUFFIXES.get(last, ORDINAL_SUFFIXES[0]))}"
 
 
-def keep_ended_training(session: ChurnSession, _: Translate) -> None:
+def keep_ended_training(session: ChurnSession) -> None:
     """If this session's training has ended, add its run to the table (or keep why it failed)."""
     training = st.session_state.get(TRAINING)
     if training is not None and training.ticket.ended:
         del st.session_state[TRAINING]
-        entry, st.session_state[MESSAGE] = training.keep_result(session, _)
+        entry, st.session_state[MESSAGE] = training.keep_result(session)
         post_churn_run(entry)  # to the class board, if this session is in a class
 
 
@@ -115,7 +113,7 @@ def workers_status(_: Translate, job_keys: tuple[str, ...] = (TRAINING,)) -> Non
 def training_controls(session: ChurnSession, spec: NetworkSpec | None, settings: FitSettings | None,
                       prepared, data_label: str, info: str | None, _: Translate) -> RunEntry | None:
     """Train / Stop, then the live progress or the latest run's curves; returns the latest run."""
-    keep_ended_training(session, _)
+    keep_ended_training(session)
     training = st.session_state.get(TRAINING)
     train_col, stop_col, info_col = st.columns([1, 1, 4])
     train_col.button(_("Train"), key="churn.train", type="primary", width="stretch",
@@ -127,7 +125,7 @@ def training_controls(session: ChurnSession, spec: NetworkSpec | None, settings:
     if info:
         info_col.caption(info)
     if st.session_state.get(MESSAGE):
-        st.error(st.session_state[MESSAGE])
+        st.error(st.session_state[MESSAGE].translate(_))
 
     follow_job(TRAINING, show_idle=lambda: show_run(session.latest, _),
                show_running=lambda training: show_live(training, _), _=_)
@@ -136,7 +134,7 @@ def training_controls(session: ChurnSession, spec: NetworkSpec | None, settings:
 
 def far_back(ticket, workers: int) -> bool:
     """Queued behind more jobs than there are workers: only its place in line changes for now."""
-    return ticket.state == "queued" and (ticket.position or 0) > workers
+    return ticket.state == JobState.QUEUED and (ticket.position or 0) > workers
 
 
 def poll_seconds(ticket, workers: int, waiting: int) -> float:
@@ -171,7 +169,7 @@ def follow_job(key: str, show_idle: Callable[[], None], show_running: Callable[[
             show_idle()
         elif job.ticket.ended or (queued and (job.ticket.position or 0) <= training_pool().size):
             st.rerun()  # the whole page: it keeps the result, or polls the job faster now that it is next
-        elif job.ticket.state == "queued":
+        elif job.ticket.state == JobState.QUEUED:
             show_place_in_line(job.ticket, _)
         else:
             show_running(job)
@@ -210,7 +208,7 @@ def show_run(latest: RunEntry | None, _: Translate) -> None:
         return
     run = latest.run
     text = _("Run {number}: {status}, {done}/{total} epochs in {seconds} s").format(
-        number=latest.number, status=_(STATUSES.get(run.status, run.status)), done=run.epochs_run,
+        number=latest.number, status=run.status.shown(_), done=run.epochs_run,
         total=run.settings.epochs, seconds=f"{run.seconds:.1f}")
     if latest.waited_seconds is not None and latest.waited_seconds >= 0.5:
         text += " · " + _("waited {seconds} s in line").format(seconds=f"{latest.waited_seconds:.1f}")

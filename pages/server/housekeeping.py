@@ -14,20 +14,28 @@ import gc
 import threading
 import time
 
-import streamlit as st
-
 COLLECT_SECONDS = 20.0
 
+_started_lock = threading.Lock()
+_collector: threading.Thread | None = None
 
-@st.cache_resource(show_spinner=False)
+
 def start_collector() -> threading.Thread:
-    """Started once per server process (on the first page run); runs until the process ends."""
+    """Start the collector once per server process (on the first page run); later calls return it.
 
-    def collect_forever() -> None:
-        while True:
-            time.sleep(COLLECT_SECONDS)
-            gc.collect()
+    A module-level flag, not ``st.cache_resource``: clearing Streamlit's cache (the "Clear cache"
+    menu, ``st.cache_resource.clear()``) would forget a cached thread and start a second one,
+    while the first runs on for ever.
+    """
+    global _collector
+    with _started_lock:
+        if _collector is None or not _collector.is_alive():
+            _collector = threading.Thread(target=_collect_forever, name="playground-gc", daemon=True)
+            _collector.start()
+        return _collector
 
-    thread = threading.Thread(target=collect_forever, name="playground-gc", daemon=True)
-    thread.start()
-    return thread
+
+def _collect_forever() -> None:
+    while True:
+        time.sleep(COLLECT_SECONDS)
+        gc.collect()

@@ -7,13 +7,12 @@ thread-safe); it is shut down when the cache is cleared or the server exits. See
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
 import streamlit as st
-from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from pages.server import compat
 from playground.churn import jobs
 from playground.workers import WorkerPool
 
@@ -32,6 +31,4 @@ def this_session_is_alive() -> Callable[[], bool] | None:
     None where there is no Streamlit runtime (AppTest, plain Python): the job is then never dropped.
     """
     context = get_script_run_ctx()
-    if context is None or not Runtime.exists():
-        return None
-    return functools.partial(Runtime.instance().is_active_session, context.session_id)
+    return None if context is None else compat.session_liveness(context.session_id)

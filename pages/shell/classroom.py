@@ -5,9 +5,9 @@ at the end `room.panel()` puts the "Classroom link" expander in the sidebar. One
 several widgets (``opt.lr`` stands for every run's learning rate). The link carries the
 page's current URL (every bound widget's value, the language) plus ``hide=id1,id2``.
 
-A hidden control is never sent to the browser: its widgets are called inside a
-DeltaGenerator with no place on the page (Streamlit's own "bare script" mode, where elements
-are dropped). The widget is still registered, so Streamlit's URL binding keeps parsing and
+A hidden control is never sent to the browser: its widgets are called inside a container with
+no place on the page (``pages.server.compat.nowhere``, Streamlit's own "bare script" mode, where
+elements are dropped). The widget is still registered, so Streamlit's URL binding keeps parsing and
 checking its value (from the link, or the default), callbacks and presets keep working, and
 the student sees the value's effect but no control, not even in the page's HTML.
 """
@@ -18,8 +18,8 @@ from contextlib import contextmanager
 from urllib.parse import urlencode
 
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
+from pages.server import compat
 from playground.i18n import Translate
 
 PARAM = "hide"
@@ -46,9 +46,9 @@ class Classroom:
         if control_id not in self.hidden:
             yield
             return
-        # No root container and no cursor: Streamlit registers the widgets (value, URL binding,
-        # callbacks) but enqueues none of their elements, and containers made inside are the same.
-        with DeltaGenerator(root_container=None, cursor=None):
+        # Streamlit registers the widgets (value, URL binding, callbacks) but enqueues none of
+        # their elements, and containers made inside are the same.
+        with compat.nowhere():
             yield
 
     def link(self, hide: list[str]) -> str:

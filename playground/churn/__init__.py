@@ -1,9 +1,19 @@
-"""The tutorial's bank-churn Keras network (Churn ANN page and ``python -m playground.churn.train``).
+"""The tutorial's bank-churn Keras network (the Churn ANN page, ``python -m playground.churn.train``
+and ``python -m playground.churn.experiment``).
 
-Start with ``data`` (CSV checks, synthetic data, preprocessing), then ``model`` (the Keras network,
-imported lazily) and ``train`` (the live loop and the command-line trainer); ``jobs`` runs trainings
-and experiments in the worker pool's processes (``playground.workers``), so a server never imports Keras.
-``metrics`` computes the scores in numpy; ``presets``, ``keras_script`` and ``figures`` serve the page.
-``experiment`` trains several settings over the same seeds (``engine.train_stacked``) and compares
-them with ``stats`` (paired t-test).
+Where to start reading, one concern per module:
+
+- ``data``: CSV checks, synthetic data, preprocessing; ``model``: what a network, its fit
+  settings and a run are (``RunStatus``), its weights and Keras file (Keras imported lazily);
+- ``engine``: the training itself, a whole epoch per compiled call, one model or many stacked;
+  ``train``: the training API on prepared data (``train_prepared``, ``score_on_test``);
+- ``session``: one browser session's runs (the page's run table);
+- ``jobs``: trainings and experiments as jobs of the worker pool (``playground.workers``): the
+  server side, which never imports Keras, and the worker side;
+- experiments over seeds: ``fields`` (what a setting may change: one registry for widgets, URL
+  and CLI), ``experiment`` (settings, seeds, the result and its statistics from ``stats``),
+  ``runner`` (trains them, the settings that share a network in one ``engine.train_stacked``
+  call, and reports structured progress), ``report`` (verdicts in words, tables, CSV, JSON);
+- ``cli``: both command lines (``train`` and ``experiment`` keep the ``python -m`` entry points);
+- ``metrics`` computes the scores in numpy; ``presets``, ``keras_script`` and ``figures`` serve the page.
 """

@@ -69,6 +69,7 @@ from playground.churn.model import (
     ACTIVATIONS,
     FitSettings,
     NetworkSpec,
+    RunStatus,
     TrainingRun,
     class_weights_for,
     finish,
@@ -148,10 +149,10 @@ class CompiledEpoch:
         self.optimizer = keras.optimizers.get({"class_name": spec.optimizer, "config": {"learning_rate": 0.001}})
         self.optimizer.build([self.parameters])
         # The optimizer's starting state (step count 0, zero moments, Adagrad's accumulators at 0.1),
-        # restored before every run
-        self._learning_rate = self.optimizer._learning_rate
+        # restored before every run; the learning rate is set per run instead (see reset)
+        rate = learning_rate_variable(self.optimizer)
         self._optimizer_start = [(variable, variable.numpy()) for variable in self.optimizer.variables
-                                 if variable is not self._learning_rate]
+                                 if variable is not rate]
         self.function = tf.function(
             self._epoch,
             jit_compile=True,
@@ -363,6 +364,27 @@ def _as_arrays(datasets, spec: NetworkSpec, settings: Sequence[FitSettings]):
     return np.stack(xs), np.stack(ys), np.stack(weights), validation
 
 
+def learning_rate_variable(optimizer):
+    """The optimizer's learning-rate variable, through Keras' public ``learning_rate`` property.
+
+    With a float learning rate Keras 3 keeps it in one variable that the property returns itself
+    (not a copy), and that variable is among ``optimizer.variables``. A Keras where this is no
+    longer so would restore the learning rate of the previous run with the optimizer's start
+    state: a clear error here instead (tests/test_churn_engine.py checks it on the pinned Keras).
+    """
+    rate = optimizer.learning_rate
+    if not any(variable is rate for variable in optimizer.variables):
+        raise RuntimeError(f"keras {_keras_version()}: optimizer.learning_rate is no longer the optimizer's own "
+                           f"learning-rate variable (got {type(rate).__name__}); see engine.learning_rate_variable")
+    return rate
+
+
+def _keras_version() -> str:
+    import keras
+
+    return keras.__version__
+
+
 def _record_epoch(run: TrainingRun, row: dict, weights: list[np.ndarray], x_fit, y_fit, validation,
                   epoch_scores: bool = True) -> None:
     """Add one epoch to a run: numpy metrics, best epoch, early stopping and divergence (which freeze it).
@@ -373,7 +395,7 @@ def _record_epoch(run: TrainingRun, row: dict, weights: list[np.ndarray], x_fit,
     settings = run.settings
     if not (math.isfinite(row["loss"]) and all(np.all(np.isfinite(w)) for w in weights)):
         # Keep the last finite weights and history: nothing downstream sees a NaN.
-        run.status = "diverged"
+        run.status = RunStatus.DIVERGED
         return
     run.weights = weights
     if epoch_scores:
@@ -390,7 +412,7 @@ def _record_epoch(run: TrainingRun, row: dict, weights: list[np.ndarray], x_fit,
     if validation is not None and (run.best_epoch is None or row["val_loss"] < run.history[run.best_epoch - 1]["val_loss"]):
         run.best_epoch, run.best_weights = row["epoch"], weights
     elif settings.early_stopping and row["epoch"] - run.best_epoch >= settings.patience:
-        run.status = "early-stopped"
+        run.status = RunStatus.EARLY_STOPPED
 
 
 def train_stacked(
@@ -443,7 +465,7 @@ def train_stacked(
             indices, mask = _batch_indices([next(order) for order in orders], batch_size)
             loss_sum, correct_sum, all_weights = compiled.run_epoch(*tensors, indices, mask)
             for k, run in enumerate(runs):
-                if run.status != "running":
+                if run.status != RunStatus.RUNNING:
                     continue  # frozen: its weights and history stay as they were
                 # running means over the epoch's batches, as fit reports them: both per row
                 row = {"epoch": epoch, "loss": float(loss_sum[k] / n_rows), "accuracy": float(correct_sum[k] / n_rows)}
@@ -452,11 +474,11 @@ def train_stacked(
                 run.seconds = time.perf_counter() - started
             if should_stop is not None and should_stop():
                 for run in runs:
-                    if run.status == "running":
-                        run.status = "stopped"
+                    if run.status == RunStatus.RUNNING:
+                        run.status = RunStatus.STOPPED
             if on_epoch is not None:
                 on_epoch(runs)
-            if all(run.status != "running" for run in runs):
+            if all(run.status != RunStatus.RUNNING for run in runs):
                 break
     finally:
         _release(compiled)

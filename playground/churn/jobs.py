@@ -2,10 +2,14 @@
 
 Start with :class:`Training` (what the page keeps per browser session while a job is queued or
 running, and how its result joins the session's runs) and :class:`ExperimentJob` (the same for an
-experiment over seeds, whose job is ``experiment.run_experiment``), then :func:`train_job` (what
+experiment over seeds, whose job is ``runner.run_experiment``), then :func:`train_job` (what
 runs inside a worker process) and :func:`prepare_worker` (each worker's warm-up). :func:`new_pool` builds the
 server's pool. The server imports this module but never TensorFlow: only the worker-side
 functions import it, inside the worker process.
+
+The worker sends numbers and ids, never sentences: a training sends each epoch's history row, an
+experiment a ``runner.ExperimentProgress``. What the user reads when a job ends without a result
+is a ``playground.i18n.Message``, which the page shows in its session's language.
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from playground.churn import data
-from playground.churn.experiment import Experiment, ExperimentProgress, ExperimentResult, run_experiment
-from playground.churn.model import FitSettings, NetworkSpec, TrainingRun
-from playground.churn.train import ChurnSession, RunEntry
-from playground.i18n import Translate, identity
-from playground.workers import CANCELLED, DONE, FAILED, STOPPED, Ticket, WorkerPool
+from playground.churn.experiment import Experiment, ExperimentResult
+from playground.churn.model import FitSettings, NetworkSpec, RunStatus, TrainingRun
+from playground.churn.runner import ExperimentProgress, run_experiment
+from playground.churn.session import ChurnSession, RunEntry
+from playground.i18n import N_, Message
+from playground.workers import JobState, Ticket, WorkerPool
 
 # One CPU thread per worker's TensorFlow: N workers use N cores, and a class training at once
 # cannot oversubscribe the machine. Set before TensorFlow is imported in the worker.
@@ -70,20 +75,14 @@ class Training:
     def seconds_left(self) -> float | None:
         return TrainingRun(self.spec, self.settings, history=self.history).seconds_left()
 
-    def keep_result(self, session: ChurnSession, _: Translate = identity) -> tuple[RunEntry | None, str | None]:
-        """Once the job has ended: add its run to `session`; returns (entry, message for the user)."""
+    def keep_result(self, session: ChurnSession) -> tuple[RunEntry | None, Message | None]:
+        """Once the job has ended: add its run to `session`; returns (entry, why there is none)."""
         ticket = self.ticket
-        if ticket.state in (DONE, STOPPED) and ticket.result is not None:
+        if ticket.state in (JobState.DONE, JobState.STOPPED) and ticket.result is not None:
             result = ticket.result
             return session.keep(result["run"], self.prepared, self.data_label, result["keras_file"],
                                 waited_seconds=ticket.waited_seconds), None
-        if ticket.state == FAILED:
-            return None, _("The training failed: {error}").format(error=ticket.error)
-        if ticket.state == CANCELLED:
-            return None, (_("The training was taken out of the queue.") + f" {ticket.error or ''}").strip()
-        if ticket.state == STOPPED:
-            return None, (_("The training was stopped before it reported a result.") + f" {ticket.error or ''}").strip()
-        return None, None
+        return None, _no_result(ticket, TRAINING_ENDINGS)
 
 
 @dataclass
@@ -108,22 +107,42 @@ class ExperimentJob:
     def result_so_far(self) -> ExperimentResult:
         """The trainings finished so far, from the updates (each update carries the ones new since the last)."""
         records = [record for update in list(self.ticket.events) for record in update.finished]
-        return ExperimentResult(self.experiment, records, status="running")
+        return ExperimentResult(self.experiment, records, status=RunStatus.RUNNING)
 
-    def outcome(self) -> tuple[ExperimentResult | None, str | None]:
-        """Once the job has ended: (the result to show, a message for the user)."""
+    def outcome(self) -> tuple[ExperimentResult | None, Message | None]:
+        """Once the job has ended: (the result to show, why it is missing or incomplete)."""
         ticket = self.ticket
-        if ticket.state in (DONE, STOPPED) and ticket.result is not None:
+        if ticket.state in (JobState.DONE, JobState.STOPPED) and ticket.result is not None:
             return ticket.result, None
-        if ticket.state == FAILED:
-            return None, f"The experiment failed: {ticket.error}"
-        if ticket.state == CANCELLED:
-            return None, f"The experiment was taken out of the queue. {ticket.error or ''}".strip()
-        if ticket.state == STOPPED:  # the worker was ended before it returned: keep what it had reported
+        result = None
+        if ticket.state == JobState.STOPPED:  # the worker was ended before it returned: keep what it had reported
             result = self.result_so_far()
-            result.status = "stopped"
-            return result, f"The experiment was stopped before it reported its result. {ticket.error or ''}".strip()
-        return None, None
+            result.status = RunStatus.STOPPED
+        return result, _no_result(ticket, EXPERIMENT_ENDINGS)
+
+
+# Why a job has no result, per ticket state: the job's own words, then the pool's reason if it gave one.
+TRAINING_ENDINGS = {JobState.FAILED: N_("The training failed: {error}"),
+                    JobState.CANCELLED: N_("The training was taken out of the queue."),
+                    JobState.STOPPED: N_("The training was stopped before it reported a result.")}
+EXPERIMENT_ENDINGS = {JobState.FAILED: N_("The experiment failed: {error}"),
+                      JobState.CANCELLED: N_("The experiment was taken out of the queue."),
+                      JobState.STOPPED: N_("The experiment was stopped before it reported its result.")}
+
+
+def _no_result(ticket: Ticket, endings: dict[JobState, str]) -> Message | None:
+    """The message for a job that ended without a result (None while it has not ended that way).
+
+    The pool's error (`ticket.error`: a text, or a Message the page translates) is the failure
+    itself, or the reason after a cancel or stop."""
+    template = endings.get(ticket.state)
+    if template is None:
+        return None
+    if ticket.state == JobState.FAILED:
+        return Message(template, error=ticket.error)
+    if not ticket.error:
+        return Message(template)
+    return Message("{ending} {reason}", ending=Message(template), reason=ticket.error)
 
 
 # --------------------------------------------------------------------------------------
@@ -160,5 +179,5 @@ def train_job(prepared: data.PreparedData, spec: NetworkSpec, settings: FitSetti
     run = train_prepared(prepared, spec, settings,
                          on_epoch=lambda run: progress.send(run.history[-1]),
                          should_stop=progress.stop_requested)
-    keras_file = keras_file_bytes(run.spec, run.weights) if run.status != "diverged" and run.history else None
+    keras_file = keras_file_bytes(run.spec, run.weights) if run.status != RunStatus.DIVERGED and run.history else None
     return {"run": run, "keras_file": keras_file}

@@ -1,7 +1,8 @@
 """The churn network: what it is (spec, settings, a run's record), its weights, predictions and Keras file.
 
-Start with :class:`NetworkSpec` and :class:`FitSettings`; training lives in engine.py (a whole
-epoch per compiled call), the live loop and the command line in train.py.
+Start with :class:`NetworkSpec` and :class:`FitSettings`, then :class:`TrainingRun` and its
+:class:`RunStatus`; training lives in engine.py (a whole epoch per compiled call), the training
+API in train.py, the command line in cli.py.
 
 This module imports Keras only inside functions, so importing it costs nothing. No process-wide
 state: no ``keras.utils.set_random_seed`` and no ``clear_session`` (both reach every user of the
@@ -19,11 +20,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 
 from playground.activations import functions as activation_functions
-from playground.i18n import N_
+from playground.i18n import N_, Translate, UserError, identity
 
 # Hidden-layer activations: every one of the tutorial article (sigmoid, tanh, relu, leaky relu,
 # parametric relu, swish; softmax only suits an output layer) plus elu, selu, gelu and linear.
@@ -98,19 +100,24 @@ class NetworkSpec:
     def __post_init__(self):
         object.__setattr__(self, "hidden", tuple((int(u), str(a)) for u, a in self.hidden))
         if not 1 <= len(self.hidden) <= MAX_LAYERS:
-            raise ValueError(f"Use between 1 and {MAX_LAYERS} hidden layers (got {len(self.hidden)}).")
+            raise UserError(N_("Use between {low} and {high} hidden layers (got {count})."), low=1, high=MAX_LAYERS,
+                            count=len(self.hidden))
         for number, (units, activation) in enumerate(self.hidden, start=1):
             if not 1 <= units <= MAX_UNITS:
-                raise ValueError(f"Hidden layer {number} needs 1 to {MAX_UNITS} units (got {units}).")
+                raise UserError(N_("Hidden layer {number} needs 1 to {high} units (got {units})."), number=number,
+                                high=MAX_UNITS, units=units)
             if activation not in ACTIVATIONS:
-                raise ValueError(f"Hidden layer {number}: unknown activation {activation!r}; "
-                                 f"choose one of {', '.join(ACTIVATIONS)}.")
+                raise UserError(N_("Hidden layer {number}: unknown activation {name}; choose one of {allowed}."),
+                                number=number, name=repr(activation), allowed=", ".join(ACTIVATIONS))
         if self.initializer not in INITIALIZERS:
-            raise ValueError(f"Unknown initializer {self.initializer!r}; choose one of {', '.join(INITIALIZERS)}.")
+            raise UserError(N_("Unknown initializer {name}; choose one of {allowed}."), name=repr(self.initializer),
+                            allowed=", ".join(INITIALIZERS))
         if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"Unknown optimizer {self.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}.")
+            raise UserError(N_("Unknown optimizer {name}; choose one of {allowed}."), name=repr(self.optimizer),
+                            allowed=", ".join(OPTIMIZERS))
         if not (math.isfinite(self.learning_rate) and 0 < self.learning_rate <= 10):
-            raise ValueError(f"The learning rate must be above 0 and at most 10 (got {self.learning_rate}).")
+            raise UserError(N_("The learning rate must be above 0 and at most 10 (got {value})."),
+                            value=self.learning_rate)
 
     @property
     def architecture_key(self) -> tuple:
@@ -148,15 +155,36 @@ class FitSettings:
 
     def __post_init__(self):
         if not 0 <= self.validation_share <= 0.5:
-            raise ValueError(f"The validation share must be between 0 and 0.5 (got {self.validation_share}).")
+            raise UserError(N_("The validation share must be between 0 and 0.5 (got {value})."),
+                            value=self.validation_share)
         if self.early_stopping and self.validation_share == 0:
-            raise ValueError("Early stopping watches the validation loss: set a validation share above 0.")
+            raise UserError(N_("Early stopping watches the validation loss: set a validation share above 0."))
         if not 1 <= self.epochs <= MAX_EPOCHS:
-            raise ValueError(f"Train for 1 to {MAX_EPOCHS} epochs (got {self.epochs}).")
+            raise UserError(N_("Train for 1 to {high} epochs (got {epochs})."), high=MAX_EPOCHS, epochs=self.epochs)
         if self.batch_size < 1:
-            raise ValueError(f"The batch size must be at least 1 (got {self.batch_size}).")
+            raise UserError(N_("The batch size must be at least 1 (got {size})."), size=self.batch_size)
         if self.patience < 1:
-            raise ValueError(f"Early-stopping patience must be at least 1 epoch (got {self.patience}).")
+            raise UserError(N_("Early-stopping patience must be at least 1 epoch (got {epochs})."),
+                            epochs=self.patience)
+
+
+class RunStatus(StrEnum):
+    """The state of a training (:attr:`TrainingRun.status`) or of an experiment over seeds (only
+    running, finished or stopped); the values are what the CLIs' JSON and the CSV downloads show."""
+
+    RUNNING = "running"
+    FINISHED = "finished"
+    STOPPED = "stopped"  # a user pressed Stop: the weights of the last epoch run
+    EARLY_STOPPED = "early-stopped"  # the validation loss stalled: rolled back to its best epoch
+    DIVERGED = "diverged"  # the loss became infinite or NaN: the last finite weights
+
+    def shown(self, _: Translate = identity) -> str:
+        """The state in the language of `_`."""
+        return _(STATUS_NAMES[self])
+
+
+STATUS_NAMES = {RunStatus.RUNNING: N_("running"), RunStatus.FINISHED: N_("finished"), RunStatus.STOPPED: N_("stopped"),
+                RunStatus.EARLY_STOPPED: N_("early-stopped"), RunStatus.DIVERGED: N_("diverged")}
 
 
 @dataclass
@@ -169,7 +197,7 @@ class TrainingRun:
     weights: list[np.ndarray] | None = None  # latest (or restored best) weights
     best_weights: list[np.ndarray] | None = None
     best_epoch: int | None = None
-    status: str = "running"  # running | finished | stopped | early-stopped | diverged
+    status: RunStatus = RunStatus.RUNNING
     seconds: float = 0.0
 
     @property
@@ -280,11 +308,11 @@ def keras_file_bytes(spec: NetworkSpec, weights: Sequence[np.ndarray]) -> bytes:
                 return file.read()
 
 
-def finish(run: TrainingRun, interrupted: bool = False) -> TrainingRun:
-    """Close a run: restore the best weights under early stopping; mark interrupted runs stopped."""
-    if run.status == "running":
-        run.status = "stopped" if interrupted and run.epochs_run < run.settings.epochs else "finished"
-    if run.settings.early_stopping and run.best_weights is not None and run.status != "diverged":
+def finish(run: TrainingRun) -> TrainingRun:
+    """Close a run: a run still running has finished; restore the best weights under early stopping."""
+    if run.status == RunStatus.RUNNING:
+        run.status = RunStatus.FINISHED
+    if run.settings.early_stopping and run.best_weights is not None and run.status != RunStatus.DIVERGED:
         run.weights = run.best_weights
     return run
 
