@@ -11,9 +11,11 @@ from playground.boundary import datasets
 from playground.boundary.session import Run, Training
 from playground.boundary.settings import Spec
 from playground.churn import data, stats
+from playground.churn import report
 from playground.churn.experiment import Experiment, ExperimentResult, SeedResult, Setting
 from playground.churn.model import FitSettings, NetworkSpec, TrainingRun
-from playground.churn.train import ChurnSession, score_on_test
+from playground.churn.session import ChurnSession
+from playground.churn.train import score_on_test
 from playground.i18n import translator
 
 SPEC = NetworkSpec(((6, "relu"), (6, "relu")), "uniform", "adam", 0.001)
@@ -63,7 +65,7 @@ def test_an_experiment_post_carries_each_setting_and_the_paired_interval():
     (comparison,) = figures["comparisons"]
     assert comparison["mean_diff"] == pytest.approx(100 * (variant - base).mean())
     assert (comparison["low"], comparison["high"]) == pytest.approx((100 * paired.ci95[0], 100 * paired.ci95[1]))
-    words = ExperimentResult(experiment, records, status="finished").verdict(1)  # the page's own sentence
+    words = report.verdict(ExperimentResult(experiment, records, status="finished"), 1)  # the page's own sentence
     expected = "noise" if "not distinguishable" in words else "better" if "is better" in words else "worse"
     assert comparison["verdict"] == expected, words
     assert figures["best_mean_accuracy"] == pytest.approx(max(base.mean(), variant.mean()))

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from playground.board import challenges
 from playground.boundary.datasets import DATASETS
-from playground.churn import experiment as churn_experiment
+from playground.churn import fields as churn_fields
 from playground.board.challenges import TUTORIAL_ACCURACY, Challenge, Standing
 from playground.i18n import N_, Translate, identity
 
@@ -46,7 +46,7 @@ def setting_label(setting: dict, _: Translate = identity) -> str:
     """An experiment's setting ({"label", "values"} as posted) in the board's language, e.g. "批量 32"."""
     values = setting.get("values") or {}
     try:
-        shown = [churn_experiment.FIELDS[field].show(churn_experiment.parse_value(field, text), _)
+        shown = [churn_fields.FIELDS[field].show(churn_fields.parse_value(field, text), _)
                  for field, text in values.items()]
     except (KeyError, ValueError, TypeError):
         return str(setting.get("label", ""))
