@@ -264,3 +264,25 @@ def test_a_training_without_a_result_says_why_in_the_language_of_the_page(lang, 
     assert "churn._training" not in at.session_state and not at.button(key="churn.train").disabled
     if lang == "zh":
         assert not english_words(at.error[0].value), at.error[0].value
+
+
+@pytest.mark.parametrize("retry, expected", [
+    (2.3, "The training workers could not start (no TensorFlow here); trying again in 3 s."),
+    (None, "Training is off: the training workers could not start. no TensorFlow here"),
+])
+def test_workers_that_fail_to_start_are_said_to_start_again_while_the_pool_retries(monkeypatch, retry, expected):
+    from pages.parts import churn_training
+    from playground.workers import PoolStatus
+
+    status = PoolStatus(size=1, ready=0, starting=0, busy=0, queued=0, start_error="no TensorFlow here",
+                        retry_in_seconds=retry)
+
+    class FailingPool:
+        def status(self):
+            return status
+
+    monkeypatch.setattr(churn_training, "training_pool", FailingPool)
+    at = open_page("pages/churn_ann.py")
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [element.value for element in [*at.warning, *at.error]]
+    assert expected in shown, shown

@@ -12,6 +12,8 @@ used meanwhile: their reruns do not touch the training.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Callable
 
 import streamlit as st
@@ -79,17 +81,21 @@ def workers_status(_: Translate, job_keys: tuple[str, ...] = (TRAINING,)) -> Non
     jobs_here = [st.session_state.get(key) for key in job_keys]
     own_job = any(job is not None and not job.ticket.ended for job in jobs_here)
     status = pool.status()
-    loading = status.ready == 0 and status.starting > 0 and not status.start_error
+    loading = status.ready == 0 and (status.starting > 0 or status.retry_in_seconds is not None)
 
     @st.fragment(run_every=1.0 if loading else None)
     def show():
         status = pool.status()
-        if loading and (status.ready or status.start_error):
-            # Loaded: rerun the page once, so that this fragment stops polling (its interval is fixed
-            # when the page runs). An idle tab that kept polling every second cost 7 % of a core
-            # in its browser: a class of 30 such tabs alone would fill this 2-core machine.
+        if loading and (status.ready or not (status.starting or status.retry_in_seconds is not None)):
+            # Loaded (or given up): rerun the page once, so that this fragment stops polling (its
+            # interval is fixed when the page runs). An idle tab that kept polling every second cost
+            # 7 % of a core in its browser: a class of 30 such tabs alone would fill this 2-core machine.
             st.rerun()
-        if status.start_error:
+        if status.start_error and status.retry_in_seconds is not None and not status.ready:
+            st.warning(_("The training workers could not start ({reason}); trying again in {seconds} s.").format(
+                reason=status.start_error, seconds=max(1, math.ceil(status.retry_in_seconds))),
+                icon=":material/hourglass_top:")
+        elif status.start_error and not status.ready:
             st.error(_("Training is off: the training workers could not start.") + f" {status.start_error}")
         elif status.ready and own_job:
             # the job's own line (place in line, epoch) is the live figure; counts drawn here would
