@@ -294,3 +294,19 @@ console.log(JSON.stringify({messages, refused, kept: model.training.regularizati
     for message, part in zip(answer["messages"], expected):
         assert message and part in message, (message, part)
     assert "Unknown regularization l3" in answer["refused"] and answer["kept"] == "none"
+
+
+def test_the_engines_tanh_is_numpys_within_a_few_ulp():
+    """engine.js's own tanh (a rational approximation and a written-out exp, faster than
+    Math.tanh) against numpy's tanh over the whole range, the cut at 0.625 and the ends."""
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.uniform(-1, 1, 20000), rng.uniform(-25, 25, 20000), rng.uniform(-1e-3, 1e-3, 2000),
+                        np.nextafter(0.625, [0, 1]), -np.nextafter(0.625, [0, 1]), [0.0, -0.0, 21.99, 22.0, 1e300, -1e300]])
+    script = ('import { tanh } from "./playground/boundary/web/engine.js"; import { readFileSync } from "node:fs";'
+              'const x = JSON.parse(readFileSync(0, "utf8")); console.log(JSON.stringify(x.map(tanh)));')
+    completed = subprocess.run([_node(), "--input-type=module", "-e", script], input=json.dumps(x.tolist()),
+                               capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert completed.returncode == 0, completed.stderr
+    ours, theirs = np.array(json.loads(completed.stdout)), np.tanh(x)
+    ulp = np.spacing(np.abs(theirs))
+    assert np.max(np.abs(ours - theirs) / ulp) <= 4
