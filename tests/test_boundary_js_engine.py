@@ -310,3 +310,29 @@ def test_the_engines_tanh_is_numpys_within_a_few_ulp():
     ours, theirs = np.array(json.loads(completed.stdout)), np.tanh(x)
     ulp = np.spacing(np.abs(theirs))
     assert np.max(np.abs(ours - theirs) / ulp) <= 4
+
+
+def test_the_models_own_shuffle_is_a_seeded_permutation():
+    """Without an order the model shuffles the rows itself: a full batch then gives the ordered
+    epoch's gradient (every row once), the same seed the same weights, another seed others."""
+    script = """
+import { createModel } from "./playground/boundary/web/engine.js";
+const n = 40, sizes = [2, 5, 1];
+const x = Float64Array.from({length: 2 * n}, (_, k) => Math.sin(7.3 * k) * 4);
+const y = Float64Array.from({length: n}, (_, k) => (k * 7919) % 3 === 0 ? 1 : 0);
+const params = Array.from({length: 2 * 5 + 5 + 5 + 1}, (_, k) => Math.cos(3.1 * k) / 2);
+const make = (batchSize, seed) => createModel({sizes, activations: ["tanh"], output: "sigmoid", loss: "cross_entropy",
+  params, optimizer: "adam", learningRate: 0.01, batchSize, regularization: "none", rate: 0, seed});
+const run = (model, order) => { for (let e = 0; e < 5; e++) model.trainEpoch(x, y, n, order); return Array.from(model.params); };
+const ordered = Int32Array.from({length: n}, (_, k) => k);
+console.log(JSON.stringify({full: run(make(n, 1)), fullOrdered: run(make(n, 1), ordered),
+  a: run(make(10, 1)), again: run(make(10, 1)), other: run(make(10, 2)), aOrdered: run(make(10, 1), ordered)}));
+"""
+    completed = subprocess.run([_node(), "--input-type=module", "-e", script], capture_output=True, text=True,
+                               timeout=60, cwd=REPO)
+    assert completed.returncode == 0, completed.stderr
+    got = {key: np.array(value) for key, value in json.loads(completed.stdout).items()}
+    np.testing.assert_allclose(got["full"], got["fullOrdered"], rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(got["a"], got["again"])
+    assert np.abs(got["a"] - got["other"]).max() > 1e-6
+    assert np.abs(got["a"] - got["aOrdered"]).max() > 1e-6

@@ -24,7 +24,9 @@
 //                                or a loss above 1e6 / not finite (the train set's, and the test
 //                                set's when test = {x, labels, n} is given) - the epoch is then
 //                                undone and model.exploded stays true. model.lastMetrics holds
-//                                {trainLoss, trainAccuracy, testLoss, testAccuracy} of that epoch.
+//                                {trainLoss, trainAccuracy, testLoss, testAccuracy} of that epoch:
+//                                the page's row for the loss curve, with no further forward pass
+//                                (evaluate() after trainEpoch() would compute them again).
 //   model.evaluate(x, labels, n) -> {loss, accuracy}  data loss without the penalty (Run.metrics);
 //                                accuracy null for regression; the tanh output classifies by sign
 //   model.forward(x, n) -> {layers, logits, output, probability}  layers: per hidden layer a
@@ -131,21 +133,25 @@ function scaleByDerivative(code, delta, z, a, count) {
 function dense(params, w, a, m, inputs, outputs, out) {
   const b = w + inputs * outputs;
   let r = 0;
-  for (; r + 1 < m; r += 2) { // two rows at a time: each weight read once for both
-    const row = r * outputs, arow = r * inputs;
+  for (; r + 3 < m; r += 4) { // four rows at a time: each weight read once for all four
+    const row = r * outputs, a0 = r * inputs, a1 = a0 + inputs, a2 = a1 + inputs, a3 = a2 + inputs;
     for (let j = 0; j < outputs; j++) {
-      let s0 = 0, s1 = 0;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       for (let i = 0, wi = w + j; i < inputs; i++, wi += outputs) {
         const v = params[wi];
-        s0 += a[arow + i] * v;
-        s1 += a[arow + inputs + i] * v;
+        s0 += a[a0 + i] * v;
+        s1 += a[a1 + i] * v;
+        s2 += a[a2 + i] * v;
+        s3 += a[a3 + i] * v;
       }
       const bias = params[b + j];
       out[row + j] = s0 + bias;
       out[row + outputs + j] = s1 + bias;
+      out[row + 2 * outputs + j] = s2 + bias;
+      out[row + 3 * outputs + j] = s3 + bias;
     }
   }
-  if (r < m) {
+  for (; r < m; r++) {
     const row = r * outputs, arow = r * inputs;
     for (let j = 0; j < outputs; j++) {
       let s = 0;
@@ -424,8 +430,11 @@ export function createModel(spec) {
     return finite;
   }
 
+  let ownOrder = new Int32Array(0);
+  /** A fresh random order of 0..n-1 (Fisher-Yates), in a buffer the next epoch reuses. */
   function shuffled(n) {
-    const order = new Int32Array(n);
+    if (ownOrder.length !== n) ownOrder = new Int32Array(n);
+    const order = ownOrder;
     for (let k = 0; k < n; k++) order[k] = k;
     for (let k = n - 1; k > 0; k--) {
       const j = Math.floor(random() * (k + 1)), swap = order[k];
