@@ -103,7 +103,7 @@ function softplus(z) {
 function activate(code, z, a, count) {
   switch (code) {
     case 0: for (let k = 0; k < count; k++) a[k] = tanh(z[k]); break;
-    case 1: for (let k = 0; k < count; k++) { const v = z[k]; a[k] = v > 0 ? v : 0; } break;
+    case 1: for (let k = 0; k < count; k++) { const v = z[k]; a[k] = v > 0 || v !== v ? v : 0; } break; // NaN stays, as np.maximum
     case 2: for (let k = 0; k < count; k++) a[k] = sigmoid(z[k]); break;
     case 3: for (let k = 0; k < count; k++) a[k] = z[k]; break;
     case 4: for (let k = 0; k < count; k++) { const v = z[k]; a[k] = v > 0 ? v : LEAKY_ALPHA * v; } break;
