@@ -98,7 +98,6 @@ def _cases() -> list[Case]:
         # the training blows up: both stop at the same epoch, with the last sound weights
         Case("explodes", "reg_plane", "linear", "squared_error", "sgd", ("linear", "linear"), (8, 8), learning_rate=0.03,
              batch_size=50),  # at epoch 2, by its loss
-
         Case("explodes-momentum-relu", "reg_gauss", "linear", "squared_error", "momentum", ("relu",), (8,), learning_rate=2.0,
              batch_size=1, feature_ids=("x1sq", "x2sq")),  # within epoch 1
     ]
@@ -112,10 +111,14 @@ def _rate(regularization):
     return {"none": 0.0, "l1": 0.003, "l2": 0.01}[regularization]
 
 
-def _training(case: Case, **changes) -> Training:
-    settings = dict(optimizer=case.optimizer, learning_rate=case.learning_rate, batch_size=case.batch_size,
-                    loss=case.loss, regularization=case.regularization, rate=_rate(case.regularization))
-    settings.update(changes)
+def _settings(case: Case) -> dict:
+    """The case's Training fields, flat (what set_training changes mid-run)."""
+    return dict(optimizer=case.optimizer, learning_rate=case.learning_rate, batch_size=case.batch_size,
+                loss=case.loss, regularization=case.regularization, rate=_rate(case.regularization))
+
+
+def _training(settings: dict) -> Training:
+    settings = dict(settings)
     objective = Objective(settings.pop("loss"), settings.pop("regularization"), settings.pop("rate"))
     return Training(objective=objective, **settings)
 
@@ -124,7 +127,8 @@ def _numpy_run(case: Case, nudge: bool = False):
     """session.Run with the case's output and start weights; (run, start params, batch orders).
     `nudge`: start every weight one ulp up (to see whether the case is well conditioned)."""
     points = datasets.generate(case.data, case.points, case.noise, case.seed)
-    run = Run(points, case.feature_ids, case.hidden, case.activations, _training(case), 0.5, case.seed)
+    settings = _settings(case)
+    run = Run(points, case.feature_ids, case.hidden, case.activations, _training(settings), 0.5, case.seed)
     run.architecture = Architecture(run.architecture.inputs, case.hidden, case.activations, points.classes, case.output)
     network.check_objective(run.architecture, run.training.objective)
     run.network = Network(run.architecture, case.seed, init=case.init)
@@ -135,23 +139,17 @@ def _numpy_run(case: Case, nudge: bool = False):
     start = run.network.params.copy()
     shuffle = np.random.default_rng(case.seed + 1)  # a twin of Run's own shuffle: the same orders
     orders = [shuffle.permutation(len(run.y_train)) for _ in range(case.epochs)]
-    training = run.training
     for epoch in range(case.epochs):
         if epoch in case.changes:
-            fields = dict(optimizer=training.optimizer, learning_rate=training.learning_rate, batch_size=training.batch_size,
-                          loss=training.objective.loss, regularization=training.objective.regularization,
-                          rate=training.objective.rate)
-            fields.update(case.changes[epoch])
-            objective = Objective(fields.pop("loss"), fields.pop("regularization"), fields.pop("rate"))
-            training = Training(objective=objective, **fields)
-            run.set_training(training)
+            settings.update(case.changes[epoch])
+            run.set_training(_training(settings))
         if not run.train(epochs=1):
             break
     return run, start, orders
 
 
 def _js_case(case: Case, run: Run, start, orders, grid) -> dict:
-    training = _training(case)
+    training = _training(_settings(case))
     spec = network.js_spec(run.architecture, start, training.optimizer, training.learning_rate, training.batch_size,
                            training.objective, case.seed)
     js_changes = {}
