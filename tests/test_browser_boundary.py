@@ -269,3 +269,40 @@ def test_one_screen_on_a_projector_and_nothing_jumps_at_pause(browser, streamlit
             assert not moved, f"{width}x{height} {lang}: pausing moved {moved}"
         finally:
             context.close()
+
+
+def test_tensorflow_playground_interactions(page):
+    """Hover a neuron: its map in the big panel. Click an input's map: the feature switches on (a
+    setting: in the URL, a new network with one more input). Click a link: edit its weight, which
+    the diagram shows and Python keeps (the export)."""
+    page.set_default_timeout(90_000)
+    page.goto(page.app_url + "/boundary")
+    wait_for_app(page)
+    _wait_for_map(page)
+    caption = page.locator(".bd-map-caption")
+    output_caption = caption.inner_text()
+    page.locator(".bd-node[title='neuron 2 of layer 1']").hover()
+    page.wait_for_function("() => document.querySelector('.bd-map-caption').innerText.includes('neuron 2 of layer 1')")
+    page.mouse.move(5, 5)
+    page.wait_for_function(f"() => document.querySelector('.bd-map-caption').innerText === {json.dumps(output_caption)}")
+    # an input's map switches the feature
+    square = page.get_by_role("button", name="x₁²: click to switch this input on or off")
+    assert square.get_attribute("aria-pressed") == "false"
+    square.click()
+    page.wait_for_function("() => location.search.includes('bd.f.x1sq=true')")
+    wait_for_app(page)
+    page.wait_for_function("() => document.querySelector('.bd-input[aria-label^=\"x₁²\"]')?.getAttribute('aria-pressed') === 'true'")
+    assert page.get_by_role("checkbox", name="x₁²").is_checked(), "the sidebar's checkbox follows"
+    # a link's weight, edited
+    page.locator(".bd-links line.bd-hit").first.click()
+    editor = page.locator(".bd-edit input")
+    editor.fill("1.234")
+    editor.press("Enter")
+    page.wait_for_function("() => [...document.querySelectorAll('.bd-links title')].some(t => t.textContent.includes('+1.234'))")
+    deadline, kernels = time.monotonic() + 30, []
+    while 1.234 not in kernels and time.monotonic() < deadline:
+        kernels = [w for layer in _downloaded_weights(page)["layers"] for row in layer["kernel"] for w in row]
+        page.wait_for_timeout(500)
+    assert 1.234 in kernels, "Python keeps the edited weight"
+    assert_no_exception(page)
+    screenshot(page, "boundary-interactions")

@@ -37,7 +37,7 @@ TEXTS = {
     "mapLabel": N_("The network's output over the plane, with the points"),
     "networkLabel": N_("The network: every input and neuron drawn as its own map, links coloured by the sign "
                        "of their weight and as wide as it is large"),
-    "inputs": N_("inputs"), "output": N_("output"), "layerTitle": N_("layer {layer}: {count} × {activation}"),
+    "inputs": N_("inputs"), "output": N_("output"), "layerTitle": N_("layer {layer}"),
     "neuronName": N_("neuron {neuron} of layer {layer}"), "showing": N_("Showing: {name} (move away for the output)"),
     "outputCaption": N_("The network's output over the plane"),
     "toggleFeature": N_("{feature}: click to switch this input on or off"),

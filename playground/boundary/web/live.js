@@ -265,7 +265,8 @@ class View {
     const width = el.network.clientWidth, height = el.network.clientHeight;
     if (!width || !height) return;
     const columns = [data.allFeatures.length, ...(data.run ? data.spec.sizes.slice(1, -1) : []), 1];
-    const tallest = Math.max(...columns), top = 30, bottom = 4;
+    const staggered = columns.length > 5; // every other column's title one title higher: neighbours never share a line
+    const tallest = Math.max(...columns), top = staggered ? 66 : 34, bottom = 4;
     const node = Math.max(14, Math.min(44, (height - top - bottom) / (tallest * 1.25)));
     const left = 48, right = node / 2 + 4;
     const gap = columns.length > 1 ? (width - left - right - node / 2) / (columns.length - 1) : 0;
@@ -278,12 +279,14 @@ class View {
     el.nodes.replaceChildren();
     this.canvases = [];
     const titles = [data.texts.inputs, ...(data.run ? data.spec.sizes.slice(1, -1).map((n, i) =>
-      format(data.texts.layerTitle, { layer: i + 1, count: n, activation: data.spec.activations[i] })) : []), data.texts.output];
+      `${format(data.texts.layerTitle, { layer: i + 1 })}\n${n} × ${data.spec.activations[i]}`) : []),
+      `${data.texts.output}\n${data.run ? data.spec.output : ""}`];
     titles.forEach((text, column) => {
       const title = document.createElement("div");
       title.className = "bd-column-title";
       title.style.left = `${this.positions[column][0].x}px`;
-      if (columns.length > 5 && column % 2) title.style.top = "14px";
+      if (staggered && column % 2 === 0) title.style.top = "0";
+      else if (staggered) title.style.top = "32px";
       title.textContent = text;
       el.nodes.append(title);
     });
