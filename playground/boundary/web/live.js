@@ -377,11 +377,14 @@ class View {
     }
     let biggest = 1e-12;
     for (const { index } of this.lines) biggest = Math.max(biggest, Math.abs(params[index]));
-    for (const { line, title, index } of this.lines) {
-      const style = draw.linkStyle(params[index], biggest);
-      line.setAttribute("stroke", style.colour);
-      line.setAttribute("stroke-width", style.width);
-      title.textContent = format(this.texts.weight, { value: (params[index] >= 0 ? "+" : "") + params[index].toFixed(3) });
+    for (const link of this.lines) {
+      const style = draw.linkStyle(params[link.index], biggest);
+      if (link.colour !== style.colour) link.line.setAttribute("stroke", (link.colour = style.colour));
+      if (link.width !== style.width) link.line.setAttribute("stroke-width", (link.width = style.width));
+      // the hover text only when it can be read (not every frame while playing)
+      if (!this.playing) {
+        link.title.textContent = format(this.texts.weight, { value: (params[link.index] >= 0 ? "+" : "") + params[link.index].toFixed(3) });
+      }
     }
   }
 
