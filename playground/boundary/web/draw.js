@@ -1,6 +1,6 @@
 // Drawing only (after TensorFlow Playground's heatmap.ts / linechart.ts): maps of values over the
 // plane onto canvases, the points, the network's links, the loss curve. No training, no Streamlit.
-// Colours as in playground/boundary/figures.py: orange (-1 / class 0), white (0), blue (+1 / class 1),
+// Colours: orange (-1 / class 0), white (0), blue (+1 / class 1),
 // green (class 2).
 
 export const ORANGE = [245, 147, 34], WHITE = [255, 255, 255], BLUE = [8, 119, 189], GREEN = [30, 150, 90];
