@@ -36,10 +36,14 @@ CASES = {
 
 @pytest.fixture
 def float64():
-    before = keras.config.floatx()
+    """Keras in float64 for one test: floatx and the default dtype policy (cached by Keras once a
+    layer was built, so setting floatx alone would not reach the layers after another test)."""
+    floatx, policy = keras.config.floatx(), keras.config.dtype_policy()
     keras.config.set_floatx("float64")
+    keras.config.set_dtype_policy("float64")
     yield
-    keras.config.set_floatx(before)
+    keras.config.set_floatx(floatx)
+    keras.config.set_dtype_policy(policy)
 
 
 def _run(case: str, optimizer: str = "sgd", trained: int = 5) -> Run:
