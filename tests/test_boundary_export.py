@@ -97,11 +97,11 @@ def test_exported_weights_give_the_engines_predictions_loss_and_accuracy(case, f
 
 
 def _float64_hyperparameters(optimizer):
-    """The script's momentum / betas as float64 numbers. Keras casts a Python float with
-    tf.cast or adds it as a float32 tensor first: under floatx float64 its 0.9 becomes
+    """The script's momentum / betas as float64 numbers. Keras casts these Python floats with
+    tf.cast, which makes a float32 tensor first: under floatx float64 its 0.9 becomes
     0.8999999761581421 in the momentum and the Adam bias corrections (1e-8 to 1e-5 away from the
     engine after one epoch). A numpy float64 is cast exactly; the values stay the script's."""
-    for name in ("momentum", "beta_1", "beta_2", "epsilon"):
+    for name in ("momentum", "beta_1", "beta_2"):
         if hasattr(optimizer, name):
             setattr(optimizer, name, np.float64(getattr(optimizer, name)))
 
