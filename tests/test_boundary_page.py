@@ -25,7 +25,8 @@ def _ok(at):
 def _data(at) -> dict:
     """The data the live component was mounted with in the last run."""
     (element,) = [e for e in at.main if type(e).__name__ == "UnknownElement" and e.type == "bidi_component"]
-    return json.loads(element.proto.json)
+    sent = json.loads(element.proto.bytes)  # {"fixed": ..., "changing": ...}, merged by web/live.js
+    return {**sent["fixed"], **sent["changing"]}
 
 
 def _headless(values=None, epochs=0):
@@ -41,7 +42,7 @@ def _headless(values=None, epochs=0):
 def _browser_epochs(data: dict, epochs: int, orders, changes=None) -> dict:
     """engine.js (under node) trained as the page's component trains it: from the data's spec,
     weights and feature columns; returns the report live.js sends back ("sync")."""
-    case = {"spec": {**data["spec"], "params": data["params"]}, "train": data["train"], "test": data["test"],
+    case = {"spec": {**data["spec"], **data["training"], "params": data["params"]}, "train": data["train"], "test": data["test"],
             "orders": [order.tolist() for order in orders], "changes": changes or {}, "grid": None, "features": None}
     (result,) = run_node([case])
     assert "error" not in result, result.get("error")

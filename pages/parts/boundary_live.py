@@ -4,6 +4,7 @@ then the sentence about the loss and the exports, built from what Python keeps."
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import streamlit as st
@@ -20,11 +21,17 @@ KEY = "bd.live"
 LOG = logging.getLogger(__name__)
 
 
-def _component():
-    html, css, js = live.component_sources()
+@functools.lru_cache(maxsize=1)
+def _registered(sources: tuple[str, str, str]):
+    html, css, js = sources
     # Not style-isolated: tests and screen readers reach its elements like the page's own; every
     # CSS rule is scoped under .bd-live.
     return st.components.v2.component("boundary_live", html=html, css=css, js=js, isolate_styles=False)
+
+
+def _component():
+    """The component, registered once per version of its files (not at every run)."""
+    return _registered(live.component_sources())
 
 
 def _synced() -> None:
@@ -61,7 +68,7 @@ def _live_view(run: Run | None, points: Points, feature_ids, show_test: bool, di
     if state.pop("bd.rerun_page", False):
         st.rerun(scope="app")
     run = state.get("bd.run") if run is not None else None  # a fragment rerun: the run as the sync left it
-    data = live.live_data(run, points, feature_ids, show_test, discrete, drawing, lock_features, _)
+    data = live.live_bytes(run, points, feature_ids, show_test, discrete, drawing, lock_features, _)
     _component()(key=KEY, data=data, on_sync_change=_synced, on_action_change=_acted, height="content")
     if run is not None:
         _downloads(run, _)

@@ -23,7 +23,7 @@ from playground.i18n import N_, Translate
 
 WEB = Path(__file__).resolve().parent / "web"
 MODULES = ("features.js", "engine.js", "draw.js", "live.js")  # live.js imports the others
-MAX_HISTORY_SENT = 300  # loss rows sent with the data (thinned evenly): the curve of a remounted view
+MAX_HISTORY_SENT = 120  # loss rows sent with the data (thinned evenly): the curve of a remounted view
 
 # The component's texts (msgids), translated by the page and passed as data, set as text in the browser.
 TEXTS = {
@@ -89,13 +89,12 @@ def _rows(history: list[dict]) -> list[list]:
 
 
 def _number(value):
-    return float(value) if value is not None and np.isfinite(value) else None
+    return float(value) if value is not None and math.isfinite(value) else None
 
 
-def live_data(run: Run | None, points, feature_ids, show_test: bool, discrete: bool, drawing: bool,
-              lock_features: bool, _: Translate) -> dict:
-    """What the component is mounted with (JSON-ready). `run` None: fewer than two points, the map
-    alone (to draw on). Texts are translated here and set as text in the browser."""
+def _static_part(run: Run | None, points, feature_ids, _: Translate) -> dict:
+    """What stays the same for a run (and a language): the texts, the points, the feature columns,
+    the network's shape."""
     data = {
         "texts": {key: _(msgid) for key, msgid in TEXTS.items()},
         "allFeatures": [{"id": name, "title": feature.title, "on": name in feature_ids}
@@ -104,22 +103,55 @@ def live_data(run: Run | None, points, feature_ids, show_test: bool, discrete: b
         "points": {"xy": points.xy.ravel().tolist(), "labels": points.labels.tolist(), "classes": points.classes,
                    "train": run.train_index.tolist() if run else list(range(len(points))),
                    "test": run.test_index.tolist() if run else []},
-        "showTest": bool(show_test), "discrete": bool(discrete), "drawing": bool(drawing),
-        "lockFeatures": bool(lock_features), "run": None,
     }
-    if run is None:
-        return data
-    training = run.training
-    spec = js_spec(run.architecture, run.network.params, training.optimizer, training.learning_rate,
-                   training.batch_size, training.objective, run.seed)
-    data.update(
-        run=run.token, epoch=run.epoch, params=spec.pop("params"), spec=spec,
-        training={key: spec[key] for key in ("optimizer", "learningRate", "batchSize", "regularization", "rate", "loss")},
-        train={"x": run.x_train.ravel().tolist(), "labels": run.y_train.tolist()},
-        test={"x": run.x_test.ravel().tolist(), "labels": run.y_test.tolist()},
-        history=_rows(run.history), exploded=run.exploded_at,
-    )
+    if run is not None:
+        spec = js_spec(run.architecture, run.network.params, run.training.optimizer, run.training.learning_rate,
+                       run.training.batch_size, run.training.objective, run.seed)
+        for key in ("params", "optimizer", "learningRate", "batchSize", "regularization", "rate"):
+            spec.pop(key)  # the weights and the training settings are in the part that changes
+        data.update(spec=spec, train={"x": run.x_train.ravel().tolist(), "labels": run.y_train.tolist()},
+                    test={"x": run.x_test.ravel().tolist(), "labels": run.y_test.tolist()})
     return data
+
+
+@lru_cache(maxsize=64)
+def _static_json(run: Run, _: Translate) -> bytes:
+    """`_static_part` of a run as JSON, made once: the page sends it again at every report of a
+    playing tab, where only the small part changes (at 30 tabs, dumping ~80 kB each time was most of
+    the server's work)."""
+    return json.dumps(_static_part(run, run.points, run.feature_ids, _)).encode()
+
+
+def live_data(run: Run | None, points, feature_ids, show_test: bool, discrete: bool, drawing: bool,
+              lock_features: bool, _: Translate) -> dict:
+    """What the component is mounted with (JSON-ready). `run` None: fewer than two points, the map
+    alone (to draw on). Texts are translated here and set as text in the browser."""
+    return {**_static_part(run, points, feature_ids, _), **_changing_part(run, show_test, discrete, drawing, lock_features)}
+
+
+def _changing_part(run: Run | None, show_test: bool, discrete: bool, drawing: bool, lock_features: bool) -> dict:
+    data = {"showTest": bool(show_test), "discrete": bool(discrete), "drawing": bool(drawing),
+            "lockFeatures": bool(lock_features), "run": None}
+    if run is not None:
+        training, objective = run.training, run.training.objective
+        data.update(
+            run=run.token, epoch=run.epoch, params=run.network.params.tolist(), history=_rows(run.history),
+            exploded=run.exploded_at,
+            training={"optimizer": training.optimizer, "learningRate": training.learning_rate,
+                      "batchSize": training.batch_size, "regularization": objective.regularization,
+                      "rate": objective.rate, "loss": objective.loss},
+        )
+    return data
+
+
+def live_bytes(run: Run | None, points, feature_ids, show_test: bool, discrete: bool, drawing: bool,
+               lock_features: bool, _: Translate) -> bytes:
+    """`live_data` as the page sends it: JSON bytes {"fixed": ..., "changing": ...} (web/live.js
+    merges them), the fixed part made once per run and language."""
+    fixed = (_static_json(run, _) if run is not None and run.feature_ids == tuple(feature_ids)
+             else json.dumps(_static_part(run, points, feature_ids, _)).encode())
+    changing = json.dumps(_changing_part(run, show_test, discrete, drawing, lock_features)).encode()
+    return b'{"fixed": ' + fixed + b', "changing": ' + changing + b"}"
 
 
 class SyncError(ValueError):

@@ -17,16 +17,20 @@ const SYNC_EVERY_MS = 1500; // weights back to Python while playing
 const MAX_SNAPSHOTS = 400; // replay keeps at most this many weight snapshots (thinned evenly, as session.py)
 const EXPLODED = 1e6;
 
-const views = new WeakMap(); // component root -> its View (one per mounted component)
 
 export function mount({ data, parentElement, setTriggerValue }) {
-  let view = views.get(parentElement);
-  if (!view || !view.root.isConnected) {
-    view = new View(parentElement);
-    views.set(parentElement, view);
+  // The page sends JSON bytes {fixed, changing}: the part that stays the same for a run is made once.
+  const sent = JSON.parse(new TextDecoder().decode(data));
+  let root = parentElement.querySelector(".bd-live"), view = root.bdView;
+  if (view && !(view instanceof View)) { // this file was loaded again (a new version): the old view stops
+    const fresh = root.cloneNode(true); // ...and its listeners stay with the old element
+    root.replaceWith(fresh);
+    root = fresh;
+    view = null;
   }
+  if (!view) root.bdView = view = new View(root);
   view.send = setTriggerValue;
-  view.update(data);
+  view.update({ ...sent.fixed, ...sent.changing });
 }
 
 function finite(value) {
@@ -38,8 +42,8 @@ function format(template, values) {
 }
 
 class View {
-  constructor(parentElement) {
-    this.root = parentElement.querySelector(".bd-live");
+  constructor(root) {
+    this.root = root;
     const $ = (selector) => this.root.querySelector(selector);
     this.el = {
       play: $(".bd-play"), step: $(".bd-step"), reset: $(".bd-reset"), numbers: $(".bd-numbers"),
@@ -102,7 +106,7 @@ class View {
 
   start(data) {
     this.runId = data.run;
-    this.model = createModel({ ...data.spec, params: data.params });
+    this.model = createModel({ ...data.spec, ...data.training, params: data.params });
     this.startParams = Float64Array.from(data.params);
     this.epoch = data.epoch;
     this.acknowledged = data.epoch;
@@ -256,7 +260,7 @@ class View {
   /** The model whose maps are drawn: the current one, or a replayed snapshot's. */
   shownModel() {
     if (this.replayAt === null) return this.model;
-    return createModel({ ...this.data.spec, params: Array.from(this.snapshots[this.replayAt][1]) });
+    return createModel({ ...this.data.spec, ...this.data.training, params: Array.from(this.snapshots[this.replayAt][1]) });
   }
 
   /** Positions of the diagram's nodes (inputs: all seven features, the used ones solid). */
