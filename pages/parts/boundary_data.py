@@ -17,7 +17,7 @@ def _set_custom(points: Points | None) -> None:
 
 
 def _start_drawing(generated: Points) -> None:
-    state["bd.playing"] = False  # training pauses while drawing
+    """(The live view pauses by itself while drawing: its data says so.)"""
     if state.get("bd.drawing") and state.get(CUSTOM) is None:
         _set_custom(generated)  # draw on top of the current points; "Clear" empties them
 
