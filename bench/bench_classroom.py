@@ -1,6 +1,13 @@
 """A whole class on one server: N students press Train at the same moment, one more moves a slider.
 
 Usage: .venv/bin/python bench/bench_classroom.py [--sessions 30] [--epochs 100] [--workers N] [--browser-nice 10]
+       .venv/bin/python bench/bench_classroom.py --page boundary [--sessions 30] [--seconds 30]
+
+With --page boundary the class plays the Decision boundary's 8,8 spiral instead (it trains and draws
+in each tab): N tabs open it and press Play, and for --seconds the benchmark measures the server
+process's CPU share (goal <= 0.1 core), the slider student's round trips (goal p95 <= 1 s) and the
+epochs each tab trained a second (its own figure, on a machine where the class's browsers share
+2 cores at low priority; in a class each runs on its own laptop).
 
 Starts one `streamlit run app.py` (random port), opens N Churn ANN tabs in one headless chromium
 (one context each) with the tutorial recipe at --epochs, waits until the training workers have
@@ -87,6 +94,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="PLAYGROUND_WORKERS (default: the app's own)")
     parser.add_argument("--timeout", type=float, default=1800, help="give up after this many seconds of training")
     parser.add_argument("--log", type=Path, default=None, help="write the server's log here")
+    parser.add_argument("--page", choices=("churn", "boundary"), default="churn")
+    parser.add_argument("--seconds", type=float, default=30, help="--page boundary: how long the class plays")
     parser.add_argument("--watch", help=argparse.SUPPRESS)  # internal: be the slider student against this URL
     parser.add_argument("--browser-nice", type=int, default=10,
                         help="run chromium at this nice level (default 10: in a class the browsers are on other "
@@ -94,6 +103,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.watch:
         return watch(args.watch)
+    if args.page == "boundary":
+        return boundary_class(args)
     workers = args.workers or default_size()
     print(f"machine at start: {machine_state()}; {args.sessions} sessions x {args.epochs} epochs, {workers} workers, "
           f"chromium at nice {args.browser_nice}")
@@ -163,6 +174,61 @@ def main() -> None:
         print(f"CPU seconds used from the click until the last result was seen ({cpu_window:.0f} s x "
               f"{os.cpu_count()} cores = {cpu_window * os.cpu_count():.0f} CPU s): " + ", ".join(
                   f"{part} {seconds:.0f}" for part, seconds in cpu_used.items()))
+
+
+SPIRAL = "/boundary?bd.data=Spiral&bd.f.sin1=true&bd.f.sin2=true&bd.n1=8&bd.n2=8"
+EPOCH = "() => +(document.querySelector('[data-testid=boundary-epoch]')?.innerText || '0').replace(/,/g, '')"
+
+
+def boundary_class(args) -> None:
+    """N tabs play the Decision boundary's spiral at once for args.seconds; see the module doc."""
+    from browser_sessions import cpu_seconds
+
+    print(f"machine at start: {machine_state()}; {args.sessions} Decision boundary tabs playing for {args.seconds:.0f} s, "
+          f"chromium at nice {args.browser_nice}")
+    with serve(log_path=args.log) as (url, server_pid), browsers(args.browser_nice) as (browser,):
+        watcher = subprocess.Popen([sys.executable, __file__, "--watch", url], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, text=True)
+        if watcher.stdout.readline().strip() != "ready":
+            sys.exit("the slider student's page did not open")
+        students = [new_tab(browser) for _ in range(args.sessions)]
+        opened = time.monotonic()
+        for tab in students:  # the whole class opens the page at once
+            tab.goto(url + SPIRAL, wait_until="commit")
+        ready = []
+        for tab in students:  # (polling, not animation frames: a tab in the background may get none)
+            tab.wait_for_function("() => document.querySelector('[data-testid=boundary-map][data-frame]')"
+                                  " && !document.querySelector('.bd-play').disabled", timeout=600_000, polling=500)
+            ready.append(time.monotonic() - opened)
+        print(f"{args.sessions} tabs opened together: Play usable with the map drawn after median {statistics.median(ready):.0f} s, "
+              f"the last after {max(ready):.0f} s", flush=True)
+        for tab in students:
+            tab.locator(".bd-play").click()
+        time.sleep(2)
+        before = [tab.evaluate(EPOCH) for tab in students]
+        cpu_before, started = cpu_seconds(server_pid), time.monotonic()
+        cpu_parts_before = cpu_by_part(server_pid, browser_processes(server_pid, watcher.pid))
+        time.sleep(args.seconds)
+        window = time.monotonic() - started
+        server_cores = (cpu_seconds(server_pid) - cpu_before) / window
+        parts = {part: (seconds - cpu_parts_before.get(part, 0.0)) / window for part, seconds in
+                 cpu_by_part(server_pid, browser_processes(server_pid, watcher.pid)).items()}
+        rates = [(tab.evaluate(EPOCH) - epoch) / window for tab, epoch in zip(students, before)]
+        playing = sum(tab.locator(".bd-play").inner_text() == "Pause" for tab in students)
+        watcher.stdin.close()
+        lines = watcher.stdout.read().split()
+        watcher.wait(60)
+        round_trips = [float(line) for line in lines[:-1]]
+        exceptions = int(lines[-1]) + sum(count_exceptions(tab) for tab in students)
+        print(f"machine at end:   {machine_state()}")
+        print(f"server process while {playing}/{args.sessions} tabs played: {server_cores:.3f} cores on average "
+              f"(goal <= 0.1); cores by part: " + ", ".join(f"{part} {cores:.2f}" for part, cores in parts.items()))
+        print(f"epochs a second per tab: median {statistics.median(rates):.1f}, min {min(rates):.1f}, "
+              f"max {max(rates):.1f} (the class's browsers share this machine at nice {args.browser_nice})")
+        print(f"Activations slider round trip over {len(round_trips)} moves: p50 {percentile(round_trips, 0.5):.2f} s, "
+              f"p95 {percentile(round_trips, 0.95):.2f} s, max {max(round_trips, default=float('nan')):.2f} s "
+              f"(goal p95 <= 1 s)")
+        print(f"exceptions shown on pages: {exceptions}")
 
 
 def browser_processes(server_pid: int, watcher_pid: int) -> dict[str, set[int]]:

@@ -1,15 +1,10 @@
-"""Data sets, features, CSV in and out, and the command line."""
+"""Data sets, features, CSV in and out (the command line: test_boundary_cli.py)."""
 
 from __future__ import annotations
-
-import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from apptest_utils import REPO
 from playground.boundary import datasets, features
 
 
@@ -89,46 +84,3 @@ def test_bad_csv_gets_one_clear_message(content, expected):
         datasets.parse_csv(content)
     assert expected in str(error.value)
 
-
-def _cli(*arguments):
-    result = subprocess.run([sys.executable, "-m", "playground.boundary.train", *arguments, "--quiet"], cwd=REPO,
-                            capture_output=True, text=True, timeout=120)
-    return result
-
-
-def test_cli_learns_xor_from_x1x2_alone_without_a_hidden_layer():
-    result = _cli("--data", "xor", "--features", "x1x2", "--hidden", "", "--epochs", "100")
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["train_accuracy"] > 0.99 and report["test_accuracy"] > 0.98
-    assert report["epochs_run"] == 100 and report["epochs_per_second"] > 0
-    assert set(report) == {"train_loss", "test_loss", "train_accuracy", "test_accuracy", "epochs_run", "seconds",
-                           "epochs_per_second"}
-
-
-def test_cli_cannot_learn_the_spiral_with_a_straight_line():
-    result = _cli("--data", "spiral", "--features", "x1,x2", "--hidden", "0", "--epochs", "200")
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["test_accuracy"] < 0.7
-
-
-def test_cli_regression_has_no_accuracy_and_per_layer_activations():
-    result = _cli("--data", "reg_plane", "--hidden", "4,3", "--activation", "relu,tanh", "--epochs", "30")
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert "train_accuracy" not in report and report["test_loss"] < 0.05
-
-
-@pytest.mark.parametrize("arguments, message", [
-    (("--hidden", "8,x"), "--hidden"),
-    (("--hidden", "9"), "--hidden"),
-    (("--data", "moon"), "invalid choice"),
-    (("--features", "x1,x9"), "Unknown feature x9"),
-    (("--hidden", "4,4", "--activation", "tanh,relu,relu"), "3 activations for 2 hidden layers"),
-    (("--learning-rate", "20"), "between"),
-    (("--loss", "cross_entropy", "--data", "reg_gauss"), "Cross-entropy needs classes"),
-])
-def test_cli_bad_arguments_give_one_line_and_exit_2(arguments, message):
-    result = _cli(*arguments)
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and message in lines[0], result.stderr

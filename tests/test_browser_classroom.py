@@ -228,9 +228,21 @@ OVERLAPS = """() => {
             if (box.width > 0) boxes.push({what: '[neuron map]', box, kind: 'map'});
         }
     }
+    // the live component's diagram: its neuron maps, and its captions count as a chart's labels
+    for (const node of document.querySelectorAll('[data-testid=stMain] .bd-node')) {
+        const box = node.getBoundingClientRect();
+        if (box.width > 0) boxes.push({what: '[neuron map]', box, kind: 'map'});
+    }
+    for (const label of document.querySelectorAll('[data-testid=stMain] .bd-column-title, [data-testid=stMain] .bd-node-name')) {
+        const range = document.createRange();
+        range.selectNodeContents(label);
+        for (const box of range.getClientRects()) {
+            if (box.width > 0) boxes.push({what: label.textContent.trim(), box, kind: 'chart', node: label});
+        }
+    }
     const walker = document.createTreeWalker(document.querySelector('[data-testid=stMain]'), NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        if (!node.textContent.trim() || node.parentElement.closest('.js-plotly-plot, svg, [data-testid=stTooltipIcon]')) continue;
+        if (!node.textContent.trim() || node.parentElement.closest('.js-plotly-plot, svg, [data-testid=stTooltipIcon], .bd-column-title, .bd-node-name')) continue;
         const range = document.createRange();
         range.selectNodeContents(node);
         for (const box of range.getClientRects()) {
@@ -274,7 +286,7 @@ BOUNDARY_VIEWS = {
     "default": "",
     "crowded": "&".join(["bd.f.x1sq=true", "bd.f.x2sq=true", "bd.f.x1x2=true", "bd.f.sin1=true", "bd.f.sin2=true",
                          "bd.layers=6", *[f"bd.n{layer}=8&bd.a{layer}=leaky_relu" for layer in range(1, 7)]]),
-    "playing": "bd.data=blobs3&bd.show_test=true",  # Play is pressed: the live map is HTML, not a chart
+    "playing": "bd.data=blobs3&bd.show_test=true",  # Play is pressed: the live component trains and draws
 }
 
 
@@ -294,8 +306,10 @@ def test_boundary_page_text_never_overlaps_on_a_projector(browser, streamlit_ser
                                   ".every(chart => chart.querySelector('.js-plotly-plot')?._fullLayout)", timeout=120_000)
             assert_no_exception(tab)
             if view == "playing":
-                tab.locator("[data-testid=stMain] button[kind=primary]").first.click()
-                tab.wait_for_selector(".bd-map", timeout=120_000)
+                tab.wait_for_selector("[data-testid=boundary-map][data-frame]", timeout=120_000)
+                tab.locator("[data-testid=stMain] .bd-play").click()
+                tab.wait_for_function("() => +document.querySelector('[data-testid=boundary-epoch]').innerText.replace(/,/g, '') > 0",
+                                      timeout=120_000)
             for size, (width, height) in PROJECTORS.items():
                 tab.set_viewport_size({"width": width, "height": height})
                 tab.wait_for_timeout(1500)  # the pictures stack, plotly lays its text out again

@@ -32,7 +32,8 @@ VIEWS = {
     "pages/boundary.py": [{}, {"bd.data": "reg_gauss", "bd.loss": "cross_entropy", "bd.show_test": "true",
                                "bd.layers": "3", "bd.reg": "l2"},
                           {"bd.data": "blobs3", "bd.f.x1": "false", "bd.f.x2": "false"},
-                          {"bd.data": "reg_plane", "bd.lr": "10", "bd.layers": "0", "bd.loss": "squared_error"}],
+                          {"bd.data": "reg_plane", "bd.lr": "10", "bd.layers": "0", "bd.loss": "squared_error"},
+                          {"bd.data": "blobs3", "bd.loss": "tanh"}],
     "pages/class.py": [{}, {"class": "23456"}, {"class": "<b>"}],  # the teacher's board: tests/test_class_page.py
 }  # fmt: skip
 assert set(VIEWS) == set(COVERED_PAGES), "every covered page needs its views here"
@@ -53,7 +54,7 @@ SETTINGS = {
     "pages/boundary.py": {"bd.data": "spiral", "bd.points": "300", "bd.noise": "20", "bd.train": "70", "bd.seed": "3",
                           "bd.f.sin1": "true", "bd.layers": "3", "bd.n3": "6", "bd.a2": "relu", "bd.opt": "adam",
                           "bd.lr": "0.1", "bd.batch": "25", "bd.loss": "squared_error", "bd.reg": "l2",
-                          "bd.rate": "0.01", "bd.show_test": "true", "bd.discrete": "true", "bd.fps": "2"},
+                          "bd.rate": "0.01", "bd.show_test": "true", "bd.discrete": "true", "bd.init": "uniform"},
 }  # fmt: skip
 WIDGETS = ("selectbox", "radio", "multiselect", "slider", "select_slider", "number_input", "text_input", "toggle",
            "checkbox")

@@ -11,29 +11,13 @@ state = st.session_state
 CUSTOM, VERSION, ERROR = "bd.custom", "bd.custom_version", "bd.upload_error"
 
 
-def once_per_click(name: str, action, *args) -> dict:
-    """on_click and args for a button whose action must run once per click (Step, Undo,
-    Regenerate). While the live part ticks, Streamlit 1.67 has been seen to run one click's callback
-    twice: in a fragment run and again in the full rerun that follows (issue 12). The button carries
-    the number of its clicks handled when it was drawn; a second delivery of a click finds that
-    number moved on and does nothing."""
-    key = f"bd.clicks.{name}"
-
-    def handle(drawn: int, *args) -> None:
-        if state.get(key, 0) == drawn:
-            state[key] = drawn + 1
-            action(*args)
-
-    return dict(on_click=handle, args=(state.get(key, 0), *args))
-
-
 def _set_custom(points: Points | None) -> None:
     state[CUSTOM] = points
     state[VERSION] = state.get(VERSION, 0) + 1
 
 
 def _start_drawing(generated: Points) -> None:
-    state["bd.playing"] = False  # training pauses while drawing
+    """(The live view pauses by itself while drawing: its data says so.)"""
     if state.get("bd.drawing") and state.get(CUSTOM) is None:
         _set_custom(generated)  # draw on top of the current points; "Clear" empties them
 
@@ -92,7 +76,7 @@ def data_sidebar(widget_args, pick, room, _) -> tuple[Points, int]:
     with room.control("bd.seed", _("Seed")):
         st.number_input(_("Seed"), 0, 9999, step=1, **widget_args("bd.seed"))
         st.button(_("Regenerate"), help=_("A new random draw of the same data set (the seed goes up by one)."),
-                  **once_per_click("regenerate", lambda: state.update({"bd.seed": (int(state.get("bd.seed", 0)) + 1) % 10000})))
+                  on_click=lambda: state.update({"bd.seed": (int(state.get("bd.seed", 0)) + 1) % 10000}))
     generated = datasets.generate(state["bd.data"], state["bd.points"], state["bd.noise"] / 100, state["bd.seed"])
 
     st.header(_("Your own points"))
@@ -104,7 +88,7 @@ def data_sidebar(widget_args, pick, room, _) -> tuple[Points, int]:
                   [_("class 0 (orange)"), _("class 1 (blue)"), _("class 2 (green)")])
         st.radio(_("Add"), [0, 1, 2], format_func=labels.__getitem__, key="bd.draw_class", horizontal=True)
         buttons = st.columns(2)
-        buttons[0].button(_("Undo"), **once_per_click("undo", _undo), width="stretch", disabled=not custom or not len(custom))
+        buttons[0].button(_("Undo"), on_click=_undo, width="stretch", disabled=not custom or not len(custom))
         buttons[1].button(_("Clear"), on_click=_clear, args=(generated.classes,), width="stretch")
     st.file_uploader(_("Upload a CSV (x1,x2,label)"), type=["csv", "txt"], key="bd.upload", on_change=_uploaded,
                      help=_("Labels 0/1 (or −1/1): two classes; 0/1/2: three; other numbers: regression. "

@@ -6,6 +6,25 @@ kernels and zero biases, `binary_crossentropy` / `sparse_categorical_crossentrop
 All parameters live in one flat float64 vector (`Network.params`); each layer's kernel and bias
 are views into it, so an optimizer from `playground.optimizers.rules` updates the whole network
 in one call. Start reading at `Network.gradient`, then `train_epoch`.
+
+Two conventions a student may know from other 2-D playgrounds (TensorFlow Playground) are choices;
+the defaults keep Keras' way, so every older call means what it meant:
+
+- Start weights, `Network(architecture, seed, init=...)`, ids and labels in `START_WEIGHTS`:
+  `"glorot"` (default; Glorot-uniform kernels, zero biases, as keras.layers.Dense) or `"uniform"`
+  (kernels uniform in [-0.5, 0.5], every bias 0.1). Both draw the kernels, layer by layer, from
+  `np.random.default_rng(seed)`.
+- The output, `Architecture(inputs, hidden, activations, classes, output=...)`, ids and labels in
+  `OUTPUTS`: None (default) is sigmoid for 2 classes, softmax for 3, linear for regression;
+  `"tanh"` (2 classes only) is a tanh output trained with squared error on the labels mapped to
+  -1/+1, i.e. loss = mean((tanh(z) - (2 label - 1))²); it needs `Objective(loss="squared_error")`
+  (`check_objective` says so otherwise). `Keras: Dense(1, activation="tanh")`, loss "mse" on 2y - 1.
+  Accuracy is by sign (z > 0 is class 1, the same rule as the sigmoid's p > 0.5), and
+  `predict` / `output_from_logits` give (tanh(z) + 1) / 2 in [0, 1] (= sigmoid(2z)), so the map
+  and its colour bar read as for the sigmoid; `output_values` gives tanh(z) itself.
+
+The browser's engine (playground/boundary/web/engine.js) computes the same numbers (tests equal
+within 1e-9 after 50 epochs, tests/test_boundary_js_engine.py); `js_spec(...)` builds its spec.
 """
 
 from __future__ import annotations
@@ -23,6 +42,10 @@ ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear", "leaky_relu", "swish", "elu"
 OPTIMIZERS = ("sgd", "momentum", "adam")
 LOSSES = {"cross_entropy": N_("Cross-entropy"), "squared_error": N_("Squared error")}
 REGULARIZATIONS = {"none": N_("None"), "l1": "L1", "l2": "L2"}
+START_WEIGHTS = {"glorot": N_("Glorot uniform, biases 0"), "uniform": N_("Uniform ±0.5, biases 0.1")}
+OUTPUTS = {"sigmoid": N_("Sigmoid"), "tanh": N_("Tanh, squared error on -1/+1"),
+           "softmax": N_("Softmax"), "linear": N_("Linear")}
+DEFAULT_OUTPUT = {2: "sigmoid", 3: "softmax", 0: "linear"}  # per `classes`
 MAX_LAYERS, MAX_NEURONS = 6, 8
 EXPLODED = 1e6  # a loss above this (or not finite) counts as "the training exploded"
 
@@ -35,6 +58,7 @@ class Architecture:
     hidden: tuple[int, ...]
     activations: tuple[str, ...]  # one per hidden layer
     classes: int  # 2 -> one sigmoid output, 3 -> softmax over three, 0 -> one linear output
+    output: str | None = None  # None: DEFAULT_OUTPUT[classes]; "tanh" for 2 classes (see the module doc)
 
     def __post_init__(self):
         if self.inputs < 1:
@@ -50,6 +74,12 @@ class Architecture:
             activation_registry.get(name)
         if self.classes not in (0, 2, 3):
             raise ValueError("classes must be 2, 3 or 0 (regression).")
+        allowed = ("sigmoid", "tanh") if self.classes == 2 else (DEFAULT_OUTPUT[self.classes],)
+        if self.output is not None and self.output not in allowed:
+            raise ValueError(f"The output {self.output!r} does not fit {self.classes or 'a regression'}"
+                             f"{' classes' if self.classes else ''}; choose {' or '.join(allowed)}.")
+        if self.output == DEFAULT_OUTPUT[self.classes]:  # one spelling per network: equal ones compare equal
+            object.__setattr__(self, "output", None)
 
     @property
     def outputs(self) -> int:
@@ -57,7 +87,8 @@ class Architecture:
 
     @property
     def output_activation(self) -> str:
-        return {2: "sigmoid", 3: "softmax", 0: "linear"}[self.classes]
+        """"sigmoid", "tanh", "softmax" or "linear"."""
+        return self.output or DEFAULT_OUTPUT[self.classes]
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -84,6 +115,8 @@ class Objective:
 def check_objective(architecture: Architecture, objective: Objective) -> None:
     if architecture.classes == 0 and objective.loss == "cross_entropy":
         raise ValueError("Cross-entropy needs classes; a regression target is fitted with squared error.")
+    if architecture.output_activation == "tanh" and objective.loss != "squared_error":
+        raise ValueError("A tanh output is trained with squared error on the labels -1/+1, not cross-entropy.")
 
 
 def _sigmoid(z):
@@ -153,7 +186,8 @@ def _log_softmax_rows(z):
 class Network:
     """Weights and the maths. `params` is the one flat vector; `kernels[l]` has shape (in, out)."""
 
-    def __init__(self, architecture: Architecture, seed: int = 0, params: np.ndarray | None = None):
+    def __init__(self, architecture: Architecture, seed: int = 0, params: np.ndarray | None = None,
+                 init: str = "glorot"):
         self.architecture = architecture
         sizes = architecture.sizes
         shapes = [(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
@@ -167,10 +201,7 @@ class Network:
                 raise ValueError(f"Expected {total} parameters for this network; got {params.size}.")
             self.params[:] = params
         else:
-            rng = np.random.default_rng(seed)
-            for kernel in self.kernels:  # Glorot uniform, as Keras' Dense default; biases start at 0
-                limit = np.sqrt(6.0 / (kernel.shape[0] + kernel.shape[1]))
-                kernel[:] = rng.uniform(-limit, limit, kernel.shape)
+            self.params[:] = start_weights(architecture, seed, init)
         self._hidden = [activation_registry.get(name) for name in architecture.activations]
         self._derivative = [
             FAST_DERIVATIVES.get(activation.name) or (lambda z, a, grad=activation.grad: grad(z))
@@ -220,12 +251,22 @@ class Network:
         return self.output_from_logits(logits)
 
     def output_from_logits(self, logits):
+        """What the map shows: P(class 1) in [0, 1] (for the tanh output (tanh z + 1) / 2),
+        the three class probabilities, or the regression value."""
         classes = self.architecture.classes
         if classes == 3:
             return _softmax_rows(logits)
+        if self.architecture.output_activation == "tanh":
+            return (np.tanh(logits[:, 0]) + 1.0) / 2.0
         if classes == 2:
             return _sigmoid(logits[:, 0])
         return logits[:, 0]
+
+    def output_values(self, logits):
+        """The output layer's own values: sigmoid/tanh (n,), softmax (n, 3), linear (n,)."""
+        if self.architecture.output_activation == "tanh":
+            return np.tanh(logits[:, 0])
+        return self.output_from_logits(logits)
 
     # -- loss ----------------------------------------------------------------------------------
 
@@ -241,6 +282,8 @@ class Network:
                 return float(np.mean(np.logaddexp(0.0, z) - labels * z))
             log_p = _log_softmax_rows(logits)
             return float(-np.mean(log_p[np.arange(len(labels)), labels.astype(int)]))
+        if self.architecture.output_activation == "tanh":  # targets -1/+1
+            return float(np.mean((np.tanh(logits[:, 0]) - (2.0 * labels - 1.0)) ** 2))
         output = self.output_from_logits(logits)
         if classes == 3:  # Keras MSE on one-hot targets: mean over the classes, then over rows
             target = np.eye(3)[labels.astype(int)]
@@ -269,6 +312,9 @@ class Network:
             out -= labels[:, None]
             out /= n
             return out
+        if self.architecture.output_activation == "tanh":  # 2 (t - y±) (1 - t²) / n
+            t = np.tanh(logits[:, 0])
+            return (2.0 * (t - (2.0 * labels - 1.0)) * (1.0 - t * t) / n)[:, None]
         if classes == 2:
             p = 1.0 / (1.0 + np.exp(-logits[:, 0]))
             return (2.0 * (p - labels) * p * (1.0 - p) / n)[:, None]
@@ -349,6 +395,32 @@ class Network:
                     return False
                 params[:] = new
         return True
+
+
+def start_weights(architecture: Architecture, seed: int = 0, init: str = "glorot") -> np.ndarray:
+    """The flat start vector: per layer the kernel (in, out) drawn from default_rng(seed), then
+    the bias. "glorot": uniform in ±sqrt(6 / (in + out)), biases 0 (Keras' Dense default);
+    "uniform": uniform in ±0.5, biases 0.1 (TensorFlow Playground's start)."""
+    if init not in START_WEIGHTS:
+        raise ValueError(f"Unknown start weights {init!r}; choose {' or '.join(START_WEIGHTS)}.")
+    rng = np.random.default_rng(seed)
+    parts = []
+    for a, b in zip(architecture.sizes[:-1], architecture.sizes[1:]):
+        limit = np.sqrt(6.0 / (a + b)) if init == "glorot" else 0.5
+        parts += [rng.uniform(-limit, limit, (a, b)).ravel(), np.full(b, 0.0 if init == "glorot" else 0.1)]
+    return np.concatenate(parts)
+
+
+def js_spec(architecture: Architecture, params: np.ndarray, optimizer: str, learning_rate: float,
+            batch_size: int, objective: Objective, seed: int = 0) -> dict:
+    """The spec of web/engine.js's `createModel` for this network (JSON-ready: plain lists and numbers)."""
+    return {
+        "sizes": list(architecture.sizes), "activations": list(architecture.activations),
+        "output": architecture.output_activation, "loss": objective.loss,
+        "params": [float(v) for v in params], "optimizer": optimizer,
+        "learningRate": float(learning_rate), "batchSize": int(batch_size),
+        "regularization": objective.regularization, "rate": float(objective.rate), "seed": int(seed),
+    }
 
 
 def make_optimizer(name: str, learning_rate: float) -> rules.Optimizer:

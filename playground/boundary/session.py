@@ -8,6 +8,7 @@ test, the network, its optimizer, the per-epoch history and snapshots of the wei
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,7 +47,7 @@ class Grid:
 
 class Run:
     def __init__(self, points: datasets.Points, feature_ids, hidden, activations, training: Training,
-                 train_share: float = 0.5, seed: int = 0):
+                 train_share: float = 0.5, seed: int = 0, init: str = "glorot", output: str | None = None):
         if len(points) < 2:
             raise ValueError("There are fewer than two points: add some (draw or upload) to train on.")
         self.points = points
@@ -55,9 +56,11 @@ class Run:
         data = features.matrix(points.xy, self.feature_ids)
         self.x_train, self.y_train = data[self.train_index], points.labels[self.train_index]
         self.x_test, self.y_test = data[self.test_index], points.labels[self.test_index]
-        self.architecture = Architecture(len(self.feature_ids), tuple(hidden), tuple(activations), points.classes)
-        self.seed = seed
-        self.network = Network(self.architecture, seed)
+        self.architecture = Architecture(len(self.feature_ids), tuple(hidden), tuple(activations), points.classes,
+                                         output)
+        self.seed, self.init = seed, init
+        self.network = Network(self.architecture, seed, init=init)
+        self.token = uuid.uuid4().hex[:16]  # names this run to the browser (a late report of an old run is ignored)
         self.training = training
         check_objective(self.architecture, training.objective)
         self.optimizer = make_optimizer(training.optimizer, training.learning_rate)
@@ -110,6 +113,29 @@ class Run:
                 return done
             if epochs is None and time.perf_counter() - started >= (seconds or 0.0):
                 return done
+
+    def receive(self, epoch: int, params: np.ndarray, rows, exploded_at: int | None = None) -> None:
+        """What the browser trained (checked by live.accept_sync first): the weights at `epoch`
+        and the loss rows [(epoch, [train loss, test loss, train accuracy, test accuracy]), ...]
+        since this run's epoch. The numbers of `epoch` itself are computed here from the weights
+        (an edited weight at the same epoch recomputes them); the epochs between keep the rows."""
+        keys = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
+        sent = dict(rows)
+        self.network.params[:] = params
+        last = self.history[-1]
+        for number in range(self.epoch + 1, epoch):
+            row = {k: v for k, v in zip(keys, sent.get(number) or ()) if v is not None and k in last}
+            last = {**last, **row, "epoch": number}
+            self.history.append(last)  # no snapshot: the weights of these epochs stayed in the browser
+        if epoch > self.epoch:
+            self.epoch = epoch
+            self._record()
+        else:
+            self.history[-1] = {"epoch": epoch, **self.metrics()}
+            if self.snapshots[-1][0] == epoch:
+                self.snapshots[-1] = (epoch, self.network.params.copy())
+        if exploded_at is not None:
+            self.exploded_at = exploded_at
 
     def _record(self, metrics: dict | None = None) -> dict:
         row = {"epoch": self.epoch, **(metrics or self.metrics())}

@@ -19,7 +19,10 @@ from playground.i18n import N_
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REGULARIZATION_RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 DEFAULT_NEURONS = (4, 2, 4, 4, 4, 4)
-REDRAW_RATES = (1, 2, 5, 10)  # pictures per second while playing; lower it on a slow computer
+# The output and its loss, one choice (for two classes; three classes and regression have one output):
+# sigmoid + cross-entropy, sigmoid + squared error, or TensorFlow Playground's tanh + squared error on -1/+1.
+LOSS_CHOICES = {"cross_entropy": N_("Sigmoid, cross-entropy"), "squared_error": N_("Sigmoid, squared error"),
+                "tanh": N_("Tanh, squared error on −1/+1")}
 
 
 def feature_key(name: str) -> str:
@@ -50,7 +53,7 @@ DEFAULTS: dict[str, object] = {
     "bd.batch": 10,
     "bd.reg": "none",
     "bd.rate": 0.0,
-    "bd.fps": 5,
+    "bd.init": "glorot",
     "bd.show_test": False,
     "bd.discrete": False,
 }
@@ -58,12 +61,12 @@ DEFAULTS: dict[str, object] = {
 # Allowed values per key (a tuple of choices, or (low, high) for numbers).
 CHOICES: dict[str, tuple] = {
     "bd.data": tuple(datasets.names()),
-    "bd.loss": tuple(network.LOSSES),
+    "bd.loss": tuple(LOSS_CHOICES),
+    "bd.init": tuple(network.START_WEIGHTS),
     "bd.opt": network.OPTIMIZERS,
     "bd.lr": LEARNING_RATES,
     "bd.reg": tuple(network.REGULARIZATIONS),
     "bd.rate": REGULARIZATION_RATES,
-    "bd.fps": REDRAW_RATES,
     **{activation_key(layer): network.ACTIVATIONS for layer in range(1, network.MAX_LAYERS + 1)},
 }
 RANGES: dict[str, tuple[int, int]] = {
@@ -90,11 +93,13 @@ class Spec:
     hidden: tuple[int, ...]
     activations: tuple[str, ...]
     training: Training
+    init: str = "glorot"  # start weights (network.START_WEIGHTS)
+    output: str | None = None  # None: the data's default output; "tanh" (two classes)
 
     def structure(self, data_version: object = None) -> tuple:
         """Everything that resets the weights when it changes."""
         return (self.data, self.points, self.noise, self.train_share, self.seed, self.features,
-                self.hidden, self.activations, data_version)
+                self.hidden, self.activations, self.init, self.output, data_version)
 
 
 def spec_from_state(state: Mapping, classes: int) -> tuple[Spec, str | None]:
@@ -105,7 +110,14 @@ def spec_from_state(state: Mapping, classes: int) -> tuple[Spec, str | None]:
 
     layers = int(get("bd.layers"))
     chosen = tuple(name for name in features.names() if get(feature_key(name)))
-    loss, note = get("bd.loss"), None
+    loss, note, output = get("bd.loss"), None, None
+    if loss == "tanh":
+        loss, output = "squared_error", "tanh"
+        if classes != 2:
+            output = None
+            loss = "squared_error" if classes == 0 else "cross_entropy"
+            note = N_("The tanh output is for two classes: three classes use softmax with cross-entropy, a "
+                      "regression a linear output with squared error.")
     if classes == 0 and loss == "cross_entropy":
         loss = "squared_error"
         note = N_("This is a regression task (a number per point, not a class): it is fitted with squared "
@@ -117,5 +129,5 @@ def spec_from_state(state: Mapping, classes: int) -> tuple[Spec, str | None]:
         train_share=int(get("bd.train")) / 100, seed=int(get("bd.seed")), features=chosen,
         hidden=tuple(int(get(neurons_key(layer))) for layer in range(1, layers + 1)),
         activations=tuple(get(activation_key(layer)) for layer in range(1, layers + 1)),
-        training=training,
+        training=training, init=get("bd.init"), output=output,
     ), note

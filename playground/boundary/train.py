@@ -1,7 +1,11 @@
 """Train a decision-boundary network from the command line, with the page's numpy engine.
 
     python -m playground.boundary.train --data spiral --features x1,x2,sin1,sin2 --hidden 8,8 \\
-        --activation tanh --epochs 300 --batch-size 10 --learning-rate 0.03
+        --activation tanh --epochs 300 --batch-size 10 --learning-rate 0.03 --init uniform --output tanh
+
+`--init` and `--output` are the page's start weights and output (network.START_WEIGHTS, network.OUTPUTS):
+the same seed gives the same start, split and batches as the page. `--output tanh` (two classes only)
+trains with squared error on the labels mapped to -1/+1, so its default loss is squared_error.
 
 The last line printed is one JSON object: train_loss, test_loss, train_accuracy, test_accuracy
 (classification only), epochs_run, seconds, epochs_per_second (and exploded_at_epoch when the
@@ -63,7 +67,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", default=10, type=_bounded(int, 1, 50, "--batch-size"))
     p.add_argument("--learning-rate", default=0.03, type=_bounded(float, 1e-5, 10, "--learning-rate"))
     p.add_argument("--optimizer", default="sgd", choices=network.OPTIMIZERS)
-    p.add_argument("--loss", default=None, choices=list(network.LOSSES), help="default: cross_entropy for classes, squared_error for regression")
+    p.add_argument("--loss", default=None, choices=list(network.LOSSES),
+                   help="default: cross_entropy for classes, squared_error for regression and a tanh output")
+    p.add_argument("--init", default="glorot", choices=list(network.START_WEIGHTS),
+                   help="start weights: glorot (Glorot uniform, biases 0) or uniform (+-0.5, biases 0.1)")
+    p.add_argument("--output", default=None, choices=list(network.OUTPUTS),
+                   help="default: sigmoid for 2 classes, softmax for 3, linear for regression; tanh: 2 classes, "
+                        "squared error on -1/+1")
     p.add_argument("--l1", default=0.0, type=_bounded(float, 0, 10, "--l1"))
     p.add_argument("--l2", default=0.0, type=_bounded(float, 0, 10, "--l2"))
     p.add_argument("--noise", default=0.0, type=_bounded(float, 0, datasets.MAX_NOISE, "--noise"), help="0 to 0.5")
@@ -88,11 +98,28 @@ def run_from_arguments(args) -> Run:
     if args.l1 and args.l2:
         raise ValueError("give --l1 or --l2, not both")
     points = datasets.generate(args.data, args.points, args.noise, args.seed)
-    loss = args.loss or ("squared_error" if points.is_regression else "cross_entropy")
+    output = _output(args, points.classes)
+    loss = args.loss or ("squared_error" if points.is_regression or output == "tanh" else "cross_entropy")
+    if output == "tanh" and loss != "squared_error":
+        raise ValueError("--output tanh is trained with squared error on the labels -1/+1; "
+                         "leave out --loss or give --loss squared_error")
     regularization = "l1" if args.l1 else "l2" if args.l2 else "none"
     objective = network.Objective(loss, regularization, args.l1 or args.l2)
     training = Training(args.optimizer, args.learning_rate, args.batch_size, objective)
-    return Run(points, features.check(args.features), args.hidden, activations, training, args.train_share, args.seed)
+    return Run(points, features.check(args.features), args.hidden, activations, training, args.train_share, args.seed,
+               args.init, output)
+
+
+def _output(args, classes: int) -> str | None:
+    """The --output id if it fits the data's task (None: the task's default)."""
+    if args.output is None:
+        return None
+    fits = ("sigmoid", "tanh") if classes == 2 else (network.DEFAULT_OUTPUT[classes],)
+    if args.output not in fits:
+        task = f"{classes} classes" if classes else "a regression"
+        raise ValueError(f"--output {args.output} does not fit --data {args.data} ({task}); "
+                         f"choose {' or '.join(fits)}")
+    return args.output
 
 
 def main(argv=None) -> int:
