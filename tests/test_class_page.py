@@ -390,3 +390,44 @@ def test_a_students_session_has_no_teacher_controls(board):
     assert "class._teacher" not in at.session_state and not any("class-code" in b for b in html_texts(at))
     assert not [widget for widget in at.sidebar.toggle if widget.key == "class.hide"]
     assert any(keys.code in info.value for info in at.info), "the page says the student is in a class"
+
+
+def boundary_pause_script(code: str, token: str, reasons: tuple):
+    """The Decision boundary's live part receiving the browser's reports (`reasons`: why each was sent)."""
+    import streamlit as st
+
+    from pages.parts import boundary_live
+    from pages.shell.class_member import MEMBER, Membership
+    from playground.boundary import datasets
+    from playground.boundary.session import Run, Training
+    from playground.boundary.settings import Spec
+
+    spec = Spec("spiral", 200, 0.1, 0.5, 1, ("x1", "x2"), (4,), ("tanh",), Training("adam", 0.03, 10))
+    if "bd.run" not in st.session_state:
+        st.session_state["bd.run"] = Run(datasets.generate("spiral", 200, 0.1, seed=1), spec.features, spec.hidden,
+                                         spec.activations, spec.training, spec.train_share, spec.seed)
+    run = st.session_state["bd.run"]
+    browser = Run(run.points, spec.features, spec.hidden, spec.activations, spec.training, spec.train_share, spec.seed)
+    browser.train(epochs=20)  # what the browser's own engine did
+    st.session_state[MEMBER] = Membership(code, token, "Bo", None)
+    for reason in reasons:
+        st.session_state[boundary_live.KEY] = {"sync": {"run": run.token, "epoch": 20, "rows": [], "reason": reason,
+                                                        "params": browser.network.params.tolist()}}
+        boundary_live._synced()
+    st.session_state["expected"] = browser.metrics()
+
+
+@pytest.mark.parametrize("reasons, posted", [((None,), 0), (("pause",), 1), (("pause", "pause", None), 1)])
+def test_the_boundary_page_posts_at_pause_only_once_per_epoch(board, reasons, posted):
+    """A playing tab's reports every few seconds post nothing; Pause posts the numpy engine's figures for
+    the weights it reports, once (a second Pause at the same epoch adds no row)."""
+    keys = board.start_class()
+    member = board.join(keys.code, "Bo")
+    at = AppTest.from_function(boundary_pause_script, args=(keys.code, member.token, reasons), default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    rows = board.runs(keys.code)
+    assert len(rows) == posted, [row.figures for row in rows]
+    if posted:
+        expected = at.session_state["expected"]
+        assert rows[0].page == "boundary" and rows[0].figures["epochs"] == 20
+        assert rows[0].figures["test_loss"] == pytest.approx(expected["test_loss"], rel=1e-12)

@@ -10,7 +10,8 @@ import logging
 import streamlit as st
 
 from pages.parts.boundary_data import add_drawn_point
-from playground.boundary import export, live
+from pages.parts.class_posting import post_boundary_result
+from playground.boundary import export, live, settings
 from playground.boundary.datasets import Points
 from playground.boundary.session import Run
 from playground.boundary.settings import feature_key
@@ -40,9 +41,16 @@ def _synced() -> None:
     if run is None or payload is None:
         return
     try:
-        live.accept_sync(run, payload)
+        kept = live.accept_sync(run, payload)
     except live.SyncError as error:  # kept out of the run; the browser goes on with its own
         LOG.warning("boundary: a sync from the browser was refused: %s", error)
+        return
+    if kept and payload.get("reason") == "pause" and state.get("bd.posted") != (run.token, run.epoch):
+        # To the class board, if this session is in a class: the figures are the numpy engine's, from
+        # the weights just checked and kept, on the server's own points (never the browser's numbers).
+        state["bd.posted"] = (run.token, run.epoch)
+        spec, _note = settings.spec_from_state(state, run.points.classes)
+        post_boundary_result(run, spec, run.network.params, run.epoch)
 
 
 def _acted() -> None:

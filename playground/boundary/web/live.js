@@ -133,7 +133,7 @@ class View {
     if (playing && (!this.model || this.exploded || this.data.drawing)) return;
     this.playing = playing;
     this.showButtons();
-    if (!playing) { this.sync(); this.showNumbers(true); this.render(true); }
+    if (!playing) { this.sync("pause"); this.showNumbers(true); this.render(true); }
   }
 
   step() {
@@ -186,14 +186,15 @@ class View {
     }
   }
 
-  /** Epoch, weights and the rows Python has not acknowledged yet. */
-  sync() {
+  /** Epoch, weights and the rows Python has not acknowledged yet; `reason` "pause" when the student
+   *  pressed Pause (Python then posts the result to the class board, if the student is in a class). */
+  sync(reason = null) {
     if (!this.model || !this.send) return;
     const rows = this.history.filter((row) => row[0] > this.acknowledged)
       .map((row) => row.map((v) => (finite(v) ? v : null)));
     this.lastSync = performance.now();
     this.send("sync", { run: this.runId, epoch: this.epoch, params: Array.from(this.model.params), rows,
-                        exploded: this.exploded || null });
+                        exploded: this.exploded || null, reason });
   }
 
   loop(now) {
