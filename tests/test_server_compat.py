@@ -92,3 +92,46 @@ def test_widgets_in_the_nowhere_container_are_registered_but_not_sent():
         "DeltaGenerator(root_container=None, cursor=None) (containers made in it reach the page)")
     assert at.session_state["hidden"] == 7 and at.session_state["hidden_too"] == 2.5, changed(
         "DeltaGenerator(root_container=None, cursor=None) (its widgets are no longer registered)")
+
+
+def address_page():
+    import streamlit as st
+
+    from pages.server import compat
+
+    run = compat.this_run()
+    query = compat.run_query_string(run)  # read first: Streamlit rewrites it as it corrects the address
+    labels = compat.widget_labels(run)
+    st.number_input("Steps", 0, 10, 3, key="steps", bind="query-params")
+    session = compat.raw_session_state(run)
+    widget = compat.widget_from_address(session, "steps")
+    st.session_state["seen"] = {
+        "query": query, "page": compat.run_page(run), "labels": dict(labels),
+        "widget": None if widget is None else (widget.kind, widget.url_form, widget.is_default),
+        "parsed": compat.parse_address_value("7", widget.kind) if widget else None,
+        "unknown": compat.widget_from_address(session, "nothing"),
+    }
+    if widget is not None:
+        compat.correct_address(session, "steps", widget)
+
+
+def test_what_a_link_asked_for_and_what_the_widget_holds_can_be_read():
+    """pages/shell/url_check.py: the run's query string, its page, the widgets' labels as sent, the widget a
+    URL parameter is bound to (with its value as the address writes it), URL values parsed as Streamlit
+    parses them, and the address corrected."""
+    at = AppTest.from_function(address_page)
+    at.query_params["steps"] = "99"  # out of range: Streamlit keeps the default, 3
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    seen = at.session_state["seen"]
+    assert "steps=99" in seen["query"], changed("ScriptRunContext.query_string (the browser's query string)")
+    assert isinstance(seen["page"], str) and seen["page"], changed("ScriptRunContext.page_script_hash")
+    assert "Steps" in seen["labels"].values(), changed("the messages a run sends (ScriptRunContext.enqueue, "
+                                                       "a widget element's id and label)")
+    assert seen["widget"] is not None, changed("QueryParams.get_binding_for_param / SessionState._old_state / "
+                                               "_new_widget_state.widget_metadata")
+    kind, url_form, is_default = seen["widget"]
+    assert url_form == "3" and is_default, changed("a bound widget's serializer or _coerce_value_for_query_url")
+    assert seen["parsed"] == 7, changed("query_params.parse_url_param")
+    assert seen["unknown"] is None
+    assert "steps" not in at.query_params, changed("QueryParams.remove_param (the default left out of the address)")

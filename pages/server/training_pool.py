@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pages.server import compat
 from playground.churn import jobs
@@ -30,5 +29,5 @@ def this_session_is_alive() -> Callable[[], bool] | None:
     app; closing the tab ends it (a reconnect within the pool's grace period keeps the place).
     None where there is no Streamlit runtime (AppTest, plain Python): the job is then never dropped.
     """
-    context = get_script_run_ctx()
+    context = compat.this_run()
     return None if context is None else compat.session_liveness(context.session_id)

@@ -23,11 +23,9 @@ Each (page, parameter, value) is told once per session. If the page stopped earl
 (``st.stop()``), the notice waits for the next run. Values from the address are shown as text
 (markdown characters escaped, cut to 40 characters): a link is written by someone else.
 
-Streamlit internals read here (1.67; tests/test_shell_url_check.py runs every page through
-them): ``ScriptRunContext.query_string``, ``.enqueue``, ``.page_script_hash``, ``.session_state``
-(``._state``: ``SessionState._old_state``, ``._new_widget_state.widget_metadata``, ``.query_params``),
-``QueryParams.get_binding_for_param`` / ``set_corrected_value`` / ``remove_param``, and
-``query_params.parse_url_param`` / ``_coerce_value_for_query_url``.
+The Streamlit internals this needs (this run's context, a bound widget's binding and metadata, URL
+values parsed and written as Streamlit does) are wrapped in ``pages/server/compat.py``;
+tests/test_shell_url_check.py runs every page through them.
 """
 
 from __future__ import annotations
@@ -38,10 +36,8 @@ from contextlib import contextmanager
 from urllib.parse import parse_qs
 
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-from streamlit.runtime.state.query_params import _coerce_value_for_query_url, parse_url_param
 
+from pages.server import compat
 from pages.shell.language import gettext
 
 REFUSED = "ui.url_check._refused"  # [(key, label, asked, used)] from refuse(), until told
@@ -49,7 +45,6 @@ PENDING = "ui.url_check._pending"  # lines of a notice a stopped run could not s
 TOLD = "ui.url_check._told"  # {(page, key, asked)} already told in this session
 LONGEST = 40  # characters of a value from the address that are shown
 _LOGGER = logging.getLogger(__name__)
-_LABELS = "_url_check_labels"  # attribute of this run's ScriptRunContext: widget id -> label
 
 
 def refuse(key: str, label: str, asked, used: str) -> None:
@@ -63,14 +58,14 @@ def refuse(key: str, label: str, asked, used: str) -> None:
 @contextmanager
 def checked():
     """Run the page inside this block (see the module docstring)."""
-    ctx = get_script_run_ctx()
+    ctx = compat.this_run()
     if ctx is None:
         yield
         return
     _ = gettext()  # the language app.py chose before the page
     asked = {key: values if len(values) > 1 else values[0]
-             for key, values in parse_qs(ctx.query_string or "", keep_blank_values=True).items()}
-    _tap_labels(ctx)
+             for key, values in parse_qs(compat.run_query_string(ctx), keep_blank_values=True).items()}
+    labels = compat.widget_labels(ctx)
     slot = st.empty()
     waiting = st.session_state.pop(PENDING, [])  # from a run that stopped before it could show them
     if waiting:
@@ -80,16 +75,16 @@ def checked():
     finally:
         # After st.stop() every st.* call (st.session_state included) raises again: from here on
         # only the raw SessionState, which has no stop check.
-        session = ctx.session_state._state  # streamlit.runtime.state.session_state.SessionState
+        session = compat.raw_session_state(ctx)
         try:
-            lines = _unused_values(ctx, session, asked, _)
+            lines = _unused_values(compat.run_page(ctx), session, asked, labels, _)
         except (AttributeError, KeyError, TypeError, ValueError):  # a Streamlit whose internals moved
             _LOGGER.exception("Could not check the address's values; the page is shown without the notice.")
             lines = []
         if lines:
             try:
                 _notice(slot, waiting + lines, _)
-            except ScriptControlException:  # the page called st.stop(): the next run shows it
+            except compat.ScriptControlException:  # the page called st.stop(): the next run shows it
                 session[PENDING] = lines
 
 
@@ -98,32 +93,20 @@ def _notice(slot, lines: list[str], _) -> None:
                            + [f"- {line}" for line in lines]))
 
 
-def _unused_values(ctx, session, asked: dict, _) -> list[str]:
+def _unused_values(page: str, session, asked: dict, labels: dict, _) -> list[str]:
     """The notice's lines for this run; corrects the address of every bound setting it names."""
     told = session[TOLD] if TOLD in session else set()
-    page = ctx.page_script_hash
     found = list(session[REFUSED]) if REFUSED in session else []
     if REFUSED in session:
         del session[REFUSED]
-    labels = getattr(ctx, _LABELS, {})
-    params = session.query_params
     for key, value in asked.items():
-        binding = params.get_binding_for_param(key)
-        if binding is None or binding.widget_id in session._old_state:
+        widget = compat.widget_from_address(session, key)
+        if widget is None:
             continue  # not a widget of this page, or its value came from a click, not the address
-        metadata = session._new_widget_state.widget_metadata.get(binding.widget_id)
-        if metadata is None or binding.widget_id not in session:
+        if _parsed(value, widget.kind) == _parsed(widget.url_form, widget.kind):
             continue
-        kind = metadata.value_type
-        in_use = session[binding.widget_id]
-        url_form = _coerce_value_for_query_url(metadata.serializer(in_use), kind)
-        if _parsed(value, kind) == _parsed(url_form, kind):
-            continue
-        found.append((key, labels.get(binding.widget_id, ""), _as_text(value), _shown(url_form, kind, _)))
-        if in_use == metadata.deserializer(None):
-            params.remove_param(key)  # the default is left out of the address
-        elif not params.stored_param_matches_corrected_value(key, metadata.serializer(in_use), kind):
-            params.set_corrected_value(key, metadata.serializer(in_use), kind)
+        found.append((key, labels.get(widget.widget_id, ""), _as_text(value), _shown(widget.url_form, widget.kind, _)))
+        compat.correct_address(session, key, widget)
     lines = []
     for key, label, text, used in found:
         if (page, key, text) in told:
@@ -138,7 +121,7 @@ def _unused_values(ctx, session, asked: dict, _) -> list[str]:
 
 def _parsed(value, kind: str):
     try:
-        return parse_url_param(value, kind)
+        return compat.parse_address_value(value, kind)
     except (ValueError, TypeError, AttributeError):
         return ("unparsable", str(value))
 
@@ -160,23 +143,3 @@ def _markdown_text(text: str) -> str:
     """`text` shown as itself inside markdown: no emphasis, link, heading, HTML or LaTeX from it."""
     text = " ".join(str(text).split())
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])", r"\\\1", text)
-
-
-def _tap_labels(ctx) -> None:
-    """Note each widget's label as its element is sent (hidden widgets send none: their key is used)."""
-    setattr(ctx, _LABELS, {})
-    if getattr(ctx, "_url_check_tapped", False):
-        return
-    send = ctx.enqueue
-
-    def enqueue(msg):
-        if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
-            element = msg.delta.new_element
-            proto = getattr(element, element.WhichOneof("type") or "", None)
-            widget_id, label = getattr(proto, "id", ""), getattr(proto, "label", "")
-            if widget_id and label:
-                getattr(ctx, _LABELS, {})[widget_id] = label
-        send(msg)
-
-    ctx.enqueue = enqueue
-    ctx._url_check_tapped = True
