@@ -74,6 +74,8 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from playground.i18n import N_, Message, UserError
+
 LOGGER = logging.getLogger(__name__)
 
 
@@ -194,7 +196,7 @@ class Ticket:
         self.eta_seconds: float | None = None  # estimated wait until it starts
         self.events: list = []
         self.result = None
-        self.error: str | None = None
+        self.error: str | Message | None = None  # a Message (translated by the page) or a text
         self.worker_pid: int | None = None
         self.submitted_at = time.monotonic()
         self.started_at: float | None = None
@@ -236,7 +238,7 @@ class PoolStatus:
     starting: int  # workers importing / warming up
     busy: int
     queued: int
-    start_error: str | None  # set while workers keep failing to start (the last reason)
+    start_error: str | Message | None  # set while workers keep failing to start (the last reason)
     retry_in_seconds: float | None = None  # after a failed start: when the next start is tried (None: none pending)
 
 
@@ -322,7 +324,7 @@ class WorkerPool:
         self._durations: collections.deque[float] = collections.deque(maxlen=20)
         self._numbers = itertools.count(1)
         self._start_failures = 0  # in a row; a worker that gets ready resets it
-        self.start_error: str | None = None
+        self.start_error: str | Message | None = None
         # Worker starts, all made by the dispatcher thread outside the lock (a fork and exec takes a
         # moment): due now, being made, and owed after a failed start (due at _retry_at).
         self._to_start = self.size if start else 0
@@ -382,11 +384,11 @@ class WorkerPool:
             queued, self._queue = list(self._queue), collections.deque()
             workers, self._workers = self._workers, []
         for job in queued:
-            job.ticket._update(state=CANCELLED, error="The server is shutting down.", position=None,
+            job.ticket._update(state=CANCELLED, error=Message(N_("The server is shutting down.")), position=None,
                                eta_seconds=None, ended_at=time.monotonic())
         for worker in workers:
             if worker.job is not None:
-                worker.job.ticket._update(state=FAILED, error="The server is shutting down.", position=None,
+                worker.job.ticket._update(state=FAILED, error=Message(N_("The server is shutting down.")), position=None,
                                           ended_at=time.monotonic())
             worker.send(("exit",))
         deadline = time.monotonic() + timeout
@@ -508,7 +510,7 @@ class WorkerPool:
                 job = worker.job
                 if job is not None and job.ticket.number == message[1]:
                     worker.job = None
-                    job.ticket._update(state=FAILED, error=f"The job could not be sent to a worker: {error}",
+                    job.ticket._update(state=FAILED, error=Message(N_("The job could not be sent to a worker: {error}"), error=str(error)),
                                        position=None, ended_at=time.monotonic())
 
     def _read_messages(self, worker: _Worker) -> None:
@@ -552,27 +554,28 @@ class WorkerPool:
 
     def _worker_died(self, worker: _Worker, code: int | None) -> None:
         """Report the job of a worker that ended (already reaped), and owe the pool its successor."""
-        how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        how = (Message(N_("killed by signal {signal}"), signal=-code) if code is not None and code < 0
+               else Message(N_("exit code {code}"), code=code))
         if worker.job is not None:
             ticket = worker.job.ticket
             if ticket.stop_requested and worker.stop_sent_at is not None and \
                     time.monotonic() - worker.stop_sent_at >= self.stop_grace_seconds:
-                message = "The job did not stop in time, so its worker process was ended."
+                message = Message(N_("The job did not stop in time, so its worker process was ended."))
                 ticket._update(state=STOPPED, error=message, position=None, ended_at=time.monotonic())
             else:
-                message = (f"The worker process running this job ended unexpectedly ({how}; "
-                           "possibly out of memory). Please try again.")
+                message = Message(N_("The worker process running this job ended unexpectedly ({how}; possibly out "
+                                     "of memory). Please try again."), how=how)
                 ticket._update(state=FAILED, error=message, position=None, ended_at=time.monotonic())
             LOGGER.warning("worker %s ended (%s) while running job %s", worker.pid, how, ticket.number)
         if self._closed:
             return
         self.replaced += 1
         if not worker.ready and worker.job is None:
-            self._start_failed(f"A worker process could not start ({how}).")
+            self._start_failed(Message(N_("A worker process could not start ({how})."), how=how))
         else:
             self._to_start += 1
 
-    def _start_failed(self, reason: str) -> None:
+    def _start_failed(self, reason: str | Message) -> None:
         """A worker could not start: try again after a back-off that doubles with each failure in a row."""
         self._start_failures += 1
         self.start_error = self.start_error or reason  # the worker's own "start-failed" reason comes first
@@ -582,9 +585,9 @@ class WorkerPool:
         LOGGER.warning("worker start failed (%d in a row): %s; trying again in %.0f s",
                        self._start_failures, self.start_error, delay)
         if self._start_failures >= START_FAILURES_BEFORE_FAILING_THE_QUEUE:
-            self._fail_queue(f"Training workers could not start: {self.start_error}")
+            self._fail_queue(Message(N_("Training workers could not start: {reason}"), reason=self.start_error))
 
-    def _fail_queue(self, message: str) -> None:
+    def _fail_queue(self, message: str | Message) -> None:
         for job in self._queue:
             job.ticket._update(state=FAILED, error=message, position=None, eta_seconds=None,
                                ended_at=time.monotonic())
@@ -595,7 +598,7 @@ class WorkerPool:
         for job in list(self._queue):
             if self._owner_gone(job, now):
                 self._queue.remove(job)
-                job.ticket._update(state=CANCELLED, error="Its browser session has closed.", position=None,
+                job.ticket._update(state=CANCELLED, error=Message(N_("Its browser session has closed.")), position=None,
                                    eta_seconds=None, ended_at=now)
         for worker in list(self._workers):
             job = worker.job
@@ -707,11 +710,14 @@ def _load(module: str, name: str):
     return getattr(importlib.import_module(module), name)
 
 
-def _user_message(error: BaseException, limit: int = 500) -> str:
-    """What the user reads: a JobError's or ValueError's own text, else the type and the first line.
+def _user_message(error: BaseException, limit: int = 500) -> str | Message:
+    """What the user reads: a UserError's Message (the page translates it), a JobError's or
+    ValueError's own text, else the type and the first line.
 
     (TensorFlow's errors carry whole stack traces in their text; those go to the server log.)
     """
+    if isinstance(error, UserError):
+        return error.message
     text = str(error).strip()
     if not isinstance(error, (JobError, ValueError)):
         first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")

@@ -74,3 +74,10 @@ def fail_first_starts():
         file.write("\n".join([str(max(0, left - 1)), *attempts, repr(time.time())]))
     if left > 0:
         raise RuntimeError(f"not yet ({left} to go)")
+
+
+def refuse(progress=None):
+    """A job that refuses its input the way the churn jobs do: with a UserError (a Message the page translates)."""
+    from playground.i18n import N_, UserError
+
+    raise UserError(N_("The learning rate must be a positive number."))

@@ -4,6 +4,7 @@ Every test uses real worker processes (spawn) with the cheap job functions of te
 """
 
 import os
+import re
 import signal
 import time
 
@@ -11,6 +12,7 @@ import pytest
 
 import pool_jobs
 from playground import workers
+from playground.i18n import Message, translator
 from playground.workers import WorkerPool
 
 
@@ -116,7 +118,7 @@ def test_a_job_whose_owner_is_gone_frees_its_place_after_the_grace_period(make_p
     time.sleep(0.6)
     assert queued.state == "queued", "a short disconnect keeps the place"
     tabs["queued"] = False
-    assert queued.wait(5) and queued.state == "cancelled" and "closed" in queued.error
+    assert queued.wait(5) and queued.state == "cancelled" and "closed" in str(queued.error)
     assert behind.position == 1
     tabs["running"] = False
     assert running.wait(5) and running.state == "stopped", "a running job of a closed session is stopped"
@@ -138,7 +140,9 @@ def test_a_killed_worker_fails_only_its_job_and_is_replaced(make_pool):
     old_pids = set(pool.worker_pids())
     os.kill(victim.worker_pid, signal.SIGKILL)  # what the kernel's OOM killer does
     assert victim.wait(10) and victim.state == "failed"
-    assert "ended unexpectedly" in victim.error and "signal 9" in victim.error
+    assert "ended unexpectedly" in str(victim.error) and "signal 9" in str(victim.error)
+    chinese = victim.error.translate(translator("zh"))  # the page words the pool's own messages in its language
+    assert "信号 9" in chinese and not re.search(r"[A-Za-z]{3,}", chinese), chinese
     assert neighbour.wait(30) and neighbour.state == "done" and neighbour.result["epochs"] == 60
     assert waiting.wait(30) and waiting.state == "done"
     wait_until(lambda: pool.status().ready == 2)
@@ -165,13 +169,17 @@ def test_a_worker_above_the_memory_limit_is_recycled_after_its_job(make_pool):
 def test_errors_in_a_job_come_back_as_messages(make_pool):
     pool = make_pool(size=1)
     told = pool.submit(pool_jobs.fail_with, {"message": "The learning rate must be above 0."})
-    assert told.wait(20) and told.state == "failed" and told.error == "The learning rate must be above 0."
+    assert told.wait(20) and told.state == "failed" and str(told.error) == "The learning rate must be above 0."
+    refused = pool.submit(pool_jobs.refuse)
+    assert refused.wait(20) and refused.state == "failed" and str(refused.error) == "The learning rate must be a positive number."
+    assert isinstance(refused.error, Message), "a UserError in a job comes back as its Message, for the page to translate"
+    assert refused.error.translate(translator("zh")) == translator("zh")("The learning rate must be a positive number.") != str(refused.error)
     crashed = pool.submit(pool_jobs.crash)
-    assert crashed.wait(20) and crashed.state == "failed" and crashed.error == "KeyError: 'missing'"
+    assert crashed.wait(20) and crashed.state == "failed" and str(crashed.error) == "KeyError: 'missing'"
     unsent = pool.submit(pool_jobs.unpicklable_result)
-    assert unsent.wait(20) and unsent.state == "failed" and "pickle" in unsent.error.lower()
+    assert unsent.wait(20) and unsent.state == "failed" and "pickle" in str(unsent.error).lower()
     long = pool.submit(pool_jobs.crash_with_a_long_message)
-    assert long.wait(20) and long.error == "RuntimeError: Graph execution error:", "first line only, no stack"
+    assert long.wait(20) and str(long.error) == "RuntimeError: Graph execution error:", "first line only, no stack"
     fine = pool.submit(pool_jobs.count_epochs, {"epochs": 1})
     assert fine.wait(20) and fine.state == "done", "the worker carries on after failed jobs"
 
@@ -181,7 +189,7 @@ def test_a_job_that_ignores_stop_has_its_worker_ended(make_pool):
     stubborn = pool.submit(pool_jobs.ignore_stop, {"seconds": 60})
     wait_until(lambda: stubborn.state == "running")
     stubborn.stop()
-    assert stubborn.wait(10) and stubborn.state == "stopped" and "did not stop in time" in stubborn.error
+    assert stubborn.wait(10) and stubborn.state == "stopped" and "did not stop in time" in str(stubborn.error)
     after = pool.submit(pool_jobs.count_epochs, {"epochs": 1})
     assert after.wait(30) and after.state == "done"
 
@@ -198,7 +206,7 @@ def test_workers_that_cannot_start_fail_the_queue_with_the_reason(make_pool):
     pool = make_pool(size=1, initializer=pool_jobs.failing_start, start=False)
     ticket = pool.submit(pool_jobs.count_epochs, {"epochs": 1})
     assert ticket.wait(60) and ticket.state == "failed"
-    assert "no TensorFlow here" in ticket.error and pool.status().start_error
+    assert "no TensorFlow here" in str(ticket.error) and pool.status().start_error
 
 
 def test_only_top_level_functions_are_accepted(make_pool):
@@ -268,7 +276,7 @@ def test_the_pool_answers_while_a_dead_worker_is_reaped(make_pool):
         slowest = max(slowest, time.monotonic() - started)
         time.sleep(0.02)
     assert slowest < 0.5, f"status() and submit() waited {slowest:.2f} s for the pool's lock while a worker was reaped"
-    assert ticket.wait(20) and ticket.state == "failed" and "ended unexpectedly" in ticket.error
+    assert ticket.wait(20) and ticket.state == "failed" and "ended unexpectedly" in str(ticket.error)
     after = pool.submit(pool_jobs.count_epochs, {"epochs": 1})
     assert after.wait(30) and after.state == "done", "its successor takes the next job"
 
@@ -281,9 +289,9 @@ def test_failed_starts_are_retried_with_back_off_and_training_recovers(request, 
     request.addfinalizer(pool.shutdown)
     early = pool.submit(pool_jobs.count_epochs, {"epochs": 1})
     assert early.wait(60) and early.state == "failed", "the third failure in a row fails the waiting jobs"
-    assert "not yet" in early.error
+    assert "not yet" in str(early.error)
     status = pool.status()
-    assert status.start_error and "not yet" in status.start_error
+    assert status.start_error and "not yet" in str(status.start_error)
     assert status.retry_in_seconds is not None and 0 < status.retry_in_seconds <= 1.0, "and says when it tries again"
     wait_until(lambda: pool.status().ready == 1, timeout=60)
     assert pool.status().start_error is None and pool.status().retry_in_seconds is None

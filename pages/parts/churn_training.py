@@ -24,7 +24,7 @@ from pages.server.training_pool import this_session_is_alive, training_pool
 from playground.churn import figures, jobs
 from playground.churn.model import FitSettings, NetworkSpec
 from playground.churn.session import ChurnSession, RunEntry
-from playground.i18n import N_, Translate, identity
+from playground.i18n import N_, Message, Translate, identity
 from playground.workers import JobState
 
 # How often a session's page asks about its job. Every poll makes the browser re-render the whole
@@ -91,12 +91,13 @@ def workers_status(_: Translate, job_keys: tuple[str, ...] = (TRAINING,)) -> Non
             # interval is fixed when the page runs). An idle tab that kept polling every second cost
             # 7 % of a core in its browser: a class of 30 such tabs alone would fill this 2-core machine.
             st.rerun()
+        reason = Message("{reason}", reason=status.start_error).translate(_)  # a text, or the pool's Message
         if status.start_error and status.retry_in_seconds is not None and not status.ready:
             st.warning(_("The training workers could not start ({reason}); trying again in {seconds} s.").format(
-                reason=status.start_error, seconds=max(1, math.ceil(status.retry_in_seconds))),
+                reason=reason, seconds=max(1, math.ceil(status.retry_in_seconds))),
                 icon=":material/hourglass_top:")
         elif status.start_error and not status.ready:
-            st.error(_("Training is off: the training workers could not start.") + f" {status.start_error}")
+            st.error(_("Training is off: the training workers could not start.") + f" {reason}")
         elif status.ready and own_job:
             # the job's own line (place in line, epoch) is the live figure; counts drawn here would
             # be those of the moment the page ran ("0 training · 1 waiting" while it trains)
