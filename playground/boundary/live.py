@@ -43,6 +43,7 @@ TEXTS = {
     "toggleFeature": N_("{feature}: click to switch this input on or off"),
     "weight": N_("weight {value} (click to edit)"), "editWeight": N_("Weight (Enter to set):"),
     "trainLine": N_("training loss"), "testLine": N_("test loss"),
+    "lossAxis": N_("loss"), "epochAxis": N_("epoch"), "classLabel": N_("class {label}"), "valueLabel": N_("value"),
     "exploded": N_("Training exploded in epoch {epoch}: with learning rate {rate} each step overshot the minimum by more "
                    "than it started away from it, so the loss grew without bound (past 10⁶ or to infinity). The page "
                    "kept the weights of epoch {kept}. Lower the learning rate and press Reset."),

@@ -4,7 +4,7 @@
 // green (class 2).
 
 export const ORANGE = [245, 147, 34], WHITE = [255, 255, 255], BLUE = [8, 119, 189], GREEN = [30, 150, 90];
-const CLASS_COLOURS = [ORANGE, BLUE, GREEN];
+export const CLASS_COLOURS = [ORANGE, BLUE, GREEN];
 export const VIEW = 6; // the plane shown: -VIEW..VIEW on both axes
 
 /** Grid points (x, y) of a side x side grid over the view, row 0 at the top (y = +VIEW). */
@@ -110,8 +110,9 @@ export function linkStyle(weight, biggest) {
   return { width: width.toFixed(2), colour: `rgb(${colour[0]},${colour[1]},${colour[2]})` };
 }
 
-/** Train (solid, dark) and test (dashed, grey) loss per epoch; `rows` are [epoch, train, test, ...]. */
-export function paintLoss(canvas, rows, width, height, marker = null) {
+/** Train (solid, dark) and test (dashed, grey) loss per epoch; `rows` are [epoch, train, test, ...].
+ * `axes` names the axes ({loss, epoch}, translated): their ranges are written in the top right corner. */
+export function paintLoss(canvas, rows, width, height, marker = null, axes = null) {
   const ratio = window.devicePixelRatio || 1;
   if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
     canvas.width = Math.round(width * ratio); canvas.height = Math.round(height * ratio);
@@ -141,6 +142,12 @@ export function paintLoss(canvas, rows, width, height, marker = null) {
     context.stroke();
   }
   context.setLineDash([]);
+  if (axes) { // top right, where a falling loss leaves room: both axes' ranges
+    const highest = top < 0.01 ? top.toExponential(1) : top.toPrecision(2);
+    context.font = "10px sans-serif"; context.fillStyle = "rgba(49, 51, 63, 0.85)";
+    context.textBaseline = "top"; context.textAlign = "right";
+    context.fillText(`${axes.loss} 0–${highest} · ${axes.epoch} 0–${last.toLocaleString("en")}`, width - 3, 2);
+  }
   if (marker !== null) {
     context.strokeStyle = "#cc3333"; context.beginPath();
     context.moveTo(x(marker), 0); context.lineTo(x(marker), height); context.stroke();

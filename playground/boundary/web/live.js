@@ -87,6 +87,7 @@ class View {
     this.el.replay.setAttribute("aria-label", this.texts.replay);
     this.el.map.classList.toggle("bd-drawing", !!data.drawing);
     for (const node of this.root.querySelectorAll(".bd-accuracy")) node.hidden = !data.points.classes;
+    this.legend(data.points.classes);
     if (!data.run) { // fewer than two points: only the map, to draw on
       this.runId = null; this.model = null; this.playing = false;
       this.history = []; this.snapshots = [];
@@ -500,10 +501,34 @@ class View {
     } else draw.paintOutput(outCanvas, small, NEURON_SIDE, kind, data.discrete);
     this.drawLinks(false);
     const marker = this.replayAt === null ? null : this.snapshots[this.replayAt][0];
-    draw.paintLoss(this.el.loss, this.history, this.el.loss.clientWidth || 200, this.el.loss.clientHeight || 40, marker);
+    draw.paintLoss(this.el.loss, this.history, this.el.loss.clientWidth || 200, this.el.loss.clientHeight || 40, marker,
+                   { loss: this.texts.lossAxis, epoch: this.texts.epochAxis });
     this.frames += 1;
     this.el.map.dataset.frame = String(this.frames); // counted by the tests and the bench
     this.el.loss.dataset.epoch = String(this.history.length ? this.history[this.history.length - 1][0] : 0);
+  }
+
+  /** The map's legend: one colour per class, or the colour ramp of a regression's value (as text). */
+  legend(classes) {
+    const box = this.root.querySelector(".bd-legend");
+    const key = `${classes}|${this.texts.classLabel}|${this.texts.valueLabel}`;
+    if (box.dataset.key === key) return;
+    box.dataset.key = key;
+    box.replaceChildren();
+    if (classes) {
+      for (let label = 0; label < classes; label++) {
+        const item = document.createElement("span"), swatch = document.createElement("span");
+        const colour = draw.CLASS_COLOURS[label];
+        swatch.className = "bd-swatch";
+        swatch.style.background = `rgb(${colour[0]},${colour[1]},${colour[2]})`;
+        item.append(swatch, format(this.texts.classLabel, { label }));
+        box.append(item);
+      }
+    } else {
+      const ramp = document.createElement("span");
+      ramp.className = "bd-ramp";
+      box.append(`${this.texts.valueLabel} −1`, ramp, "+1");
+    }
   }
 
   caption(text) {
