@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from pages.server.board import BoardUnavailable, class_board
+from pages.shell.language import as_text  # noqa: F401 (the Class page shows nicknames with it)
 from playground.i18n import Translate, UserError
 
 CODE_PARAM, KEY_PARAM = "class", "key"
@@ -27,7 +28,6 @@ NOTICE = "class._notice"  # (kind, text) to show once in the sidebar: joined, le
 JOIN_ERROR = "class._join_error"  # why the last Join failed, shown in the form
 UNKNOWN = "class._unknown"  # codes the store said no to in this session (its "no" is slow on purpose)
 _CODE = re.compile(r"[A-Za-z0-9]{1,16}")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,6 @@ class Membership:
 class TeacherOf:
     code: str
     key: str
-
-
-def as_text(text: str) -> str:
-    """`text` for st.markdown and friends, shown as typed: every markdown, HTML and Streamlit
-    directive character (``**``, ``<img>``, ``:red[...]``, ``$x$``) is escaped with a backslash."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 def code_from_url() -> str | None:

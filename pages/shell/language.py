@@ -6,6 +6,8 @@ the session's translation function and pass it to playground's builders.
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from playground.i18n import LANGUAGES, Translate, language_from_locale, parse_language, translator
@@ -122,3 +124,13 @@ def url_tabs(tabs: dict[str, str], *, key: str) -> dict:
 
     containers = st.tabs([_(label) for label in tabs.values()], default=_(tabs[opened]), key=widget, on_change=to_url)
     return dict(zip(ids, containers))
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+
+
+def as_text(text) -> str:
+    """`text` for st.markdown and friends, shown as typed: every markdown, HTML and Streamlit
+    directive character (``**``, ``<img>``, ``:red[...]``, ``$x$``) is escaped with a backslash.
+    For what someone else typed: a nickname, a value from a shared link."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))

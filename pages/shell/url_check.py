@@ -31,14 +31,13 @@ tests/test_shell_url_check.py runs every page through them.
 from __future__ import annotations
 
 import logging
-import re
 from contextlib import contextmanager
 from urllib.parse import parse_qs
 
 import streamlit as st
 
 from pages.server import compat
-from pages.shell.language import gettext
+from pages.shell.language import as_text, gettext
 
 REFUSED = "ui.url_check._refused"  # [(key, label, asked, used)] from refuse(), until told
 PENDING = "ui.url_check._pending"  # lines of a notice a stopped run could not show
@@ -141,5 +140,4 @@ def _as_text(value) -> str:
 
 def _markdown_text(text: str) -> str:
     """`text` shown as itself inside markdown: no emphasis, link, heading, HTML or LaTeX from it."""
-    text = " ".join(str(text).split())
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])", r"\\\1", text)
+    return as_text(" ".join(str(text).split()))
