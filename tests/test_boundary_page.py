@@ -104,6 +104,34 @@ def test_what_the_browser_trains_is_kept_and_equals_numpy():
     assert '"epoch": 30' in export.weights_json(run)
 
 
+def _evenly_thinned(epochs: list[int], last: int) -> None:
+    assert epochs[0] == 0 and epochs[-1] == last and epochs == sorted(set(epochs)), epochs
+    beat = epochs[1] - epochs[0]
+    assert beat & (beat - 1) == 0 and all(e % beat == 0 for e in epochs[:-1]), (beat, epochs)
+
+
+def test_a_long_run_keeps_an_evenly_thinned_history(monkeypatch):
+    """A tab plays ~1,500 epochs a second: the history stays short (every 2nd, 4th, ... epoch, the
+    first and the newest), in the numpy engine and from the browser's reports alike."""
+    from playground.boundary import session
+
+    monkeypatch.setattr(session, "MAX_HISTORY", 10)
+    run = _headless({"bd.data": "circle", "bd.points": 100})
+    run.train(epochs=37)
+    epochs = [row["epoch"] for row in run.history]
+    assert len(epochs) <= 11 and run.epoch == 37, epochs
+    _evenly_thinned(epochs, 37)
+    assert run.history[-1] == {"epoch": 37, **run.metrics()}
+    # From the browser: a report of 5,000 epochs whose rows the browser thinned (every 8th here)
+    params = run.network.params.tolist()
+    rows = [[e, 0.5, 0.4, 0.8, 0.7] for e in range(40, 5037, 8)] + [[5037, 0.5, 0.4, 0.8, 0.7]]
+    assert live.accept_sync(run, {"run": run.token, "epoch": 5037, "params": params, "rows": rows, "exploded": None})
+    epochs = [row["epoch"] for row in run.history]
+    assert len(epochs) <= 11 and run.epoch == 5037, epochs
+    _evenly_thinned(epochs, 5037)
+    assert run.history[-2]["train_loss"] == 0.5 and run.history[-1] == {"epoch": 5037, **run.metrics()}
+
+
 @pytest.mark.parametrize("bad", [
     {"params": [1.0, 2.0]}, {"params": "nan"}, {"epoch": -1}, {"epoch": "3"}, {"rows": [[7, 0.1, 0.1, 0.5, 0.5]]},
     {"rows": [[-1, 0.1, 0.1, 0.5, 0.5]]}, {"rows": [[1, 0.1, 0.1]]},

@@ -1,5 +1,6 @@
 """One training run as the page (and the command line) keeps it: the data split into train and
-test, the network, its optimizer, the per-epoch history and snapshots of the weights for replay.
+test, the network, its optimizer, the loss history and snapshots of the weights for replay (both
+thinned evenly as a run grows long: a tab trains ~1,500 epochs a second).
 
 `Run.train(epochs=..., seconds=...)` trains; `Run.metrics()` gives the numbers the page shows;
 `Run.grid(...)` evaluates the output and every neuron over the plane for the pictures.
@@ -18,6 +19,10 @@ from playground.boundary.network import (EXPLODED, Architecture, Network, Object
                                          make_optimizer)
 
 MAX_SNAPSHOTS = 400  # replay keeps at most this many weight snapshots (thinned evenly)
+# The history keeps every epoch up to this many rows, then every 2nd, 4th, ... epoch (and always the
+# first and the newest): a browser playing ~1,500 epochs a second would otherwise add 90,000 rows a
+# minute to its session, and the loss curve has no room for more points anyway.
+MAX_HISTORY = 2000
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ class Run:
         self.history: list[dict] = []
         self.snapshots: list[tuple[int, np.ndarray]] = []
         self._snapshot_every = 1
+        self._history_every = 1
         self._record()
 
     # -- settings that keep the weights ---------------------------------------------------------
@@ -118,15 +124,16 @@ class Run:
         """What the browser trained (checked by live.accept_sync first): the weights at `epoch`
         and the loss rows [(epoch, [train loss, test loss, train accuracy, test accuracy]), ...]
         since this run's epoch. The numbers of `epoch` itself are computed here from the weights
-        (an edited weight at the same epoch recomputes them); the epochs between keep the rows."""
+        (an edited weight at the same epoch recomputes them); of the epochs between, the history
+        keeps the rows the browser sent (it thins its own the same way)."""
         keys = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
-        sent = dict(rows)
         self.network.params[:] = params
         last = self.history[-1]
-        for number in range(self.epoch + 1, epoch):
-            row = {k: v for k, v in zip(keys, sent.get(number) or ()) if v is not None and k in last}
-            last = {**last, **row, "epoch": number}
-            self.history.append(last)  # no snapshot: the weights of these epochs stayed in the browser
+        for number, values in sorted(rows, key=lambda row: row[0]):
+            if last["epoch"] < number < epoch:  # the browser's history is thinned too: the rows it kept
+                row = {k: v for k, v in zip(keys, values) if v is not None and k in last}
+                last = {**last, **row, "epoch": number}
+                self._keep(last)  # no snapshot: the weights of these epochs stayed in the browser
         if epoch > self.epoch:
             self.epoch = epoch
             self._record()
@@ -139,13 +146,25 @@ class Run:
 
     def _record(self, metrics: dict | None = None) -> dict:
         row = {"epoch": self.epoch, **(metrics or self.metrics())}
-        self.history.append(row)
+        self._keep(row)
         if self.epoch % self._snapshot_every == 0:
             self.snapshots.append((self.epoch, self.network.params.copy()))
             if len(self.snapshots) > MAX_SNAPSHOTS:  # keep every other one, and take half as many
                 self.snapshots = self.snapshots[::2]
                 self._snapshot_every *= 2
         return row
+
+    def _keep(self, row: dict) -> None:
+        """Append `row` to the history, thinned: every `_history_every`-th epoch stays, the first
+        and the newest row always (a newest row off that beat gives way to the next one)."""
+        history = self.history
+        if len(history) > 1 and history[-1]["epoch"] % self._history_every:
+            history.pop()
+        history.append(row)
+        if len(history) > MAX_HISTORY:
+            self._history_every *= 2
+            self.history = [r for i, r in enumerate(history)
+                            if i == 0 or i == len(history) - 1 or r["epoch"] % self._history_every == 0]
 
     def replay_points(self) -> list[tuple[int, np.ndarray]]:
         """(epoch, weights) for the replay slider: the snapshots, ending with the current weights."""

@@ -15,6 +15,10 @@ const FRAME_BUDGET_MS = 10; // training time per frame while playing (at least o
 const NUMBERS_EVERY_MS = 500; // the aria-live numbers: at most twice a second
 const SYNC_EVERY_MS = 3000; // weights back to Python while playing (each report is a fragment rerun: 30 tabs at 1.5 s cost the server 0.16 core)
 const MAX_SNAPSHOTS = 400; // replay keeps at most this many weight snapshots (thinned evenly, as session.py)
+// The loss rows kept: every epoch up to this many, then every 2nd, 4th, ... (and always the first and
+// the newest), as session.py keeps them. At ~1,500 epochs a second an unthinned history would make
+// every report to Python carry thousands of rows and every frame draw them all.
+const MAX_HISTORY = 1000;
 const EXPLODED = 1e6;
 
 
@@ -116,6 +120,7 @@ class View {
     this.history = data.history.map((row) => row.slice());
     this.snapshots = [[this.epoch, Float64Array.from(this.model.params)]];
     this.snapshotEvery = 1;
+    this.historyEvery = 1;
     this.replayAt = null;
     this.shown = null;
     this.train = { x: Float64Array.from(data.train.x), labels: Float64Array.from(data.train.labels), n: data.train.labels.length };
@@ -177,7 +182,13 @@ class View {
 
   record(row = null) {
     row = row || this.measure(this.model);
-    this.history.push(row);
+    const history = this.history;
+    if (history.length > 1 && history[history.length - 1][0] % this.historyEvery) history.pop(); // newest only
+    history.push(row);
+    if (history.length > MAX_HISTORY) {
+      this.historyEvery *= 2;
+      this.history = history.filter((r, i) => i === 0 || i === history.length - 1 || r[0] % this.historyEvery === 0);
+    }
     if (this.epoch % this.snapshotEvery === 0) {
       this.snapshots.push([this.epoch, Float64Array.from(this.model.params)]);
       if (this.snapshots.length > MAX_SNAPSHOTS) {
