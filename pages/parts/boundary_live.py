@@ -114,11 +114,13 @@ def loss_sentence(run: Run | None, classes: int, note: str | None, _: Translate)
 
 
 def _downloads(run: Run, _: Translate) -> None:
-    """The Keras script and the weights, from the weights the browser last reported (in the
-    fragment, so each report updates them)."""
+    """The Keras script and the weights, from the weights the browser last reported. Made when
+    clicked (Streamlit calls the function then): made at every report, they were a tenth of the
+    server's work for a class playing this page (py-spy, bench/bench_classroom.py --page boundary)."""
     with st.container(horizontal=True):
-        st.download_button(_("Keras script (.py)"), export.keras_script(run), file_name="decision_boundary.py",
+        st.download_button(_("Keras script (.py)"), functools.partial(export.keras_script, run),
+                           file_name="decision_boundary.py",
                            mime="text/x-python", width="content",
                            help=_("Rebuilds this network and these points in Keras and trains it."))
-        st.download_button(_("Weights (.json)"), export.weights_json(run), file_name="weights.json",
+        st.download_button(_("Weights (.json)"), functools.partial(export.weights_json, run), file_name="weights.json",
                            mime="application/json", width="content")
