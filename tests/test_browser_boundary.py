@@ -99,6 +99,41 @@ def test_the_map_redraws_while_playing(page):
     assert rate >= 5
 
 
+def _size(payload) -> int:
+    return len(payload.encode() if isinstance(payload, str) else payload)
+
+
+def test_reports_while_playing_do_not_bring_the_points_back(page):
+    """A playing tab reports its weights every few seconds, and each report reruns the live part on
+    the server. The browser already has the points and the settings, so what comes back is a few
+    bytes, not the ~80 kB the view was mounted with (30 tabs on one classroom network)."""
+    page.set_default_timeout(90_000)
+    frames = {"in": [], "out": []}
+
+    def watch(socket):
+        socket.on("framereceived", lambda payload: frames["in"].append(payload))
+        socket.on("framesent", lambda payload: frames["out"].append(payload))
+
+    page.on("websocket", watch)
+    page.goto(page.app_url + "/boundary?bd.data=Spiral&bd.n1=8&bd.n2=8")
+    _wait_for_map(page)
+    wait_for_app(page)
+    mounted = max(map(_size, frames["in"]))
+    assert mounted > 40_000, f"the view was mounted with {mounted} bytes: the points should be in them"
+    frames["in"].clear(), frames["out"].clear()
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_timeout(8_000)
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.wait_for_timeout(2_000)
+    reports = [f for f in frames["out"] if b'"params"' in (f.encode() if isinstance(f, str) else f)]
+    assert len(reports) >= 3, f"{len(reports)} reports in 8 s of playing and a pause"
+    received = sorted(map(_size, frames["in"]))
+    assert received and received[-1] < mounted / 4, (
+        f"the server sent {received[-3:]} bytes back while the tab played (mounted with {mounted})")
+    assert _downloaded_weights(page)["epoch"] == _epoch(page), "the pause's report was kept"
+    assert_no_exception(page)
+
+
 def _replay_epoch(page) -> int:
     return int(page.get_by_role("slider", name="Replay: the network at epoch").get_attribute("aria-valuetext").replace(",", ""))
 

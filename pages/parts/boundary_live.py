@@ -75,8 +75,19 @@ def _live_view(run: Run | None, points: Points, feature_ids, show_test: bool, di
                lock_features: bool, _: Translate) -> None:
     if state.pop("bd.rerun_page", False):
         st.rerun(scope="app")
+    page_run = state.pop("bd.page_run", False)
     run = state.get("bd.run") if run is not None else None  # a fragment rerun: the run as the sync left it
-    data = live.live_bytes(run, points, feature_ids, show_test, discrete, drawing, lock_features, _)
+    mounted = (run.token if run else None, run.training if run else None, tuple(feature_ids), show_test, discrete,
+               drawing, lock_features, _)
+    sent = state.get("bd.sent")
+    if not page_run and sent is not None and sent[0] == mounted:
+        # This part alone runs again for a report from the browser, which is ahead of what it reported
+        # and keeps its own weights while the run and its settings stay: the same bytes go again, and
+        # Streamlit sends the browser a reference to the message it has (not ~80 kB per report and tab).
+        data = sent[1]
+    else:
+        data = live.live_bytes(run, points, feature_ids, show_test, discrete, drawing, lock_features, _)
+        state["bd.sent"] = (mounted, data)
     _component()(key=KEY, data=data, on_sync_change=_synced, on_action_change=_acted, height="content")
     if run is not None:
         _downloads(run, _)
@@ -84,8 +95,9 @@ def _live_view(run: Run | None, points: Points, feature_ids, show_test: bool, di
 
 def show(run: Run | None, points: Points, feature_ids, show_test: bool, discrete: bool, drawing: bool,
          lock_features: bool, _: Translate) -> None:
-    """The live view. While it plays, the browser trains and draws on its own and reports about
-    once a second (a rerun of this fragment only); the page itself reruns when a setting changes."""
+    """The live view. While it plays, the browser trains and draws on its own and reports every
+    few seconds (a rerun of this fragment only); the page itself reruns when a setting changes."""
+    state["bd.page_run"] = True  # the page ran: the view is mounted with what Python has now
     _live_view(run, points, feature_ids, show_test, discrete, drawing, lock_features, _)
 
 

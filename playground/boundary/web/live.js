@@ -207,6 +207,9 @@ class View {
     this.lastSync = performance.now();
     this.send("sync", { run: this.runId, epoch: this.epoch, params: Array.from(this.model.params), rows,
                         exploded: this.exploded || null, reason });
+    // Taken as kept: while a run plays the page sends its data again unchanged (session.py keeps
+    // these rows; a report it refused loses them from Python's curve, never from this one).
+    this.acknowledged = Math.max(this.acknowledged, this.epoch);
   }
 
   loop(now) {
