@@ -13,12 +13,13 @@ from pages.shell.class_member import MEMBER, NOTICE, TEACHER, TeacherOf, as_text
 from pages.shell.language import current_language, gettext
 from playground.board import challenges, figures
 from playground.board.qr import qr_png
+from playground.board.store import class_hours
 from playground.i18n import N_, UserError
 
 use_app_shell()
 _ = gettext()
 state = st.session_state
-BOARD_SECONDS = 2.0  # how often the board asks the database for new rows (a run shows within ~3 s)
+BOARD_SECONDS = 1.0  # how often the board asks the database for new rows (a run shows within ~3 s)
 CONFIG = {"displaylogo": False}
 CODE_CSS = """<style>
 .class-code { font: 700 clamp(2rem, 3.4vw, 3.2rem)/1.1 ui-monospace, "DejaVu Sans Mono", monospace;
@@ -208,7 +209,7 @@ if taught is None or info is None:
                   "code for the students. Each student picks a nickname (no account, nothing personal); their "
                   "finished Churn trainings and experiments and their Decision boundary results at Pause then "
                   "appear here within seconds, ranked, with the spread of the whole class. The class and all its "
-                  "runs are deleted after {hours} hours, or when you close it.").format(hours=12))
+                  "runs are deleted after {hours} hours, or when you close it.").format(hours=f"{class_hours():g}"))
     if member() is not None:
         st.info(_("You are in the class {code} as a student; starting a class of your own makes you leave it.").format(
             code=member().code))

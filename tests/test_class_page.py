@@ -49,6 +49,19 @@ def started(lang: str = "en") -> tuple[AppTest, str, str]:
     return at, teacher.code, teacher.key
 
 
+@pytest.mark.parametrize(("hours", "said"), [(None, "after 12 hours"), ("6", "after 6 hours"), ("1.5", "after 1.5 hours"),
+                                            ("garbage", "after 12 hours")])
+def test_the_page_says_how_long_a_class_lives(monkeypatch, hours, said):
+    """The class lives PLAYGROUND_CLASS_HOURS (the page said 12 whatever the server was set to)."""
+    if hours is None:
+        monkeypatch.delenv("PLAYGROUND_CLASS_HOURS", raising=False)
+    else:
+        monkeypatch.setenv("PLAYGROUND_CLASS_HOURS", hours)
+    at = open_page(PAGE)
+    assert not at.exception
+    assert any(said in text.value for text in at.markdown), [text.value for text in at.markdown]
+
+
 def post_churn(board, code, nickname, accuracy, seed=0, **settings):
     member = board.join(code, nickname)
     board.post(member.token, "churn", {**CHURN_SETTINGS, "seed": seed, **settings},
