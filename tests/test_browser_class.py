@@ -166,6 +166,7 @@ def test_a_whole_lesson(browser, class_server):
     teacher.get_by_text("No run yet on this page").wait_for(timeout=30_000)
     paused, shown_loss = play_and_pause(ann)
     paused_at = time.monotonic()
+    ann.get_by_text("Posted to the class board (run #3)").first.wait_for(timeout=30_000)  # the student is told
     # ... and the run shows up there, without a reload: one student ran, by nickname, and one dot.
     teacher.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=stCaptionContainer]')]"
