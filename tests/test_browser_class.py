@@ -1,22 +1,34 @@
 """The whole lesson in real chromium: a teacher starts a class, two students (one in 中文) join by link,
-train on Churn ANN, the board shows both within seconds, hostile nicknames stay text, the teacher closes
-the class and its rows are gone. Screenshots of the board at 1280x720 and 1024x768."""
+train on Churn ANN, the board shows both within seconds; one of them goes on to the Decision boundary page,
+plays and pauses, and the board shows that run too; hostile nicknames stay text (the issue's own
+`<img src=x onerror=alert(1)>` as well, written straight into the database since the form refuses it);
+the teacher closes the class and its rows are gone. Screenshots of the board at 1280x720 and 1024x768."""
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, update
+
+from playground.board.store import MEMBERS, Board
 
 from conftest import assert_no_exception, running_app, screenshot, wait_for_app
+from test_browser_boundary import EPOCH
 from test_browser_classroom import CLIPPED_TEXT, OVERFLOW, TEXT_OUTSIDE
 
 pytestmark = pytest.mark.browser
 
-# Nicknames have at most 24 characters: the issue's "<img src=x onerror=alert(1)>" has 28 (tests/test_class_page.py
-# posts it through the store where it fits); this one of 21 would open a dialog just the same if it became markup.
+# A nickname the form takes (at most 24 characters) that would open a dialog if it became markup.
 HOSTILE = "<svg/onload=alert(1)>"
+# The issue's own payload: 28 characters, so the Join form refuses it; a client that bypasses the form (or a row
+# from an older version) can still put it in the database, and the board must show it as text all the same.
+IMG = "<img src=x onerror=alert(1)>"
+CHURN_SETTINGS = {"hidden": [6, 6], "activation": ["relu", "relu"], "optimizer": "adam", "learning_rate": 0.001,
+                  "batch_size": 10, "epochs": 100, "seed": 0}
 SMALL_RUN = "churn.epochs=3&churn.layers=1&churn.units1=4&churn.batch=128"
 
 
@@ -48,8 +60,31 @@ def join_and_train(student, link: str, nickname: str, nickname_label: str, join_
     student.get_by_role("button", name=train_label, exact=True).click()
 
 
-def board_caption(teacher) -> str:
-    return teacher.locator("[data-testid=stCaptionContainer]", has_text=re.compile("runs posted")).first.text_content()
+def play_and_pause(student) -> tuple[int, float]:
+    """In the same session (still in the class), the sidebar's link to the Decision boundary page; Play,
+    a little training, Pause. Returns the epoch paused at and the test loss the browser shows."""
+    student.locator("[data-testid=stSidebarNav]").get_by_role("link", name="Decision boundary").click()
+    wait_for_app(student)
+    student.wait_for_selector("[data-testid=boundary-map][data-frame]", timeout=90_000)
+    assert student.locator("[data-testid=stSidebar]").get_by_text("you are").count() == 1, "still in the class"
+    student.get_by_role("button", name="Play", exact=True).click()
+    student.wait_for_function(f"() => ({EPOCH})() >= 30", timeout=60_000)
+    student.get_by_role("button", name="Pause", exact=True).click()
+    student.get_by_role("button", name="Play", exact=True).wait_for(timeout=30_000)
+    paused = student.evaluate(EPOCH)
+    loss = student.locator("[data-testid=boundary-test-loss]").inner_text()
+    return paused, float(re.search(r"\d+\.\d+", loss).group())
+
+
+def metric(page, label: str) -> str:
+    return page.locator("[data-testid=stMetric]", has_text=label).locator("[data-testid=stMetricValue]").inner_text()
+
+
+def markers(page) -> list[int]:
+    """How many dots each plotly chart of the page shows."""
+    return page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].map(p => p._fullData"
+        ".filter(t => t.mode === 'markers').reduce((n, t) => n + t.x.length, 0))")
 
 
 def test_a_whole_lesson(browser, class_server):
@@ -92,10 +127,7 @@ def test_a_whole_lesson(browser, class_server):
         timeout=10_000)
     wait_for_app(teacher)
     assert_no_exception(teacher)
-    dots = teacher.evaluate(
-        "() => [...document.querySelectorAll('.js-plotly-plot')].map(p => p._fullData"
-        ".filter(t => t.mode === 'markers').reduce((n, t) => n + t.x.length, 0))")
-    assert 2 in dots, dots
+    assert 2 in markers(teacher)
     assert teacher.locator("[data-testid=stMain] svg[onload]").count() == 0 and not teacher.dialogs
     assert HOSTILE in teacher.locator("[data-testid=stMain]").inner_text(), "the nickname is shown as text"
     screenshot(teacher, "class_board_two_students_1280x720")
@@ -129,24 +161,82 @@ def test_a_whole_lesson(browser, class_server):
     teacher.get_by_role("tab", name="Churn ANN").wait_for(timeout=30_000)
     wait_for_app(teacher)
 
-    # The open tab stays open while the board polls; the CSV is read when clicked, with both runs.
+    # The Decision boundary: the teacher opens its tab (it stays open while the board polls) ...
     teacher.get_by_role("tab", name="Decision boundary").click()
-    teacher.wait_for_timeout(5_000)  # two polls of the board
+    teacher.get_by_text("No run yet on this page").wait_for(timeout=30_000)
+    paused, shown_loss = play_and_pause(ann)
+    paused_at = time.monotonic()
+    ann.get_by_text("Posted to the class board (run #3)").first.wait_for(timeout=30_000)  # the student is told
+    # ... and the run shows up there, without a reload: one student ran, by nickname, and one dot.
+    teacher.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stCaptionContainer]')]"
+        ".some(c => /2 joined · 3 runs posted/.test(c.textContent))", timeout=30_000)
+    print(f"the boundary run reached the board {time.monotonic() - paused_at:.1f} s after Pause "
+          f"(load {os.getloadavg()[0]:.1f})")
+    teacher.get_by_text("Best settings so far:").wait_for(timeout=10_000)
+    wait_for_app(teacher)
     assert teacher.locator("[role=tab][aria-selected=true]").inner_text() == "Decision boundary"
+    assert metric(teacher, "Students who ran") == "1"
+    best = teacher.get_by_text("Best settings so far:").inner_text()
+    assert best.endswith(f"({HOSTILE})") and best.startswith("Best settings so far: Circle"), best
+    assert 1 in markers(teacher)
+    assert_no_exception(teacher)
+    # What was posted is the server's: the epoch the browser paused at, and the test loss the numpy
+    # engine recomputed from the returned weights agrees with the one the browser showed.
+    board = Board(database)
+    [posted] = [row for row in board.runs(code) if row.page == "boundary"]
+    assert posted.nickname == HOSTILE and posted.figures["epochs"] == paused, (posted.figures, paused)
+    assert posted.figures["test_loss"] == pytest.approx(shown_loss, abs=0.0006), (posted.figures, shown_loss)
+    screenshot(teacher, "class_board_boundary_1280x720")
+
+    # The issue's <img> nickname: the form refuses it. Pasted whole (as fill() puts it), the field keeps none of
+    # it (Streamlit drops an input longer than its 24 characters), and Join says what a nickname may be.
+    eve = tab(browser)
+    eve.goto(student_link)
+    eve.get_by_label("Nickname").wait_for(timeout=90_000)
+    wait_for_app(eve)
+    eve.get_by_label("Nickname").fill(IMG)
+    eve.get_by_role("button", name="Join", exact=True).click()
+    eve.get_by_text("Type a nickname of 1 to 24 characters.").wait_for(timeout=30_000)
+    wait_for_app(eve)
+    assert_no_exception(eve)
+    assert eve.get_by_label("Nickname").input_value() == "" and not eve.dialogs
+    assert eve.locator("img[onerror]").count() == 0 and len(board.members(code)) == 2, "eve did not join"
+    # ... so it goes straight into the database, as a hostile client or an older version could put it there.
+    intruder = board.join(code, "placeholder")
+    engine = create_engine(database)
+    with engine.begin() as connection:
+        connection.execute(update(MEMBERS).where(MEMBERS.c.id == intruder.member_id).values(nickname=IMG))
+    engine.dispose()
+    board.post(intruder.token, "churn", CHURN_SETTINGS, {"test_accuracy": 0.99, "auc": 0.9, "parameters": 127,
+                                                         "epochs_run": 100})  # the best: named under the chart
     teacher.get_by_role("tab", name="Churn ANN").click()
+    teacher.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stCaptionContainer]')]"
+        ".some(c => /3 joined · 4 runs posted/.test(c.textContent))", timeout=30_000)
+    teacher.get_by_text(f"({IMG})").wait_for(timeout=10_000)
+    wait_for_app(teacher)
+    assert_no_exception(teacher)
+    main = teacher.locator("[data-testid=stMain]")
+    assert teacher.locator("img[onerror]").count() == 0 and teacher.locator("svg[onload]").count() == 0  # whole page
+    assert not teacher.dialogs, teacher.dialogs
+    shown = main.inner_text()
+    assert f"In the class: {HOSTILE}, 小美 **bold**, {IMG}" in shown and f"({IMG})" in shown, shown
+    screenshot(teacher, "class_board_img_nickname_1280x720")
+
+    # The CSV is read when clicked, with every run.
     with teacher.expect_download() as download:
         teacher.get_by_role("button", name="Download the class (CSV)").click()
     table = Path(download.value.path()).read_text()
-    assert sum(",churn," in line for line in table.splitlines()) == 2 and HOSTILE in table and "小美 **bold**" in table
+    lines = table.splitlines()
+    assert sum(",churn," in line for line in lines) == 3 and sum(",boundary," in line for line in lines) == 1
+    assert HOSTILE in table and "小美 **bold**" in table and IMG in table
 
     # The teacher closes the class: the board is gone, and so are the rows in the database.
     teacher.get_by_role("button", name="Close the class").click()
     teacher.get_by_role("button", name="Close and delete every run").click()
     teacher.get_by_role("button", name="Start a class").wait_for(timeout=30_000)
-    from playground.board.store import Board
-
-    board = Board(database)
     assert board.find_class(code) is None and board.runs(code) == []
-    assert not ann.dialogs and not mei.dialogs
-    for student in (ann, mei, teacher):
+    assert not ann.dialogs and not mei.dialogs and not eve.dialogs and not teacher.dialogs
+    for student in (ann, mei, eve, teacher):
         student.context.close()

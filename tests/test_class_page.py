@@ -15,6 +15,7 @@ PAGE = "pages/class.py"
 ZH = translator("zh")
 # A nickname has at most 24 characters, so the issue's "<img src=x onerror=alert(1)>" (28) cannot be one (the store
 # refuses it: test_the_issues_img_payload_is_refused_as_a_nickname...); these would run as markup just the same.
+# tests/test_browser_class.py writes the 28 characters straight into the database and checks the live board in chromium.
 HOSTILE = "<img src=x onerror=f()>"
 SVG = "<svg/onload=alert(1)>"
 BOLD = "**bold**"
