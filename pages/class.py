@@ -163,7 +163,9 @@ def page_board(page: str, rows, info, names: dict) -> None:
     spread, table = st.columns([2, 3])
     spread.plotly_chart(figures.spread_figure(page, rows, _), key=f"class.spread.{page}", config=CONFIG, theme=None)
     shown = figures.ranking_frame(ranked[:10], page, challenge, names, _)
-    table.dataframe(shown, hide_index=True, key=f"class.ranking.{page}", height=min(38 + 35 * len(shown), 320))
+    # Every row whole ("content": the theme's larger font made a fixed 35 px a row clip the last one); past
+    # eight rows the table scrolls, so the projector's first screen keeps the chart beside it.
+    table.dataframe(shown, hide_index=True, key=f"class.ranking.{page}", height="content" if len(shown) <= 8 else 320)
 
 
 @st.fragment(run_every=BOARD_SECONDS)
