@@ -271,6 +271,9 @@ def start_class(teacher, url: str) -> str:
     code_box = teacher.locator("[data-testid=class-code]")
     code_box.wait_for(timeout=120_000)
     code = code_box.inner_text().strip()
+    teacher.wait_for_function("() => document.querySelector('[data-testid=stCode]')?.innerText.includes('class=')",
+                              timeout=120_000)  # the code box can be drawn before the link beside it
+    wait_settled(teacher)
     link = teacher.locator("[data-testid=stCode]").first.inner_text().strip()
     if link != f"{url}/?class={code}":
         raise RuntimeError(f"unexpected student link {link!r} for the class {code}")
@@ -346,15 +349,18 @@ def page_figures(result: dict) -> dict:
         for at, epoch in student["pauses"]:
             pauses[(f"Student {number:02d}", epoch)] = at
     first = {int(run_id): at for run_id, at in result["watch"]["first"].items()}
-    matched, unmatched, latencies = 0, [], []
+    matched, unmatched, latencies, to_database, to_board = 0, [], [], [], []
     for row in result["rows"]:
         paused = pauses.get((row.nickname, row.figures.get("epochs")))
         if paused is None:
             unmatched.append((row.id, row.nickname, row.figures.get("epochs")))
             continue
         matched += 1
+        written = row.posted_at.timestamp() * 1000  # the server's clock: this machine's
+        to_database.append((written - paused) / 1000)
         if row.id in first:
             latencies.append((first[row.id] - paused) / 1000)
+            to_board.append((first[row.id] - written) / 1000)
     ordered = sorted(pauses.values())
     by_count = []
     for k, paused in enumerate(ordered, 1):
@@ -365,7 +371,7 @@ def page_figures(result: dict) -> dict:
     refused = [text for text in toasts if any(word in text for word in NOT_POSTED)]
     posted = [text for text in toasts if "Posted to the class board" in text]  # (after the toast's icon name)
     return {"pauses": len(pauses), "on_board": sum(row.id in first for row in result["rows"]), "matched": matched,
-            "unmatched": unmatched, "latencies": latencies, "by_count": by_count, "refused": refused,
+            "unmatched": unmatched, "latencies": latencies, "to_database": to_database, "to_board": to_board, "by_count": by_count, "refused": refused,
             "posted_toasts": len(posted), "restarts": sum(student["restarts"] for student in result["students"]),
             "first_play": [student["started"] for student in result["students"]]}
 
@@ -390,6 +396,10 @@ def page_show(kind: str, result: dict, before: str, after: str) -> bool:
         print(f"  unmatched row: {row}")
     print(f"Pause -> dot on the board, matched per row ({len(latencies)} rows): p50 {percentile(latencies, 0.5):.2f} s, "
           f"p95 {p95:.2f} s, max {max(latencies, default=float('nan')):.2f} s (target p95 <= 3 s)")
+    for name, values in (("Pause -> row written (the page's post)", figures["to_database"]),
+                         ("row written -> dot on the board (the board's poll and redraw)", figures["to_board"])):
+        print(f"  {name}: p50 {percentile(values, 0.5):.2f} s, p95 {percentile(values, 0.95):.2f} s, "
+              f"max {max(values, default=float('nan')):.2f} s")
     by_count = figures["by_count"]
     print(f"  by the caption's count (k-th Pause vs 'M runs posted' >= k): p50 {percentile(by_count, 0.5):.2f} s, "
           f"p95 {percentile(by_count, 0.95):.2f} s, max {max(by_count, default=float('nan')):.2f} s")
