@@ -1,45 +1,44 @@
-"""The class board's store under a whole class: 30 students post at once while the board refreshes.
+"""The class board under a whole class: 30 students post 5 runs each while the board refreshes (issue 21).
 
-Usage: .venv/bin/python bench/bench_board.py [--databases sqlite postgresql] [--sessions 30] [--posts 5]
-                                             [--poll 1.0]
+Usage: .venv/bin/python bench/bench_board.py --pages [--databases sqlite postgresql] [--sessions 30] [--posts 5]
+                                             [--epochs 20] [--browser-nice 10] [--log-dir DIR]
+       .venv/bin/python bench/bench_board.py [--databases sqlite postgresql] [--sessions 30] [--posts 5] [--poll 1.0]
 
-For each database (a SQLite file in a temporary folder; a throwaway PostgreSQL cluster started by
-deploy/postgres.py), one class with --sessions members: each member's thread posts --posts runs as
-fast as the store allows (the per-member limit is 10 a minute, so 5 go straight through), all
-starting at one instant, while one more thread plays the teacher's board: every --poll seconds it
-reads every run of the class (``Board.runs(code)``, as the Class page does) and notes when each
-run first appears. Prints per database: rows on the board, errors, the latency from a run's end
-(the moment its post was sent) to the board's first sight of it (p50/p95/max), the time one post
-takes (p50/p95) against a baseline of the same posts sent one at a time by one thread in the same
-process, and the board's read time. Targets: every row, 0 errors, p95 latency <= 3 s.
+Targets (issue 21): every row on the board (150/150), 0 errors, p95 of run end -> on the board <= 3 s,
+on SQLite (a file in a temporary folder) and on PostgreSQL (a throwaway cluster, deploy/postgres.py).
 
-These are the store's figures (the storage part of issue 21), the in-process baseline of the page run:
-
-Usage: .venv/bin/python bench/bench_board.py --pages [--databases ...] [--sessions 30] [--posts 5] [--epochs 20]
-                                             [--browser-nice 10] [--log-dir DIR]
-
-With --pages the class uses the real app: for each database a `streamlit run app.py` of its own with
+--pages, the issue's measure: for each database a `streamlit run app.py` of its own with
 PLAYGROUND_DATABASE_URL pointing at it. A teacher tab (a chromium of its own at normal priority, the
-projector's computer) starts the class on the Class page and opens the board's "Decision boundary" tab,
-which the page polls itself (`st.fragment(run_every=BOARD_SECONDS)` in pages/class.py; the bench prints
-that interval - the issue asks for a refresh every second, the page refreshes every 2 s). --sessions
-student tabs (one chromium at nice --browser-nice: in a class they are 30 laptops) open the Decision
-boundary page with ``?class=CODE``, type a nickname of their own and press Join; then, all at one
-instant, each plays --posts runs as fast as the page allows, driven inside the tab: press Play, wait
-until the epoch counter has grown by --epochs, press Pause (the page posts the result to the board at
-Pause: pages/parts/boundary_live.py `_synced`, pages/parts/class_posting.py), press Play again at once.
-The tab notes each Pause's Date.now() and the epoch shown, and every toast the page shows (a
+projector's computer) starts the class on the Class page and opens the board's "Decision boundary"
+tab, which the page refreshes itself (`st.fragment(run_every=BOARD_SECONDS)` in pages/class.py; the
+bench prints that interval: 2 s, where the issue says "refreshes every second"). --sessions student
+tabs (one chromium at nice --browser-nice: in a class they are 30 laptops) open the Decision boundary
+page with ``?class=CODE``, type a nickname of their own and press Join; then, all at one instant, each
+plays --posts runs as fast as the page allows, driven inside the tab: press Play, wait until the epoch
+counter has grown by --epochs, press Pause (the page posts the result at Pause:
+pages/parts/boundary_live.py `_synced`, pages/parts/class_posting.py), press Play again at once. The
+tab notes each Pause's Date.now() and the epoch shown after it, and every toast the page shows (a
 "Posted ... (run #N)" or a reason it was not posted).
 
-The teacher's tab notes, every 100 ms, the run numbers in the board's spread chart (one dot per run,
-x = the run's id in the database) and the board's caption "N joined · M runs posted". At the end the
-database is read (``Board(url).runs(code)``): each row gives its nickname and epoch count, which name
-the Pause it came from, and its id, which names the moment the board first showed its dot. So the
-latency is matched row by row (Pause -> the dot on the teacher's screen); the caption's count gives a
-second figure attributed by count (the k-th run is on the board once M >= k, against the sorted Pause
-times). Errors: exceptions shown on any page, toasts that say a run was not posted, rows missing.
-Prints per database: rows on the board / in the database / expected, errors, latency p50/p95/max
-(target p95 <= 3 s), and the machine's load at start and end.
+The teacher's tab notes, every 100 ms, the run ids in the board's spread chart (one dot per run, x =
+the run's id in the database) and the board's caption "N joined · M runs posted". At the end the
+database is read (``Board(url).runs(code)``): each row's nickname and epoch count name the Pause it
+came from, its id the moment the board first showed its dot, so the latency is matched row by row
+(Pause -> the dot on the teacher's screen), and split at the row's posted_at (taken by the server in
+the post's transaction; one machine, one clock): the page's post, then the board's poll and redraw.
+A second figure is attributed by count (the k-th Pause is on the board once M >= k). Errors:
+exceptions shown on any page, toasts saying a run was not posted, rows that match no Pause. Prints
+per database: rows on the board / in the database / expected, errors, the latencies (p50/p95/max),
+and the machine's load at start and end.
+
+Without --pages, the store alone, in this process (the baseline): one class with --sessions members,
+each member's thread posts --posts runs as fast as the store allows (the per-member limit is 10 a
+minute, so 5 go straight through), all starting at one instant, while one more thread plays the
+teacher's board: every --poll seconds it reads every run of the class (``Board.runs(code)``, as the
+Class page does) and notes when each run first appears. Prints per database: rows on the board,
+errors, the latency from a run's end (the moment its post was sent) to the board's first sight of it
+(p50/p95/max), the time one post takes (p50/p95) against a baseline of the same posts sent one at a
+time by one thread in the same process, and the board's read time.
 """
 
 from __future__ import annotations
