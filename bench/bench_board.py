@@ -300,8 +300,8 @@ def join_class(students, url: str, code: str, query: str) -> None:
                               timeout=600_000, polling=500)
 
 
-def page_run(url: str, database_url: str, args, teacher_browser, class_browser) -> dict:
-    from browser_sessions import count_exceptions, new_tab
+def page_run(url: str, server_pid: int, database_url: str, args, teacher_browser, class_browser) -> dict:
+    from browser_sessions import count_exceptions, cpu_seconds, new_tab
 
     teacher = new_tab(teacher_browser)
     code = start_class(teacher, url)
@@ -313,6 +313,8 @@ def page_run(url: str, database_url: str, args, teacher_browser, class_browser) 
     at = time.time() * 1000 + 2000
     for tab in students:
         tab.evaluate(STUDENT, [at, args.posts, args.epochs])
+    time.sleep(max(0.0, at / 1000 - time.time()))
+    cpu_before, cpu_from = cpu_seconds(server_pid), time.monotonic()
     deadline = time.monotonic() + args.timeout
     expected = args.sessions * args.posts
     while time.monotonic() < deadline:
@@ -323,6 +325,7 @@ def page_run(url: str, database_url: str, args, teacher_browser, class_browser) 
               f"{seen}/{expected} runs on the board", flush=True)
         if done == args.sessions:
             break
+    server_cores = (cpu_seconds(server_pid) - cpu_before) / (time.monotonic() - cpu_from)
     # every Pause has happened: give the board the time the target allows and more, then read the database
     board = Board(database_url)
     settle = time.monotonic() + 30
@@ -338,7 +341,7 @@ def page_run(url: str, database_url: str, args, teacher_browser, class_browser) 
     watch = teacher.evaluate("() => window.__board")
     exceptions = sum(count_exceptions(tab) for tab in [teacher, *students])
     return {"code": code, "rows": rows, "students": students_seen, "watch": watch, "exceptions": exceptions,
-            "expected": expected, "at": at}
+            "expected": expected, "at": at, "server_cores": server_cores}
 
 
 def page_figures(result: dict) -> dict:
@@ -385,7 +388,7 @@ def page_show(kind: str, result: dict, before: str, after: str) -> bool:
     print(f"machine at start: {before}")
     print(f"Pauses: {figures['pauses']}/{expected}; rows in the database: {len(rows)}/{expected}; rows on the "
           f"teacher's board: {figures['on_board']}/{expected}; 'Posted' toasts seen by students: "
-          f"{figures['posted_toasts']}")
+          f"{figures['posted_toasts']} (a toast can go before the tab's 100 ms look sees it)")
     print(f"errors: {errors} (exceptions on pages {result['exceptions']}, not-posted toasts {len(figures['refused'])}, "
           f"rows matching no Pause {len(figures['unmatched'])}); plays resumed after the view stopped: "
           f"{figures['restarts']}")
@@ -406,7 +409,8 @@ def page_show(kind: str, result: dict, before: str, after: str) -> bool:
     if pauses:
         print(f"the class's Pauses spread over {(pauses[-1] - pauses[0]) / 1000:.1f} s "
               f"(first {(pauses[0] - result['at']) / 1000:.1f} s after the start); the teacher's tab polled "
-              f"{result['watch']['polls']} times")
+              f"{result['watch']['polls']} times; the server process used {result['server_cores']:.2f} cores "
+              "while the students played")
     print(f"machine at end:   {after}")
     print("PASS" if ok else "FAIL")
     return ok
@@ -422,10 +426,10 @@ def pages_main(args) -> None:
     for kind in args.databases:
         before = machine_state()
         log = args.log_dir / f"server-{kind}.log" if args.log_dir else None
-        with database(kind) as url, serve(log_path=log, env={"PLAYGROUND_DATABASE_URL": url}) as (app, _pid), \
+        with database(kind) as url, serve(log_path=log, env={"PLAYGROUND_DATABASE_URL": url}) as (app, server_pid), \
                 browsers(0, args.browser_nice) as (teacher_browser, class_browser):
             print(f"{kind}: server at {app}", flush=True)
-            result = page_run(app, url, args, teacher_browser, class_browser)
+            result = page_run(app, server_pid, url, args, teacher_browser, class_browser)
         results.append(page_show(kind, result, before, machine_state()))
     raise SystemExit(0 if all(results) else 1)
 
