@@ -142,10 +142,12 @@ class MemorySampler:
 
 
 @contextlib.contextmanager
-def serve(workers: int | None = None, session_ttl: float | None = None, log_path: Path | None = None):
-    """`streamlit run app.py` on a random free port 18000-28000; yields (url, pid)."""
+def serve(workers: int | None = None, session_ttl: float | None = None, log_path: Path | None = None,
+          env: dict | None = None):
+    """`streamlit run app.py` on a random free port 18000-28000, with `env` added to its environment;
+    yields (url, pid)."""
     port = random.randint(18000, 28000)
-    environment = dict(os.environ)
+    environment = {**os.environ, **(env or {})}
     if workers:
         environment["PLAYGROUND_WORKERS"] = str(workers)
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
