@@ -87,7 +87,7 @@ def markers(page) -> list[int]:
         ".filter(t => t.mode === 'markers').reduce((n, t) => n + t.x.length, 0))")
 
 
-def test_a_whole_lesson(browser, class_server):
+def test_a_whole_lesson(browser, class_server, tmp_path):
     url, database = class_server
     teacher = tab(browser, 1280, 720)
     teacher.goto(f"{url}/class")
@@ -167,6 +167,10 @@ def test_a_whole_lesson(browser, class_server):
     paused, shown_loss = play_and_pause(ann)
     paused_at = time.monotonic()
     ann.get_by_text("Posted to the class board (run #3)").first.wait_for(timeout=30_000)  # the student is told
+    # ...by a toast the fragment's body shows: shown in the report's callback, every post wrote a warning
+    # ("A fragment rerun was triggered with a callback that displays ...") to the server's log.
+    (log,) = tmp_path.glob("server-*.log")
+    assert "callback that displays" not in log.read_text(), log.read_text()[-2000:]
     # ... and the run shows up there, without a reload: one student ran, by nickname, and one dot.
     teacher.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=stCaptionContainer]')]"

@@ -11,6 +11,7 @@ import streamlit as st
 
 from pages.parts.boundary_data import add_drawn_point
 from pages.parts.class_posting import post_boundary_result
+from pages.shell.class_member import show_toast
 from playground.boundary import export, live, settings
 from playground.boundary.datasets import Points
 from playground.boundary.session import Run
@@ -75,6 +76,7 @@ def _live_view(run: Run | None, points: Points, feature_ids, show_test: bool, di
                lock_features: bool, _: Translate) -> None:
     if state.pop("bd.rerun_page", False):
         st.rerun(scope="app")
+    show_toast()  # "Posted to the class board", left by the report's callback (_synced)
     page_run = state.pop("bd.page_run", False)
     run = state.get("bd.run") if run is not None else None  # a fragment rerun: the run as the sync left it
     mounted = (run.token if run else None, run.training if run else None, tuple(feature_ids), show_test, discrete,

@@ -19,8 +19,9 @@ from playground.board import posts
 from playground.i18n import UserError
 
 
-def _post(page: str, build) -> int | None:
-    """Build (settings, figures) with `build()` and post them as this session's run; returns its id."""
+def _post(page: str, build, toast_now: bool = True) -> int | None:
+    """Build (settings, figures) with `build()` and post them as this session's run; returns its id.
+    `toast_now` False from a widget's callback: the page shows the toast (``show_toast``) in its body."""
     membership = member()
     if membership is None:
         return None
@@ -29,20 +30,20 @@ def _post(page: str, build) -> int | None:
         settings, figures = build()
         run_id = class_board().post(membership.token, page, settings, figures)
     except posts.NotPosted as reason:
-        notify("warning", reason.translate(_))
+        notify("warning", reason.translate(_), toast_now)
         return None
     except BoardUnavailable:
         notify("error", _("The class board cannot be reached just now: this result was not posted. Training "
-                          "goes on as usual."))
+                          "goes on as usual."), toast_now)
         return None
     except ClassEnded as ended:  # closed, expired, or left: this session is in no class any more
         st.session_state.pop(MEMBER, None)
-        notify("warning", ended.translate(_))
+        notify("warning", ended.translate(_), toast_now)
         return None
     except UserError as refused:  # posting too fast, a class that is full
-        notify("warning", _("Not posted to the class board: {reason}").format(reason=refused.translate(_)))
+        notify("warning", _("Not posted to the class board: {reason}").format(reason=refused.translate(_)), toast_now)
         return None
-    notify("success", _("Posted to the class board (run #{run})").format(run=run_id))
+    notify("success", _("Posted to the class board (run #{run})").format(run=run_id), toast_now)
     return run_id
 
 
@@ -63,5 +64,6 @@ def post_experiment(result) -> int | None:
 def post_boundary_result(run, spec, weights, epochs) -> int | None:
     """A Decision boundary result at Pause: `weights` and `epochs` as the browser returned them, `run`
     the page's ``session.Run`` (the server's own points, split and network shape) and `spec` its
-    ``settings.Spec``. The figures are recomputed by the numpy engine; the browser's own are never read."""
-    return _post("boundary", lambda: posts.boundary_post(run, spec, weights, epochs))
+    ``settings.Spec``. The figures are recomputed by the numpy engine; the browser's own are never read.
+    Called in the component's callback: the page shows the toast in its body."""
+    return _post("boundary", lambda: posts.boundary_post(run, spec, weights, epochs), toast_now=False)

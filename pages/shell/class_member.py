@@ -25,6 +25,7 @@ CODE_PARAM, KEY_PARAM = "class", "key"
 MEMBER = "class._member"  # the Membership of this session
 TEACHER = "class._teacher"  # the TeacherOf this session (a class it started, or opened by its teacher link)
 NOTICE = "class._notice"  # (kind, text) to show once in the sidebar: joined, left, a posting problem
+TOAST = "class._toast"  # (text, icon) of a toast a callback left for the script's body
 JOIN_ERROR = "class._join_error"  # why the last Join failed, shown in the form
 UNKNOWN = "class._unknown"  # codes the store said no to in this session (its "no" is slow on purpose)
 _CODE = re.compile(r"[A-Za-z0-9]{1,16}")
@@ -61,10 +62,21 @@ def teacher() -> TeacherOf | None:
     return st.session_state.get(TEACHER)
 
 
-def notify(kind: str, text: str) -> None:
-    """A message for the sidebar's class box (kind: "success", "warning" or "error"), and a toast now."""
+def notify(kind: str, text: str, toast_now: bool = True) -> None:
+    """A message for the sidebar's class box (kind: "success", "warning" or "error"), and a toast:
+    now, or with `toast_now` False (in a widget's callback, where Streamlit warns in the server's log
+    for every element shown) at the next :func:`show_toast` of the script's body."""
     st.session_state[NOTICE] = (kind, text)
-    st.toast(text, icon=":material/groups:" if kind == "success" else ":material/warning:")
+    st.session_state[TOAST] = (text, ":material/groups:" if kind == "success" else ":material/warning:")
+    if toast_now:
+        show_toast()
+
+
+def show_toast() -> None:
+    """The toast a callback's :func:`notify` left for the body of the script, if any."""
+    waiting = st.session_state.pop(TOAST, None)
+    if waiting is not None:
+        st.toast(waiting[0], icon=waiting[1])
 
 
 def _join(code: str, _: Translate) -> None:
