@@ -272,11 +272,12 @@ def test_a_churn_training_of_a_student_in_a_class_is_posted_by_the_server(board)
 
 
 def boundary_script(code: str, token: str, posts: int):
-    """A page that holds a Decision boundary run and posts the weights a browser returned at Pause."""
+    """A page that holds a Decision boundary run and posts the weights a browser returned at Pause
+    (in the component's callback on the page; the toast then waits for the body's show_toast)."""
     import streamlit as st
 
     from pages.parts.class_posting import post_boundary_result
-    from pages.shell.class_member import MEMBER, Membership
+    from pages.shell.class_member import MEMBER, Membership, show_toast
     from playground.boundary import datasets
     from playground.boundary.session import Run, Training
     from playground.boundary.settings import Spec
@@ -289,6 +290,7 @@ def boundary_script(code: str, token: str, posts: int):
     st.session_state[MEMBER] = Membership(code, token, "Bo", None)
     st.session_state["posted"] = [post_boundary_result(run, spec, browser.network.params.tolist(), 20)
                                   for _ in range(posts)]
+    show_toast()
     st.session_state["expected"] = browser.metrics()
 
 
