@@ -157,11 +157,14 @@ def page_board(page: str, rows, info, names: dict) -> None:
         chart.caption(_("Best settings so far: {settings} ({student})").format(
             settings=as_text(figures.settings_text(page, ranked[0].settings, _)),
             student=as_text(names.get(ranked[0].member_id, ranked[0].nickname))))
-    if not mine:
-        st.info(_("No run yet on this page: finished runs of the students appear here within seconds."))
-        return
     spread, table = st.columns([2, 3])
+    # Drawn before the first run too: the projector shows the axes (and the tutorial's line), nothing moves
+    # when the first dot comes, and the browser has loaded Streamlit's chart script (4.7 MB) by then; the
+    # first dots waited ~2 s for it (bench/bench_board.py --pages).
     spread.plotly_chart(figures.spread_figure(page, rows, _), key=f"class.spread.{page}", config=CONFIG, theme=None)
+    if not mine:
+        table.info(_("No run yet on this page: finished runs of the students appear here within seconds."))
+        return
     shown = figures.ranking_frame(ranked[:10], page, challenge, names, _)
     # Every row whole ("content": the theme's larger font made a fixed 35 px a row clip the last one); past
     # eight rows the table scrolls, so the projector's first screen keeps the chart beside it.

@@ -148,3 +148,17 @@ def test_the_csv_has_every_run_and_defuses_formulas():
     assert records[0]["figure.test_accuracy"] == "0.84" and records[1]["setting.features"] == "x1 x2"
     assert "v0: mean_diff=1.5" in records[2]["figure.comparisons"]
     assert records[0]["setting.learning_rate"] == "0.001"  # a negative or plain number is not touched
+
+
+@pytest.mark.parametrize(("page", "y_range"), [("churn", [50, 100]), ("experiment", [-5, 5]), ("boundary", [0, 100])])
+def test_the_spread_before_the_first_run_has_axes_and_the_reference_line(page, y_range):
+    """The board draws the spread before any run (the projector shows its frame; nothing moves when the
+    first dot comes): named axes over ranges the first runs fall in, and on Churn the tutorial's line."""
+    figure = figures.spread_figure(page, [churn(1, 1, 0.84)] if page != "churn" else []).to_dict()
+    layout = figure["layout"]
+    assert layout["xaxis"]["range"] == [0, 10] and layout["yaxis"]["range"] == y_range
+    assert layout["xaxis"]["title"]["text"] == "run number (#)" and layout["yaxis"]["title"]["text"]
+    assert all(not [x for x in trace.get("x", []) if x is not None] for trace in figure["data"]), "no dots"
+    if page == "churn":
+        assert layout["shapes"][0]["y0"] == pytest.approx(86.0) and layout["showlegend"] is True
+        assert any(trace["name"].startswith("the tutorial") for trace in figure["data"])

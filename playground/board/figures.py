@@ -130,6 +130,9 @@ def is_tutorial_recipe(settings: dict) -> bool:
         TUTORIAL_ACTIVATION and settings.get("optimizer") == "adam" and settings.get("batch_size") == 10
 
 
+EMPTY_RANGES = {"churn": [50, 100], "experiment": [-5, 5]}  # the y axis of a page's spread before its first run
+
+
 def spread_figure(page: str, rows: list, _: Translate = identity) -> go.Figure:
     """One dot per run, by run number (x, the order posted) against its test figure (y): the spread of the class.
 
@@ -186,7 +189,10 @@ def spread_figure(page: str, rows: list, _: Translate = identity) -> go.Figure:
         xaxis=dict(title=dict(text=x_title), rangemode="tozero",
                    dtick=max(1, math.ceil(max((row.id for row in mine), default=1) / 8))),
         yaxis=dict(title=dict(text=y_title)),
-        legend=dict(orientation="h", yanchor="top", y=-0.25, xanchor="left", x=0.0))
+        legend=dict(orientation="h", yanchor="top", y=-0.25, xanchor="left", x=0.0), showlegend=True)
+    if not mine:  # before the first run: axes the first dots will fall in (and the reference line's legend)
+        figure.update_xaxes(range=[0, 10])
+        figure.update_yaxes(range=EMPTY_RANGES.get(page, [0, 100]))
     return figure
 
 
