@@ -5,7 +5,8 @@ Usage: .venv/bin/python bench/bench_classroom.py [--sessions 30] [--epochs 100] 
 
 With --page boundary the class plays the Decision boundary's 8,8 spiral instead (it trains and draws
 in each tab): N tabs open it and press Play, and for --seconds the benchmark measures the server
-process's CPU share (goal <= 0.1 core), the slider student's round trips (goal p95 <= 1 s) and the
+process's CPU share (goal <= 0.1 core; beside its baseline in the same run: the server for --seconds/2
+while the tabs have the page open but do not play and the slider student goes on), the slider student's round trips (goal p95 <= 1 s) and the
 epochs each tab trained a second (its own figure, on a machine where the class's browsers share
 2 cores at low priority; in a class each runs on its own laptop).
 
@@ -202,6 +203,12 @@ def boundary_class(args) -> None:
             ready.append(time.monotonic() - opened)
         print(f"{args.sessions} tabs opened together: Play usable with the map drawn after median {statistics.median(ready):.0f} s, "
               f"the last after {max(ready):.0f} s", flush=True)
+        # The baseline, in the same process: the class has the page open but not playing, while the
+        # slider student goes on (its page's reruns are the server's too).
+        time.sleep(5)
+        cpu_idle, idle_started = cpu_seconds(server_pid), time.monotonic()
+        time.sleep(args.seconds / 2)
+        idle_cores = (cpu_seconds(server_pid) - cpu_idle) / (time.monotonic() - idle_started)
         for tab in students:
             tab.locator(".bd-play").click()
         time.sleep(2)
@@ -223,6 +230,8 @@ def boundary_class(args) -> None:
         print(f"machine at end:   {machine_state()}")
         print(f"server process while {playing}/{args.sessions} tabs played: {server_cores:.3f} cores on average "
               f"(goal <= 0.1); cores by part: " + ", ".join(f"{part} {cores:.2f}" for part, cores in parts.items()))
+        print(f"baseline: the server while the {args.sessions} tabs had the page open, not playing, and the slider "
+              f"student moved: {idle_cores:.3f} cores; so the class playing added {server_cores - idle_cores:.3f} cores")
         print(f"epochs a second per tab: median {statistics.median(rates):.1f}, min {min(rates):.1f}, "
               f"max {max(rates):.1f} (the class's browsers share this machine at nice {args.browser_nice})")
         print(f"Activations slider round trip over {len(round_trips)} moves: p50 {percentile(round_trips, 0.5):.2f} s, "

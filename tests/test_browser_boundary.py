@@ -122,11 +122,11 @@ def test_reports_while_playing_do_not_bring_the_points_back(page):
     assert mounted > 40_000, f"the view was mounted with {mounted} bytes: the points should be in them"
     frames["in"].clear(), frames["out"].clear()
     page.get_by_role("button", name="Play", exact=True).click()
-    page.wait_for_timeout(8_000)
+    page.wait_for_timeout(11_000)
     page.get_by_role("button", name="Pause", exact=True).click()
     page.wait_for_timeout(2_000)
     reports = [f for f in frames["out"] if b'"params"' in (f.encode() if isinstance(f, str) else f)]
-    assert len(reports) >= 3, f"{len(reports)} reports in 8 s of playing and a pause"
+    assert len(reports) >= 3, f"{len(reports)} reports in 11 s of playing and a pause"
     received = sorted(map(_size, frames["in"]))
     assert received and received[-1] < mounted / 4, (
         f"the server sent {received[-3:]} bytes back while the tab played (mounted with {mounted})")

@@ -2,7 +2,7 @@
 // Python sends the settings, the points (and their feature columns), the start weights and the
 // texts as `data`; this file trains with engine.js at the browser's frame rate, draws with draw.js,
 // and sends back (setTriggerValue) what Python keeps: "sync" = epoch, weights and the loss rows
-// since the epoch Python acknowledged (every 3 s while playing, and at Pause,
+// since the epoch Python acknowledged (every 5 s while playing, and at Pause,
 // Step and a weight edit), "action" = a setting or a request only Python can serve (Reset, an input
 // switched on/off, a point drawn). User text never reaches innerHTML: everything is set as text.
 
@@ -13,7 +13,7 @@ import * as draw from "./draw.js";
 const OUTPUT_SIDE = 64, NEURON_SIDE = 24; // grid cells of the big map and of each neuron's map
 const FRAME_BUDGET_MS = 10; // training time per frame while playing (at least one epoch)
 const NUMBERS_EVERY_MS = 500; // the aria-live numbers: at most twice a second
-const SYNC_EVERY_MS = 3000; // weights back to Python while playing (each report is a fragment rerun: 30 tabs at 1.5 s cost the server 0.16 core)
+const SYNC_EVERY_MS = 5000; // weights back to Python while playing: each report is a fragment rerun, ~13 ms of the server's CPU (30 tabs at 3 s: 0.12-0.14 core)
 const MAX_SNAPSHOTS = 400; // replay keeps at most this many weight snapshots (thinned evenly, as session.py)
 // The loss rows kept: every epoch up to this many, then every 2nd, 4th, ... (and always the first and
 // the newest), as session.py keeps them. At ~1,500 epochs a second an unthinned history would make
