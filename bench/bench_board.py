@@ -10,7 +10,7 @@ on SQLite (a file in a temporary folder) and on PostgreSQL (a throwaway cluster,
 --pages, the issue's measure: for each database a `streamlit run app.py` of its own with
 PLAYGROUND_DATABASE_URL pointing at it. A teacher tab (a chromium of its own at normal priority, the
 projector's computer) starts the class on the Class page and opens the board's "Decision boundary"
-tab, which the page refreshes itself (`st.fragment(run_every=BOARD_SECONDS)` in pages/class.py; the
+tab, which the page refreshes itself (`st.fragment(run_every=BOARD_REFRESH_SECONDS)` in pages/class.py; the
 bench prints that interval: 2 s, where the issue says "refreshes every second"). --sessions student
 tabs (one chromium at nice --browser-nice: in a class they are 30 laptops) open the Decision boundary
 page with ``?class=CODE``, type a nickname of their own and press Join; then, all at one instant, each
@@ -51,7 +51,6 @@ time by one thread in the same process, and the board's read time.
 from __future__ import annotations
 
 import argparse
-import ast
 import contextlib
 import tempfile
 import threading
@@ -61,8 +60,10 @@ import sys
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 
-from browser_sessions import machine_state, percentile  # noqa: E402
-from playground.board.store import Board  # noqa: E402
+from browser_sessions import (  # noqa: E402
+    BOUNDARY_READY, browsers, count_exceptions, cpu_seconds, machine_state, new_tab, percentile, serve, wait_settled,
+)
+from playground.board.store import BOARD_REFRESH_SECONDS, Board  # noqa: E402
 
 SETTINGS = {"data": "synthetic", "hidden": [6, 6], "activation": ["relu", "relu"], "initializer": "glorot_uniform",
             "optimizer": "adam", "learning_rate": 0.001, "batch_size": 10, "epochs": 100, "validation_share": 0.0,
@@ -200,7 +201,6 @@ def main() -> None:
 
 # --- the page run (--pages) --------------------------------------------------------------------
 
-BOARD_PAGE = Path(__file__).resolve().parent.parent / "pages" / "class.py"
 
 # Injected into the teacher's tab: every 100 ms, the run ids of the dots in the board's spread chart
 # (first sight of each, Date.now()) and each new count in the caption "N joined · M runs posted".
@@ -274,17 +274,8 @@ STUDENT = """([at, posts, epochs]) => {
 NOT_POSTED = ("Not posted", "not posted", "cannot be reached", "has ended", "impossible")
 
 
-def board_seconds() -> float:
-    """The board's refresh interval as pages/class.py sets it (BOARD_SECONDS), read without running the page."""
-    for node in ast.parse(BOARD_PAGE.read_text()).body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "BOARD_SECONDS" for t in node.targets):
-            return float(ast.literal_eval(node.value))
-    return float("nan")
-
-
 def start_class(teacher, url: str) -> str:
     """The teacher starts a class on the Class page and opens the board's Decision boundary tab; returns the code."""
-    from browser_sessions import wait_settled
 
     teacher.goto(f"{url}/class")
     wait_settled(teacher)
@@ -305,7 +296,6 @@ def start_class(teacher, url: str) -> str:
 
 def join_class(students, url: str, code: str, query: str) -> None:
     """Every student opens the Decision boundary page by the class link (all at once), then joins with a nickname."""
-    from browser_sessions import wait_settled
 
     for tab in students:
         tab.goto(f"{url}/boundary?class={code}{query}", wait_until="commit")
@@ -317,13 +307,10 @@ def join_class(students, url: str, code: str, query: str) -> None:
         tab.get_by_role("button", name="Join", exact=True).click()
     for tab in students:
         tab.locator("[data-testid=stSidebar] button", has_text="Leave").wait_for(timeout=600_000)
-        tab.wait_for_function("() => document.querySelector('[data-testid=boundary-map][data-frame]')"
-                              " && !document.querySelector('[data-testid=stMain] .bd-play').disabled",
-                              timeout=600_000, polling=500)
+        tab.wait_for_function(BOUNDARY_READY, timeout=600_000, polling=500)
 
 
 def page_run(url: str, server_pid: int, database_url: str, args, teacher_browser, class_browser) -> dict:
-    from browser_sessions import count_exceptions, cpu_seconds, new_tab
 
     teacher = new_tab(teacher_browser)
     code = start_class(teacher, url)
@@ -469,10 +456,9 @@ def page_show(kind: str, result: dict, before: str, after: str) -> bool:
 
 
 def pages_main(args) -> None:
-    from browser_sessions import browsers, serve
 
     print(f"pages: {args.sessions} students x {args.posts} runs of {args.epochs}+ epochs on Decision boundary; "
-          f"the board refreshes every {board_seconds():g} s (pages/class.py BOARD_SECONDS; the issue asks for 1 s); "
+          f"the board refreshes every {BOARD_REFRESH_SECONDS:g} s (playground/board/store.py; the issue asks for 1 s); "
           f"students' chromium at nice {args.browser_nice}, the teacher's at 0; {machine_state()}", flush=True)
     if args.log_dir:
         args.log_dir.mkdir(parents=True, exist_ok=True)

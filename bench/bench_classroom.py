@@ -39,8 +39,8 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 
 from browser_sessions import (  # noqa: E402
-    MemorySampler, browsers, count_exceptions, cpu_by_part, descendants, machine_state, new_tab, open_churn_tabs,
-    percentile, serve, train_all_at, training_times, wait_for_workers, wait_settled,
+    BOUNDARY_READY, MemorySampler, browsers, count_exceptions, cpu_by_part, descendants, machine_state, new_tab,
+    open_churn_tabs, percentile, serve, train_all_at, training_times, wait_for_workers, wait_settled,
 )
 from playground.workers import default_size  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
@@ -198,8 +198,7 @@ def boundary_class(args) -> None:
             tab.goto(url + SPIRAL, wait_until="commit")
         ready = []
         for tab in students:  # (polling, not animation frames: a tab in the background may get none)
-            tab.wait_for_function("() => document.querySelector('[data-testid=boundary-map][data-frame]')"
-                                  " && !document.querySelector('.bd-play').disabled", timeout=600_000, polling=500)
+            tab.wait_for_function(BOUNDARY_READY, timeout=600_000, polling=500)
             ready.append(time.monotonic() - opened)
         print(f"{args.sessions} tabs opened together: Play usable with the map drawn after median {statistics.median(ready):.0f} s, "
               f"the last after {max(ready):.0f} s", flush=True)

@@ -32,6 +32,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
 # (the training left the queue) and when the run's result line appears, and reads from that line
 # the server's own figures: the training's seconds and its wait in the queue ("waited 12.3 s in
 # line", absent when it started at once).
+# A Decision boundary tab is ready: its live view has drawn the map and Play can be pressed.
+BOUNDARY_READY = ("() => document.querySelector('[data-testid=boundary-map][data-frame]')"
+                  " && !document.querySelector('[data-testid=stMain] .bd-play').disabled")
 RECORDER = """() => {
     window.__bench = {clicked: null, started: null, finished: null, status: null, seconds: null, waited: null};
     setInterval(() => {

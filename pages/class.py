@@ -13,13 +13,12 @@ from pages.shell.class_member import MEMBER, NOTICE, TEACHER, TeacherOf, as_text
 from pages.shell.language import current_language, gettext
 from playground.board import challenges, figures
 from playground.board.qr import qr_png
-from playground.board.store import class_hours
+from playground.board.store import BOARD_REFRESH_SECONDS, class_hours
 from playground.i18n import N_, UserError
 
 use_app_shell()
 _ = gettext()
 state = st.session_state
-BOARD_SECONDS = 1.0  # how often the board asks the database for new rows (a run shows within ~3 s)
 CONFIG = {"displaylogo": False}
 CODE_CSS = """<style>
 .class-code { font: 700 clamp(2rem, 3.4vw, 3.2rem)/1.1 ui-monospace, "DejaVu Sans Mono", monospace;
@@ -171,7 +170,7 @@ def page_board(page: str, rows, info, names: dict) -> None:
     table.dataframe(shown, hide_index=True, key=f"class.ranking.{page}", height="content" if len(shown) <= 8 else 320)
 
 
-@st.fragment(run_every=BOARD_SECONDS)
+@st.fragment(run_every=BOARD_REFRESH_SECONDS)
 def live_board(code: str) -> None:
     """Read the class afresh (never from a cache shared by sessions) and draw every page's part."""
     try:

@@ -54,13 +54,18 @@ def test_play_button_moves_the_step_slider(page):
     assert page.locator("[data-testid=stStatusWidget]").count() == 0, "no rerun was triggered"
 
 
-def test_preset_loads_in_browser(page):
-    page.goto(page.app_url + "/optimizers")
+def _open_preset(page, preset: str, query: str = "") -> None:
+    """The Optimizers page with `preset` clicked and its contour drawn, without an exception."""
+    page.goto(page.app_url + "/optimizers" + query)
     wait_for_app(page)
-    page.get_by_role("button", name="Himmelblau").click()
+    page.get_by_role("button", name=preset).click()
     wait_for_app(page)
     _wait_for_contour(page)
     assert_no_exception(page)
+
+
+def test_preset_loads_in_browser(page):
+    _open_preset(page, "Himmelblau")
     # Choices write their id into the URL (pages.shell.language.choice), not their translated label.
     assert "opt.surface=himmelblau" in page.url  # the id: the same link in every language
     page.get_by_text("One step, with its numbers").scroll_into_view_if_needed()
@@ -107,12 +112,7 @@ def test_3d_view_and_explainer_render(page):
 
 
 def test_local_minimum_preset_shows_where_runs_end_over_50_seeds(page):
-    page.goto(page.app_url + "/optimizers?lang=zh")
-    wait_for_app(page)
-    page.get_by_role("button", name="逃出局部极小值").click()
-    wait_for_app(page)
-    _wait_for_contour(page)
-    assert_no_exception(page)
+    _open_preset(page, "逃出局部极小值", "?lang=zh")
     assert "opt.surface=two_wells" in page.url
     heading = page.get_by_role("heading", name="50 个随机种子下，各次运行停在哪里")
     heading.scroll_into_view_if_needed()

@@ -90,6 +90,9 @@ CODE_LENGTH = 5
 WRONG_ANSWER_SECONDS = 0.5
 NICKNAME_LENGTH = 24
 POSTS_PER_MINUTE = 10
+# How often the teacher's board reads the class again (pages/class.py; bench/bench_board.py reports it):
+# a posted run shows within ~3 s.
+BOARD_REFRESH_SECONDS = 1.0
 MAX_MEMBERS = 200
 MAX_RUNS = 5000
 MAX_POST_BYTES = 20_000
