@@ -162,3 +162,13 @@ def test_the_spread_before_the_first_run_has_axes_and_the_reference_line(page, y
     if page == "churn":
         assert layout["shapes"][0]["y0"] == pytest.approx(86.0) and layout["showlegend"] is True
         assert any(trace["name"].startswith("the tutorial") for trace in figure["data"])
+
+
+def test_an_accuracy_axis_never_goes_past_100_percent():
+    """One dot at 100 % (a solved data set) made the axis run from 99 to 101 %; a loss axis is not capped."""
+    def cap(figure):
+        return figure.to_dict()["layout"]["yaxis"].get("autorangeoptions", {}).get("maxallowed")
+
+    assert cap(figures.spread_figure("boundary", [boundary(1, 1, data="circle", accuracy=1.0)])) == 100
+    assert cap(figures.spread_figure("churn", [churn(1, 1, 0.84)])) == 100
+    assert cap(figures.spread_figure("boundary", [boundary(1, 1, data="reg_plane", accuracy=None)])) is None

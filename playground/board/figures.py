@@ -143,6 +143,7 @@ def spread_figure(page: str, rows: list, _: Translate = identity) -> go.Figure:
     mine = sorted((row for row in rows if row.page == page), key=lambda row: row.id)
     figure = go.Figure()
     x_title = _("run number (#)")
+    regression = False
     if page == "churn":
         groups = {N_("tutorial recipe (6-6 relu, adam, batch 10)"): [r for r in mine if is_tutorial_recipe(r.settings)],
                   N_("other settings"): [r for r in mine if not is_tutorial_recipe(r.settings)]}
@@ -190,6 +191,8 @@ def spread_figure(page: str, rows: list, _: Translate = identity) -> go.Figure:
                    dtick=max(1, math.ceil(max((row.id for row in mine), default=1) / 8))),
         yaxis=dict(title=dict(text=y_title)),
         legend=dict(orientation="h", yanchor="top", y=-0.25, xanchor="left", x=0.0), showlegend=True)
+    if page == "churn" or (page == "boundary" and not regression):  # never past 100 % (one dot at 100 % showed 99-101)
+        figure.update_yaxes(autorangeoptions=dict(maxallowed=100))
     if not mine:  # before the first run: axes the first dots will fall in (and the reference line's legend)
         figure.update_xaxes(range=[0, 10])
         figure.update_yaxes(range=EMPTY_RANGES.get(page, [0, 100]))
