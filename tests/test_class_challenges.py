@@ -169,6 +169,7 @@ def test_an_accuracy_axis_never_goes_past_100_percent():
     def cap(figure):
         return figure.to_dict()["layout"]["yaxis"].get("autorangeoptions", {}).get("maxallowed")
 
-    assert cap(figures.spread_figure("boundary", [boundary(1, 1, data="circle", accuracy=1.0)])) == 100
+    solved = figures.spread_figure("boundary", [boundary(1, 1, data="circle", accuracy=1.0)])
+    assert cap(solved) == 100 and all(trace.cliponaxis is False for trace in solved.data), "the dot at 100 % is whole"
     assert cap(figures.spread_figure("churn", [churn(1, 1, 0.84)])) == 100
     assert cap(figures.spread_figure("boundary", [boundary(1, 1, data="reg_plane", accuracy=None)])) is None

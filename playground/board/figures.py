@@ -193,6 +193,7 @@ def spread_figure(page: str, rows: list, _: Translate = identity) -> go.Figure:
         legend=dict(orientation="h", yanchor="top", y=-0.25, xanchor="left", x=0.0), showlegend=True)
     if page == "churn" or (page == "boundary" and not regression):  # never past 100 % (one dot at 100 % showed 99-101)
         figure.update_yaxes(autorangeoptions=dict(maxallowed=100))
+        figure.update_traces(cliponaxis=False, selector=dict(type="scatter"))  # a dot at 100 % whole, not halved
     if not mine:  # before the first run: axes the first dots will fall in (and the reference line's legend)
         figure.update_xaxes(range=[0, 10])
         figure.update_yaxes(range=EMPTY_RANGES.get(page, [0, 100]))
