@@ -117,11 +117,19 @@ def test_an_unknown_language_in_the_url_gets_a_message_not_a_traceback():
 
 def test_classroom_link_carries_the_settings_and_the_hidden_controls():
     at = open_page("pages/optimizers.py", query_params={"lang": "zh", "opt.surface": "bowl", "opt.r1.lr": "0.2"})
+    assert not at.sidebar.code, "the panel is drawn only when the teacher opens it"
+    at.session_state["classroom.open.optimizers"] = True  # the teacher opens the panel
+    at.run()
     at.sidebar.multiselect(key="classroom.pick.optimizers").set_value(["opt.lr", "opt.surface"]).run()
     link = at.sidebar.code[0].value
     assert link.startswith("/optimizers?") or "/optimizers?" in link
     for part in ("lang=zh", "opt.surface=bowl", "opt.r1.lr=0.2", "hide=opt.lr,opt.surface"):
         assert part in link, link
+    # Closed and opened again, the panel keeps the teacher's picks.
+    for opened in (False, True):
+        at.session_state["classroom.open.optimizers"] = opened
+        at.run()
+    assert at.sidebar.code[0].value == link
 
 
 def _keys(at, kind: str) -> set:
@@ -137,6 +145,8 @@ def test_a_hidden_control_is_not_on_the_page_and_keeps_the_value_of_the_link():
     assert "opt.surface" not in _keys(at, "selectbox") and "opt.r1.lr" not in _keys(at, "select_slider")
     assert not any(key.startswith("opt.preset.") for key in _keys(at, "button"))
     assert {"opt.steps", "opt.runs"} <= _keys(at, "slider") and "opt.r1.method" in _keys(at, "selectbox")
+    at.session_state["classroom.open.optimizers"] = True  # the teacher opens the panel
+    at.run()
     assert at.sidebar.multiselect(key="classroom.pick.optimizers").value == ["opt.lr", "opt.surface", "opt.presets"]
     assert any("classroom link" in caption.value for caption in at.sidebar.caption)
 

@@ -73,12 +73,19 @@ class Classroom:
                 st.query_params.update({PARAM: kept} if kept else {})
             if self.hidden and not unknown:
                 st.caption(_("Some controls are fixed by this classroom link."))
-            with st.expander(_("Classroom link"), icon=":material/link:"):  # bundled icon font: no emoji font needed
+            # Drawn only when opened: closed, its st.code alone made every page's first load load and run
+            # Streamlit's 1.5 MB syntax highlighter, ~0.5 s of a student's browser (bench_boundary --browser).
+            panel = st.expander(_("Classroom link"), icon=":material/link:",  # bundled icon font: no emoji font
+                                key=f"classroom.open.{self.url_path}", on_change="rerun")
+            if not panel.open:
+                return
+            with panel:
                 st.caption(_("Tick the controls your students should not change, then share the link: it opens "
                              "this page with your current settings, those controls fixed and out of sight."))
                 known = [control_id for control_id in self.hidden if control_id in self.labels]
                 key = f"classroom.pick.{self.url_path}"
-                # Set every run, so the browser shows the choices in this run's language.
+                # Set every run, so the browser shows the choices in this run's language (and the picks stay
+                # while the panel is closed: the key is set here, not by the widget alone).
                 st.session_state[key] = st.session_state.get(key, known)
                 chosen = st.multiselect(_("Controls to hide"), list(self.labels), format_func=self.labels.get, key=key)
                 st.code(self.link(chosen), language=None, wrap_lines=True)
