@@ -5,12 +5,12 @@ from pathlib import Path
 import streamlit as st
 
 from pages.server.housekeeping import start_collector
+from pages.server.navigation import pages as navigation_pages
 from pages.shell.class_member import class_box
 from pages.shell.language import select_language
 from pages.shell.projector import fit_projectors
 from pages.shell.url_check import checked
 from pages.server.training_pool import training_pool
-from playground import catalog
 from playground.i18n import translator
 
 ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
@@ -25,12 +25,9 @@ st.set_page_config(
 )
 
 fit_projectors()
-_ = translator(select_language())
-pages = [
-    st.Page(page.script, title=_(page.title), icon=page.icon, url_path=page.url_path, default=page is catalog.HOME)
-    for page in catalog.PAGES
-]
-navigation = st.navigation(pages)
+language = select_language()
+_ = translator(language)
+navigation = st.navigation(navigation_pages(language))
 class_box(_)  # ?class=CODE asks to join (above any page); the sidebar shows the class
 with checked():  # a value from the address that the page cannot use: say so, correct the address
     navigation.run()

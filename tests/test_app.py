@@ -1,5 +1,7 @@
 """The app shell: navigation, every page runs, the home page is light."""
 
+import json
+
 import pytest
 
 from apptest_utils import REPO, modules_after_page_run, open_page, run_in_fresh_process
@@ -98,3 +100,30 @@ def test_every_script_in_pages_is_a_page_of_the_catalogue():
     server); helper modules belong in pages/parts/, pages/shell/ or pages/server/."""
     scripts = {f"pages/{path.name}" for path in (REPO / "pages").glob("*.py") if path.name != "__init__.py"}
     assert scripts == {page.script for page in catalog.PAGES}
+
+
+def test_navigation_pages_are_made_once_per_language_and_copied_for_each_run():
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import streamlit as st
+
+        from pages.server.navigation import pages
+
+        first, again, chinese = pages("en"), pages("en"), pages("zh")
+        st.json({
+            "titles": [page.title for page in first], "zh": [page.title for page in chinese],
+            "paths": [page._url_path for page in first], "same_paths": [p._url_path for p in again],
+            "shared": sum(a is b for a, b in zip(first, again)),
+            "files": [str(page._page) for page in first],
+        })
+
+    at = AppTest.from_function(script, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    seen = json.loads(at.json[0].value)
+    assert seen["titles"] == [page.title for page in catalog.PAGES]
+    assert seen["zh"][1] == "激活函数" and seen["zh"] != seen["titles"]
+    assert seen["paths"] == seen["same_paths"] == [page.url_path for page in catalog.PAGES]
+    assert seen["shared"] == 0, "each run marks its own copy as the page to run"
+    assert all(path.endswith(page.script) for path, page in zip(seen["files"], catalog.PAGES))
