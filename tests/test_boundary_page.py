@@ -6,6 +6,7 @@ reset the weights, URL state, upload, drawing, presets, the conventions, export.
 from __future__ import annotations
 
 import json
+import subprocess
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from apptest_utils import modules_after_page_run, open_page
 from playground.boundary import datasets, export, live, network, presets, settings
 from playground.boundary.session import Run
-from test_boundary_js_engine import run_node
+from test_boundary_js_engine import REPO, _node, run_node
 
 PAGE = "pages/boundary.py"
 
@@ -130,6 +131,30 @@ def test_a_long_run_keeps_an_evenly_thinned_history(monkeypatch):
     assert len(epochs) <= 11 and run.epoch == 5037, epochs
     _evenly_thinned(epochs, 5037)
     assert run.history[-2]["train_loss"] == 0.5 and run.history[-1] == {"epoch": 5037, **run.metrics()}
+
+
+def test_a_report_carries_at_most_a_hundred_rows_evenly_thinned():
+    """A report from a tab at full speed: live.js's reportRows (under node) sends at most 100 of the
+    rows Python has not acknowledged (every 2nd, 4th, ... of the history's beat, and the newest);
+    Python keeps them. Fewer rows go as they are."""
+    history = [[e, 0.5, 0.4, 0.8, 0.7] for e in range(0, 5000, 8)] + [[5037, 0.5, 0.4, 0.8, 0.7]]
+    script = ('import { reportRows } from "./playground/boundary/web/live.js"; import { readFileSync } from "node:fs";'
+              'const h = JSON.parse(readFileSync(0, "utf8"));'
+              'console.log(JSON.stringify([reportRows(h, 40, 8, 100), reportRows(h, 4800, 8, 100)]));')
+    completed = subprocess.run([_node(), "--input-type=module", "-e", script], input=json.dumps(history),
+                               capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert completed.returncode == 0, completed.stderr
+    many, few = json.loads(completed.stdout)
+    assert few == [row for row in history if row[0] > 4800], "under 100 rows: all of them"
+    epochs = [row[0] for row in many]
+    assert 50 <= len(epochs) <= 100 and epochs[-1] == 5037 and epochs == sorted(set(epochs)), epochs
+    beat = epochs[1] - epochs[0]
+    assert beat > 8 and beat & (beat - 1) == 0 and all(e % beat == 0 and e > 40 for e in epochs[:-1]), epochs
+    run = _headless({"bd.data": "circle", "bd.points": 100})
+    run.train(epochs=40)
+    assert live.accept_sync(run, {"run": run.token, "epoch": 5037, "params": run.network.params.tolist(), "rows": many,
+                                  "exploded": None})
+    assert [row["epoch"] for row in run.history][-len(epochs):] == epochs
 
 
 @pytest.mark.parametrize("bad", [

@@ -13,13 +13,29 @@ import * as draw from "./draw.js";
 const OUTPUT_SIDE = 64, NEURON_SIDE = 24; // grid cells of the big map and of each neuron's map
 const FRAME_BUDGET_MS = 10; // training time per frame while playing (at least one epoch)
 const NUMBERS_EVERY_MS = 500; // the aria-live numbers: at most twice a second
-const SYNC_EVERY_MS = 5000; // weights back to Python while playing: each report is a fragment rerun, ~13 ms of the server's CPU (30 tabs at 3 s: 0.12-0.14 core)
+const SYNC_EVERY_MS = 5000; // weights back to Python while playing: each report is a fragment rerun of the server
 const MAX_SNAPSHOTS = 400; // replay keeps at most this many weight snapshots (thinned evenly, as session.py)
 // The loss rows kept: every epoch up to this many, then every 2nd, 4th, ... (and always the first and
 // the newest), as session.py keeps them. At ~1,500 epochs a second an unthinned history would make
 // every report to Python carry thousands of rows and every frame draw them all.
 const MAX_HISTORY = 1000;
+// At most this many of those rows go to Python in one report (thinned the same way). Checking and
+// keeping a row costs the server ~10 us; a tab's first reports at full speed carried ~900 rows.
+const MAX_REPORT_ROWS = 100;
 const EXPLODED = 1e6;
+
+
+/** The rows of `history` after epoch `acknowledged`, at most `most` of them: every `every`-th epoch
+ *  (the history's own beat), or every 2nd, 4th, ... of those if there are too many, and the newest. */
+export function reportRows(history, acknowledged, every, most) {
+  let rows = history.filter((row) => row[0] > acknowledged);
+  while (rows.length > most) {
+    every *= 2;
+    const newest = rows[rows.length - 1];
+    rows = rows.filter((row) => row === newest || row[0] % every === 0);
+  }
+  return rows;
+}
 
 
 export function mount({ data, parentElement, setTriggerValue }) {
@@ -202,7 +218,7 @@ class View {
    *  pressed Pause (Python then posts the result to the class board, if the student is in a class). */
   sync(reason = null) {
     if (!this.model || !this.send) return;
-    const rows = this.history.filter((row) => row[0] > this.acknowledged)
+    const rows = reportRows(this.history, this.acknowledged, this.historyEvery, MAX_REPORT_ROWS)
       .map((row) => row.map((v) => (finite(v) ? v : null)));
     this.lastSync = performance.now();
     this.send("sync", { run: this.runId, epoch: this.epoch, params: Array.from(this.model.params), rows,
