@@ -91,7 +91,8 @@ def modules_after_page_run(script: str) -> dict:
     """Run one page through AppTest in a fresh process, without the Keras warm-up.
 
     Returns {"heavy": [...tensorflow/keras modules loaded...], "seconds": run time of the page,
-    "exceptions": [...]}; pages that do not train must leave "heavy" empty.
+    "exceptions": [...], "sqlalchemy": whether the class board's database library was imported};
+    pages that do not train must leave "heavy" empty.
     """
     code = f"""
         import json, sys, time
@@ -101,7 +102,7 @@ def modules_after_page_run(script: str) -> dict:
         at = open_page({script!r})
         seconds = time.perf_counter() - started
         heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras"))
-        print(json.dumps({{"heavy": heavy, "seconds": seconds,
+        print(json.dumps({{"heavy": heavy, "seconds": seconds, "sqlalchemy": "sqlalchemy" in sys.modules,
                           "exceptions": [e.value for e in at.exception]}}))
     """
     return run_in_fresh_process(code, env={"PLAYGROUND_WARMUP": "0"})

@@ -43,6 +43,13 @@ def test_playground_and_home_do_not_load_tensorflow():
     assert home["heavy"] == [], "the home page must not import tensorflow/keras"
 
 
+@pytest.mark.parametrize("script", ["pages/home.py", "pages/boundary.py"])
+def test_a_page_outside_a_class_does_not_import_the_boards_database_library(script):
+    # SQLAlchemy took ~0.2 s of every page's first run on a fresh server; the board imports it when used.
+    page = modules_after_page_run(script)
+    assert page["exceptions"] == [] and page["sqlalchemy"] is False
+
+
 def test_home_first_run_is_much_faster_than_a_tensorflow_import():
     # Real configuration: the Keras warm-up is on, and starts after the page has rendered.
     result = run_in_fresh_process(

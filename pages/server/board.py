@@ -13,9 +13,14 @@ import logging
 import threading
 import time
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
-from playground.board.store import Board, BoardUnavailable, ClassEnded
+from playground.board.errors import BoardUnavailable, ClassEnded
+
+if TYPE_CHECKING:
+    from playground.board.store import Board
 
 PURGE_SECONDS = 300.0  # how often expired classes (PLAYGROUND_CLASS_HOURS old) are deleted
 log = logging.getLogger(__name__)
@@ -23,7 +28,10 @@ log = logging.getLogger(__name__)
 
 @st.cache_resource(show_spinner=False)
 def class_board() -> Board:
-    """The process's Board (PLAYGROUND_DATABASE_URL, or the default SQLite file); starts the purge."""
+    """The process's Board (PLAYGROUND_DATABASE_URL, or the default SQLite file); starts the purge.
+    SQLAlchemy is imported here, at the first use of the board, not in every page's first run."""
+    from playground.board.store import Board
+
     board = Board()
     board.check()  # fail here, not in the middle of a page, while the database is down
     _start_purge(board)

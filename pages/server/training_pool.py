@@ -12,13 +12,16 @@ from collections.abc import Callable
 import streamlit as st
 
 from pages.server import compat
-from playground.churn import jobs
 from playground.workers import WorkerPool
 
 
 @st.cache_resource(show_spinner=False, on_release=lambda pool: pool.shutdown())
 def training_pool() -> WorkerPool:
-    """Created on the first page run of the server; its workers start warming up at once."""
+    """Created on the first page run of the server, after the page has been sent (app.py); its
+    workers start warming up at once. The churn modules (pandas) are imported here, not before
+    every page's first run."""
+    from playground.churn import jobs
+
     return jobs.new_pool()
 
 

@@ -74,6 +74,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine, make_url
 
 from playground.board.challenges import PAGES
+from playground.board.errors import BoardUnavailable, ClassEnded, NotTeacher
 from playground.i18n import N_, UserError
 
 log = logging.getLogger(__name__)
@@ -107,28 +108,6 @@ _CODE_SEPARATORS = re.compile(r"[\s\-_.]+")
 _SPACES = re.compile(r"\s+")
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Cn", "Zl", "Zp"})
-
-
-class BoardUnavailable(UserError):
-    """The database cannot be reached (down, unreachable, its file cannot be opened). The app goes on."""
-
-    def __init__(self, template: str = N_("The class board's database cannot be reached just now. Everything "
-                                          "else works as usual; try again in a moment."), **fields):
-        super().__init__(template, **fields)
-
-
-class NotTeacher(UserError):
-    """A teacher's action with a key that is not the class's (or for a class that has ended)."""
-
-    def __init__(self):
-        super().__init__(N_("Only the teacher link of this class can change it (or the class has ended)."))
-
-
-class ClassEnded(UserError):
-    """A member's token that no longer posts: the class was closed or expired, or the member left."""
-
-    def __init__(self):
-        super().__init__(N_("This class has ended (or you left it): the run was not posted."))
 
 
 @dataclass(frozen=True)
