@@ -91,8 +91,6 @@ def _live_view(run: Run | None, points: Points, feature_ids, show_test: bool, di
         data = live.live_bytes(run, points, feature_ids, show_test, discrete, drawing, lock_features, _)
         state["bd.sent"] = (mounted, data)
     _component()(key=KEY, data=data, on_sync_change=_synced, on_action_change=_acted, height="content")
-    if run is not None:
-        _downloads(run, _)
 
 
 def show(run: Run | None, points: Points, feature_ids, show_test: bool, discrete: bool, drawing: bool,
@@ -101,6 +99,10 @@ def show(run: Run | None, points: Points, feature_ids, show_test: bool, discrete
     few seconds (a rerun of this fragment only); the page itself reruns when a setting changes."""
     state["bd.page_run"] = True  # the page ran: the view is mounted with what Python has now
     _live_view(run, points, feature_ids, show_test, discrete, drawing, lock_features, _)
+    if run is not None:
+        # Outside the fragment: a third of each report's rerun was making these two buttons again (py-spy).
+        # What they download is made at the click from the run, which every report updates in place.
+        _downloads(run, _)
 
 
 def loss_sentence(run: Run | None, classes: int, note: str | None, _: Translate) -> None:
