@@ -1,10 +1,9 @@
 """Entry point: `streamlit run app.py`. Page registry lives in playground/catalog.py."""
 
-from pathlib import Path
-
 import streamlit as st
 
 from pages.server.housekeeping import start_collector
+from pages.server.navigation import ICON
 from pages.server.navigation import pages as navigation_pages
 from pages.shell.class_member import class_box
 from pages.shell.language import select_language
@@ -12,8 +11,6 @@ from pages.shell.projector import fit_projectors
 from pages.shell.url_check import checked
 from pages.server.training_pool import training_pool
 from playground.i18n import translator
-
-ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
 
 st.set_page_config(
     page_title="Neural Network Playground",

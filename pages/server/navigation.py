@@ -1,4 +1,5 @@
-"""The st.Page list app.py hands to st.navigation, made once per server process and language.
+"""The st.Page list app.py hands to st.navigation, made once per server process and language, and
+the app's icon (a path resolved once, not at every run).
 
 Making the seven pages costs ~5 ms of every rerun of every page (each st.Page resolves its
 script's path on disk and checks its icon; py-spy of the Activations page's slider reruns).
@@ -17,6 +18,7 @@ from playground import catalog
 from playground.i18n import translator
 
 REPO = Path(__file__).resolve().parent.parent.parent
+ICON = REPO / "assets" / "icon.png"
 
 
 @functools.lru_cache(maxsize=None)  # one entry per language
