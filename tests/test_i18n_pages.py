@@ -120,6 +120,7 @@ def test_classroom_link_carries_the_settings_and_the_hidden_controls():
     assert not at.sidebar.code, "the panel is drawn only when the teacher opens it"
     at.session_state["classroom.open.optimizers"] = True  # the teacher opens the panel
     at.run()
+    assert at.sidebar.multiselect(key="classroom.pick.optimizers").placeholder == "选择控件"  # not Streamlit's English
     at.sidebar.multiselect(key="classroom.pick.optimizers").set_value(["opt.lr", "opt.surface"]).run()
     link = at.sidebar.code[0].value
     assert link.startswith("/optimizers?") or "/optimizers?" in link

@@ -87,5 +87,6 @@ class Classroom:
                 # Set every run, so the browser shows the choices in this run's language (and the picks stay
                 # while the panel is closed: the key is set here, not by the widget alone).
                 st.session_state[key] = st.session_state.get(key, known)
-                chosen = st.multiselect(_("Controls to hide"), list(self.labels), format_func=self.labels.get, key=key)
+                chosen = st.multiselect(_("Controls to hide"), list(self.labels), format_func=self.labels.get, key=key,
+                                        placeholder=_("pick the controls"))
                 st.code(self.link(chosen), language=None, wrap_lines=True)
