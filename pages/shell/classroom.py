@@ -73,7 +73,7 @@ class Classroom:
                 st.query_params.update({PARAM: kept} if kept else {})
             if self.hidden and not unknown:
                 st.caption(_("Some controls are fixed by this classroom link."))
-            # Drawn only when opened: closed, its st.code alone made every page's first load load and run
+            # Drawn only when opened: closed, its st.code alone made every page's first load fetch and run
             # Streamlit's 1.5 MB syntax highlighter, ~0.5 s of a student's browser (bench_boundary --browser).
             panel = st.expander(_("Classroom link"), icon=":material/link:",  # bundled icon font: no emoji font
                                 key=f"classroom.open.{self.url_path}", on_change="rerun")

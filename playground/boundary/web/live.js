@@ -13,7 +13,7 @@ import * as draw from "./draw.js";
 const OUTPUT_SIDE = 64, NEURON_SIDE = 24; // grid cells of the big map and of each neuron's map
 const FRAME_BUDGET_MS = 10; // training time per frame while playing (at least one epoch)
 const NUMBERS_EVERY_MS = 500; // the aria-live numbers: at most twice a second
-const SYNC_EVERY_MS = 5000; // weights back to Python while playing: each report reruns the live fragment on the server (~3 ms of its CPU)
+const SYNC_EVERY_MS = 5000; // weights back to Python while playing: each report reruns the live fragment on the server (a few ms of its CPU)
 const MAX_SNAPSHOTS = 400; // replay keeps at most this many weight snapshots (thinned evenly, as session.py)
 // The loss rows kept: every epoch up to this many, then every 2nd, 4th, ... (and always the first and
 // the newest), as session.py keeps them. At ~1,500 epochs a second an unthinned history would make
