@@ -149,7 +149,10 @@ def test_script_starts_from_the_chosen_start_weights(case):
     else:  # Keras' Dense default: Glorot uniform, zero biases
         for kernel in kernels:
             limit = np.sqrt(6.0 / sum(kernel.shape))
-            assert np.abs(kernel).max() <= limit + 1e-7 and np.abs(kernel).max() > limit / 3
+            assert np.abs(kernel).max() <= limit + 1e-7
+            # Glorot's spread, not a narrower one. Asked of the hidden layers' 15 weights (all inside a third
+            # of the limit: 1 draw in 14 million), not of the 3 of the 3-1 output layer (1 in 27: CI met it).
+            assert kernel.size < 8 or np.abs(kernel).max() > limit / 3, (kernel.shape, np.abs(kernel).max(), limit)
         assert all((bias == 0).all() for bias in biases)
         assert "initializer" not in export.keras_script(run)
 
