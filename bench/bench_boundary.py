@@ -79,7 +79,7 @@ def browser_redraws(runs: int, seconds: float) -> list[dict]:
     visit): seconds from opening the page to Play usable with the map drawn, then each live part's
     redraws and the epochs a second, the server's CPU share meanwhile, and the reports the tab sent
     (websocket frames over 2 kB) with the server's CPU above its idle rate per report."""
-    from browser_sessions import chromium, serve
+    from browser_sessions import chromium, cpu_seconds, serve
     from test_browser_boundary import EPOCH, play_and_count_redraws
 
     results = []
@@ -97,14 +97,14 @@ def browser_redraws(runs: int, seconds: float) -> list[dict]:
             page.wait_for_function("() => document.querySelector('[data-testid=boundary-map][data-frame]')"
                                    " && !document.querySelector('.bd-play').disabled")
             ready = time.perf_counter() - opened
-            cpu_before, started = _cpu_seconds(server_pid), time.perf_counter()
+            cpu_before, started = cpu_seconds(server_pid), time.perf_counter()
             time.sleep(3)  # the server with this tab open, not playing
-            idle = (_cpu_seconds(server_pid) - cpu_before) / (time.perf_counter() - started)
+            idle = (cpu_seconds(server_pid) - cpu_before) / (time.perf_counter() - started)
             reports.clear()
-            cpu_before, started = _cpu_seconds(server_pid), time.perf_counter()
+            cpu_before, started = cpu_seconds(server_pid), time.perf_counter()
             counts = play_and_count_redraws(page, seconds, epochs=True)
             page.wait_for_timeout(5500)  # at least one report at the tab's pace (live.js SYNC_EVERY_MS)
-            cpu, window = _cpu_seconds(server_pid) - cpu_before, time.perf_counter() - started
+            cpu, window = cpu_seconds(server_pid) - cpu_before, time.perf_counter() - started
             counts["server CPU %"] = 100 * cpu / window
             counts["reports"] = len(reports)
             counts["report kB"] = statistics.median(reports) / 1000 if reports else float("nan")
@@ -115,11 +115,6 @@ def browser_redraws(runs: int, seconds: float) -> list[dict]:
             print(f"  run{' (the fresh server' + chr(39) + 's first visit)' if not _run else ''}: "
                   + ", ".join(f"{name} {value:.1f}" for name, value in counts.items()), flush=True)
     return results
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import copy
 import functools
-from pathlib import Path
-
 import streamlit as st
 
+from pages import APP
 from playground import catalog
 from playground.i18n import translator
 
-REPO = Path(__file__).resolve().parent.parent.parent
+REPO = APP.parent
 ICON = REPO / "assets" / "icon.png"
 
 
